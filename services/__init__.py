@@ -1,0 +1,1 @@
+"""hingecheck's services and the command line that composes them."""

@@ -1,0 +1,103 @@
+"""From per-frame detections to the lifter's clean ``PoseTrack``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hingecheck import errors
+from hingecheck.pose.model import FrameDetections
+from hingecheck.pose.smoothing import clean_track
+from hingecheck.pose.tracking import choose_athlete, link_detections, stitch_tracklets
+from hingecheck.pose.view import ViewEstimate, estimate_view
+
+COCO_KEYPOINTS = (
+    "nose", "left_eye", "right_eye", "left_ear", "right_ear",
+    "left_shoulder", "right_shoulder", "left_elbow", "right_elbow",
+    "left_wrist", "right_wrist", "left_hip", "right_hip",
+    "left_knee", "right_knee", "left_ankle", "right_ankle",
+)
+
+
+@dataclass
+class PoseTrack:
+    """The lifter's keypoints over the analysed frames, in display pixels.
+
+    xy: (n, 17, 2) smoothed positions, NaN where the point is missing (never invented).
+    raw_xy / conf: (n, 17, 2) / (n, 17) what the model said (conf 0 where the lifter was
+    not detected). observed / interpolated: (n, 17) which points are model output and which
+    bridge a short gap. boxes: (n, 4), NaN where the lifter was not detected.
+    """
+
+    times_s: np.ndarray
+    frame_indices: np.ndarray
+    xy: np.ndarray
+    raw_xy: np.ndarray
+    conf: np.ndarray
+    observed: np.ndarray
+    interpolated: np.ndarray
+    boxes: np.ndarray
+    track_id: int
+    selection_reason: str
+    candidates: list[dict[str, float]]
+    view: ViewEstimate
+    frame_width: int
+    frame_height: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def n_frames(self) -> int:
+        return int(self.times_s.shape[0])
+
+    @property
+    def detected_fraction(self) -> float:
+        """Share of analysed frames in which the model found the lifter."""
+        if self.n_frames == 0:
+            return 0.0
+        return float(np.mean(~np.isnan(self.boxes[:, 0])))
+
+
+def build_pose_track(
+    detections: list[FrameDetections],
+    times_s: np.ndarray,
+    frame_indices: np.ndarray,
+    frame_width: int,
+    frame_height: int,
+    *,
+    min_conf: float,
+    max_gap_s: float,
+    smooth_window_s: float,
+    max_view_offset_deg: float,
+) -> PoseTrack:
+    """Link, choose the athlete, clean their keypoints and check the view.
+
+    Raises:
+        NoAthleteFound: nobody was detected in any analysed frame.
+    """
+    tracks = link_detections(detections, times_s)
+    tracks = stitch_tracklets(tracks, detections, times_s)
+    choice = choose_athlete(tracks, detections, frame_height, min_conf=min_conf)
+    if choice is None:
+        raise errors.NoAthleteFound(
+            "no person was found in the video; film the whole body, in good light"
+        )
+    n = len(detections)
+    raw = np.full((n, 17, 3), np.nan)
+    boxes = np.full((n, 4), np.nan)
+    for pos, det in choice.track.members.items():
+        raw[pos] = detections[pos].keypoints[det]
+        boxes[pos] = detections[pos].boxes[det]
+    conf = np.nan_to_num(raw[..., 2], nan=0.0)
+    xy, observed, interpolated = clean_track(
+        raw[..., :2], conf, times_s, min_conf=min_conf, max_gap_s=max_gap_s,
+        window_s=smooth_window_s,
+    )
+    view = estimate_view(xy, max_view_offset_deg)
+    return PoseTrack(
+        times_s=times_s, frame_indices=frame_indices, xy=xy, raw_xy=raw[..., :2], conf=conf,
+        observed=observed, interpolated=interpolated, boxes=boxes,
+        track_id=choice.track.track_id, selection_reason=choice.reason,
+        candidates=choice.candidates, view=view, frame_width=frame_width,
+        frame_height=frame_height,
+    )

@@ -1,0 +1,189 @@
+"""Follow one athlete through the clip.
+
+Detections are linked frame to frame by box overlap (lifts move slowly, so the previous box
+is a good prediction), tracks survive short misses, and tracklets broken by a longer
+occlusion are stitched when the person reappears where they vanished. The lifter is then
+the track that stays in frame and moves the most, weighted by size so that a far-away
+passer-by does not win.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from hingecheck.pose.model import FrameDetections
+
+# Keypoints whose motion tells a lift from standing about: shoulders, wrists, hips, knees.
+MOTION_KEYPOINTS = [5, 6, 9, 10, 11, 12, 13, 14]
+
+
+@dataclass
+class Track:
+    """One person's detections: ``members`` maps analysed-frame position → detection index."""
+
+    track_id: int
+    members: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def first(self) -> int:
+        return min(self.members)
+
+    @property
+    def last(self) -> int:
+        return max(self.members)
+
+
+@dataclass(frozen=True)
+class TrackChoice:
+    """The chosen track and why, with every candidate's numbers for the record."""
+
+    track: Track
+    reason: str
+    candidates: list[dict[str, float]]
+
+
+def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """IoU matrix between boxes ``a`` (n, 4) and ``b`` (m, 4), x1 y1 x2 y2."""
+    x1 = np.maximum(a[:, None, 0], b[None, :, 0])
+    y1 = np.maximum(a[:, None, 1], b[None, :, 1])
+    x2 = np.minimum(a[:, None, 2], b[None, :, 2])
+    y2 = np.minimum(a[:, None, 3], b[None, :, 3])
+    inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
+    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
+    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    union = area_a[:, None] + area_b[None, :] - inter
+    return np.where(union > 0, inter / np.maximum(union, 1e-9), 0.0)
+
+
+def _center_distance(a: np.ndarray, b: np.ndarray) -> float:
+    """Distance between box centres in units of the first box's height."""
+    ca = np.array([(a[0] + a[2]) / 2, (a[1] + a[3]) / 2])
+    cb = np.array([(b[0] + b[2]) / 2, (b[1] + b[3]) / 2])
+    return float(np.linalg.norm(ca - cb) / max(a[3] - a[1], 1.0))
+
+
+def link_detections(
+    frames: list[FrameDetections],
+    times: np.ndarray,
+    *,
+    max_lost_s: float = 1.0,
+    min_iou: float = 0.2,
+) -> list[Track]:
+    """Link per-frame detections into tracks (Hungarian matching on box IoU)."""
+    tracks: list[Track] = []
+    active: list[tuple[Track, np.ndarray, float]] = []  # track, last box, last time
+    for pos, dets in enumerate(frames):
+        t = float(times[pos])
+        active = [(tr, box, lt) for tr, box, lt in active if t - lt <= max_lost_s]
+        unmatched = set(range(len(dets)))
+        if active and len(dets):
+            last_boxes = np.stack([box for _, box, _ in active])
+            iou = box_iou(last_boxes, dets.boxes)
+            rows, cols = linear_sum_assignment(-iou)
+            for r, c in zip(rows, cols, strict=True):
+                if iou[r, c] >= min_iou:
+                    track = active[r][0]
+                    track.members[pos] = int(c)
+                    active[r] = (track, dets.boxes[c], t)
+                    unmatched.discard(int(c))
+        for c in sorted(unmatched):
+            track = Track(track_id=len(tracks) + 1, members={pos: c})
+            tracks.append(track)
+            active.append((track, dets.boxes[c], t))
+    return tracks
+
+
+def stitch_tracklets(
+    tracks: list[Track],
+    frames: list[FrameDetections],
+    times: np.ndarray,
+    *,
+    max_gap_s: float = 3.0,
+    max_center_shift: float = 0.6,
+) -> list[Track]:
+    """Join a tracklet to an earlier one that ended just before it, near the same place.
+
+    An athlete hidden behind a plate or a rack for a few seconds comes back as a new
+    tracklet; this makes it the same track again.
+    """
+    ordered = sorted(tracks, key=lambda tr: tr.first)
+    merged: list[Track] = []
+    for track in ordered:
+        first_box = frames[track.first].boxes[track.members[track.first]]
+        best: Track | None = None
+        best_shift = max_center_shift
+        for earlier in merged:
+            if earlier.last >= track.first:
+                continue
+            gap = float(times[track.first] - times[earlier.last])
+            if gap > max_gap_s:
+                continue
+            last_box = frames[earlier.last].boxes[earlier.members[earlier.last]]
+            shift = _center_distance(last_box, first_box)
+            h_ratio = (first_box[3] - first_box[1]) / max(last_box[3] - last_box[1], 1.0)
+            if shift < best_shift and 0.5 <= h_ratio <= 2.0:
+                best, best_shift = earlier, shift
+        if best is None:
+            merged.append(track)
+        else:
+            best.members.update(track.members)
+    return merged
+
+
+def _track_motion(track: Track, frames: list[FrameDetections], min_conf: float) -> tuple[float, float]:
+    """Articulated motion (body heights) and median box height (pixels) of one track."""
+    heights = []
+    points = []
+    for pos, det in sorted(track.members.items()):
+        box = frames[pos].boxes[det]
+        heights.append(box[3] - box[1])
+        kp = frames[pos].keypoints[det][MOTION_KEYPOINTS]
+        xy = np.where(kp[:, 2:3] >= min_conf, kp[:, :2], np.nan)
+        points.append(xy)
+    height = float(np.median(heights))
+    stack = np.stack(points)  # (n, k, 2)
+    if stack.shape[0] < 3:
+        return 0.0, height
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # keypoints never seen in this track
+        spread = np.nanpercentile(stack, 95, axis=0) - np.nanpercentile(stack, 5, axis=0)
+        motion = float(np.nanmedian(np.linalg.norm(spread, axis=-1))) / max(height, 1.0)
+    return (0.0 if np.isnan(motion) else motion), height
+
+
+def choose_athlete(
+    tracks: list[Track],
+    frames: list[FrameDetections],
+    frame_height: int,
+    *,
+    min_conf: float = 0.3,
+    min_presence: float = 0.3,
+) -> TrackChoice | None:
+    """Pick the lifter: in frame most of the clip and moving the most; None if nobody."""
+    if not tracks or not frames:
+        return None
+    n = len(frames)
+    rows = []
+    for track in tracks:
+        presence = len(track.members) / n
+        motion, height = _track_motion(track, frames, min_conf)
+        size = height / max(frame_height, 1)
+        rows.append({"track_id": float(track.track_id), "presence": presence,
+                     "motion": motion, "size": size,
+                     "score": presence * (motion + 0.02) * np.sqrt(size)})
+    best_presence = max(r["presence"] for r in rows)
+    eligible = [r for r in rows if r["presence"] >= min(min_presence, best_presence)]
+    best = max(eligible, key=lambda r: r["score"])
+    chosen = next(t for t in tracks if t.track_id == int(best["track_id"]))
+    others = len(rows) - 1
+    reason = (
+        f"track {chosen.track_id}: in frame {best['presence']:.0%} of analysed frames, "
+        f"moved {best['motion']:.2f} body heights, {best['size']:.0%} of the frame height"
+    )
+    if others:
+        reason += f"; the highest score of {len(rows)} tracks (presence × motion × √size)"
+    return TrackChoice(track=chosen, reason=reason, candidates=rows)

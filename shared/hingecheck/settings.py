@@ -1,0 +1,69 @@
+"""One settings object for every process, read from ``HINGECHECK_*`` environment variables.
+
+Bad values fail at start-up with the variable's name and the reason (pydantic-settings).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_cache_dir, user_data_dir
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Backend = Literal["openvino", "torch"]
+
+
+class Settings(BaseSettings):
+    """Everything configurable, with the defaults a single machine wants."""
+
+    model_config = SettingsConfigDict(env_prefix="HINGECHECK_", extra="ignore")
+
+    # Storage roots (the embedded default keeps everything on the local disk).
+    data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("hingecheck")))
+    model_dir: Path = Field(default_factory=lambda: Path(user_cache_dir("hingecheck")) / "models")
+
+    # Pose model. ``pose_model`` overrides the provisioned yolo11n-pose weights with any
+    # ultralytics pose weights file (.pt) or exported model folder.
+    pose_model: Path | None = None
+    backend: Backend = "openvino"
+    imgsz: int = Field(default=640, ge=160, le=1280, multiple_of=32)
+    batch_size: int = Field(default=8, ge=1, le=64)
+    person_conf: float = Field(default=0.25, gt=0.0, lt=1.0)
+    keypoint_conf: float = Field(default=0.3, gt=0.0, lt=1.0)
+    # Lifts are slow: 15 analysed frames per second loses nothing (stride 2 at 30 fps).
+    analysis_fps: float = Field(default=15.0, gt=0.0, le=240.0)
+    # Frames reach the model downscaled to this longer side (the model sees at most imgsz).
+    decode_max_side: int = Field(default=960, ge=320, le=3840)
+
+    # Input limits: the API and the CLI refuse beyond these with a clear error.
+    max_duration_s: float = Field(default=600.0, gt=0)
+    max_width: int = Field(default=3840, gt=0)
+    max_height: int = Field(default=2160, gt=0)
+    max_frames: int = Field(default=36_000, gt=0)
+    max_upload_bytes: int = Field(default=2 * 1024**3, gt=0)
+
+    # Cleaning the track.
+    max_gap_s: float = Field(default=0.35, ge=0.0, le=5.0)
+    smooth_window_s: float = Field(default=0.27, gt=0.0, le=2.0)
+    # Camera further than this from a side view: metrics from one 2D camera are not trusted.
+    max_view_offset_deg: float = Field(default=35.0, gt=0.0, lt=90.0)
+
+
+class SettingsError(ValueError):
+    """A HINGECHECK_* variable has a bad value."""
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, validated once; raises SettingsError naming the variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"HINGECHECK_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise SettingsError(f"bad settings: {problems}") from None

@@ -1,0 +1,1 @@
+"""Generated test, demo and benchmark clips."""

@@ -1,0 +1,55 @@
+"""A clip made from a real photograph that ultralytics ships (``zidane.jpg``: two people).
+
+A slow pan and zoom across the photo gives a real-looking video with real people in it, so
+the pose pipeline and its speed can be exercised on any fresh machine without footage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from hingecheck.video.encode import write_h264
+
+
+def shipped_photo(name: str = "zidane.jpg") -> Path:
+    """Path of a photo in ultralytics' assets (bus.jpg or zidane.jpg)."""
+    import ultralytics
+
+    path = Path(ultralytics.__file__).parent / "assets" / name
+    if not path.is_file():
+        raise FileNotFoundError(f"ultralytics does not ship {name} in {path.parent}")
+    return path
+
+
+def photo_frames(
+    photo: np.ndarray, width: int, height: int, n_frames: int, seed: int = 0
+) -> Iterator[np.ndarray]:
+    """Frames that pan and zoom slowly over ``photo``, with a little sensor noise."""
+    rng = np.random.default_rng(seed)
+    ph, pw = photo.shape[:2]
+    for i in range(n_frames):
+        phase = i / max(n_frames - 1, 1)
+        zoom = 1.0 + 0.15 * np.sin(np.pi * phase)
+        crop_w, crop_h = pw / zoom, ph / zoom
+        x0 = (pw - crop_w) * (0.5 + 0.5 * np.sin(2 * np.pi * phase))
+        y0 = (ph - crop_h) * 0.5
+        m = np.array([[width / crop_w, 0, -x0 * width / crop_w],
+                      [0, height / crop_h, -y0 * height / crop_h]])
+        frame = cv2.warpAffine(photo, m, (width, height), flags=cv2.INTER_LINEAR)
+        noise = rng.normal(0, 2.0, frame.shape)
+        yield np.clip(frame + noise, 0, 255).astype(np.uint8)
+
+
+def write_photo_clip(
+    path: str | Path, *, width: int = 1280, height: int = 720, fps: float = 30.0,
+    seconds: float = 4.0, seed: int = 0, photo: str = "zidane.jpg",
+) -> Path:
+    """Write the pan-and-zoom clip as H.264 and return its path."""
+    image = cv2.imread(str(shipped_photo(photo)))
+    n = int(round(seconds * fps))
+    write_h264(path, photo_frames(image, width, height, n, seed), fps=fps)
+    return Path(path)
