@@ -9,7 +9,12 @@ import numpy as np
 from hingecheck import errors
 from hingecheck.pose.model import FrameDetections
 from hingecheck.pose.smoothing import clean_track
-from hingecheck.pose.tracking import choose_athlete, link_detections, stitch_tracklets
+from hingecheck.pose.tracking import (
+    choose_athlete,
+    link_detections,
+    stitch_tracklets,
+    suppress_duplicates,
+)
 from hingecheck.pose.view import ViewEstimate, estimate_view
 
 COCO_KEYPOINTS = (
@@ -75,6 +80,7 @@ def build_pose_track(
     Raises:
         NoAthleteFound: nobody was detected in any analysed frame.
     """
+    detections = [suppress_duplicates(d) for d in detections]
     tracks = link_detections(detections, times_s)
     tracks = stitch_tracklets(tracks, detections, times_s)
     choice = choose_athlete(tracks, detections, frame_height, min_conf=min_conf)

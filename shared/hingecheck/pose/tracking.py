@@ -66,6 +66,40 @@ def _center_distance(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.linalg.norm(ca - cb) / max(a[3] - a[1], 1.0))
 
 
+def suppress_duplicates(
+    dets: FrameDetections, *, min_containment: float = 0.8, min_height_ratio: float = 0.4
+) -> FrameDetections:
+    """Drop a detection that lies almost wholly inside a more confident one of similar size.
+
+    The model's own NMS keeps such pairs (their IoU is low when one box covers only part of
+    the body, e.g. while the lifter stands up); left in, they split the lifter's track.
+    A much smaller person behind the lifter is kept (the height ratio test).
+    """
+    if len(dets) < 2:
+        return dets
+    order = np.argsort(-dets.scores)
+    keep: list[int] = []
+    for i in order:
+        box = dets.boxes[i]
+        area = max((box[2] - box[0]) * (box[3] - box[1]), 1e-9)
+        duplicate = False
+        for j in keep:
+            other = dets.boxes[j]
+            w = min(box[2], other[2]) - max(box[0], other[0])
+            h = min(box[3], other[3]) - max(box[1], other[1])
+            inter = max(w, 0.0) * max(h, 0.0)
+            smaller_area = min(area, (other[2] - other[0]) * (other[3] - other[1]))
+            ratio = (box[3] - box[1]) / max(other[3] - other[1], 1e-9)
+            ratio = min(ratio, 1 / max(ratio, 1e-9))
+            if inter / max(smaller_area, 1e-9) >= min_containment and ratio >= min_height_ratio:
+                duplicate = True
+                break
+        if not duplicate:
+            keep.append(int(i))
+    keep.sort()
+    return FrameDetections(dets.boxes[keep], dets.scores[keep], dets.keypoints[keep])
+
+
 def link_detections(
     frames: list[FrameDetections],
     times: np.ndarray,
@@ -103,34 +137,43 @@ def stitch_tracklets(
     times: np.ndarray,
     *,
     max_gap_s: float = 3.0,
+    max_overlap_s: float = 0.5,
     max_center_shift: float = 0.6,
 ) -> list[Track]:
     """Join a tracklet to an earlier one that ended just before it, near the same place.
 
     An athlete hidden behind a plate or a rack for a few seconds comes back as a new
-    tracklet; this makes it the same track again.
+    tracklet; this makes it the same track again. A short overlap (both tracklets alive
+    for a few frames while the matcher switched) is allowed; there the earlier one's
+    detections are kept.
     """
     ordered = sorted(tracks, key=lambda tr: tr.first)
     merged: list[Track] = []
     for track in ordered:
-        first_box = frames[track.first].boxes[track.members[track.first]]
         best: Track | None = None
         best_shift = max_center_shift
         for earlier in merged:
-            if earlier.last >= track.first:
+            if earlier.last >= track.last or earlier.first >= track.first:
                 continue
             gap = float(times[track.first] - times[earlier.last])
-            if gap > max_gap_s:
+            if gap > max_gap_s or -gap > max_overlap_s:
                 continue
+            # Compare where the earlier one was last seen with where this one is first
+            # seen after it (or at the same frame, when they overlap).
+            after = [p for p in sorted(track.members) if p >= earlier.last]
+            if not after:
+                continue
+            first_box = frames[after[0]].boxes[track.members[after[0]]]
             last_box = frames[earlier.last].boxes[earlier.members[earlier.last]]
             shift = _center_distance(last_box, first_box)
             h_ratio = (first_box[3] - first_box[1]) / max(last_box[3] - last_box[1], 1.0)
-            if shift < best_shift and 0.5 <= h_ratio <= 2.0:
+            if shift < best_shift and 0.4 <= h_ratio <= 2.5:
                 best, best_shift = earlier, shift
         if best is None:
             merged.append(track)
         else:
-            best.members.update(track.members)
+            for pos, det in track.members.items():
+                best.members.setdefault(pos, det)
     return merged
 
 

@@ -44,6 +44,7 @@ class DecodeStats:
     frames_selected: int = 0
     last_time_s: float = 0.0
     timestamps_repaired: int = 0
+    bad_packets: int = 0
     notes: list[str] = field(default_factory=list)
 
 
@@ -53,6 +54,26 @@ def _scaled_size(width: int, height: int, max_side: int) -> tuple[int, int, floa
     w = max(2, int(round(width * scale / 2)) * 2)
     h = max(2, int(round(height * scale / 2)) * 2)
     return w, h, w / width
+
+
+def _frames_skipping_bad_packets(
+    container: av.container.InputContainer, stream: av.video.stream.VideoStream,
+    stats: DecodeStats,
+) -> Iterator[av.VideoFrame]:
+    """Decode packet by packet so one damaged packet costs a frame, not the clip."""
+    packets = container.demux(stream)
+    while True:
+        try:
+            packet = next(packets)
+        except StopIteration:
+            return
+        except av.error.FFmpegError:
+            stats.bad_packets += 1  # the container itself breaks off here
+            return
+        try:
+            yield from packet.decode()
+        except av.error.FFmpegError:
+            stats.bad_packets += 1
 
 
 def decode_frames(
@@ -81,17 +102,7 @@ def decode_frames(
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         start = float(stream.start_time * stream.time_base) if stream.start_time else 0.0
-        iterator = container.decode(stream)
-        while True:
-            try:
-                frame = next(iterator)
-            except StopIteration:
-                break
-            except av.error.FFmpegError as exc:
-                raise errors.TruncatedVideo(
-                    f"{name}: the video breaks off after {stats.frames_decoded} frames ({exc});"
-                    " upload the complete file"
-                ) from None
+        for frame in _frames_skipping_bad_packets(container, stream, stats):
             index = stats.frames_decoded
             stats.frames_decoded += 1
             if stats.frames_decoded > limits.max_frames:
@@ -111,7 +122,7 @@ def decode_frames(
                     f"{name}: longer than the limit of {limits.max_duration_s:.0f} s; trim"
                     " the clip to the set you want judged"
                 )
-            # Half a period of slack so 30 fps sampled at 15 fps is exactly every 2nd frame.
+            # Half a source frame of slack so 30 fps sampled at 15 fps is every 2nd frame.
             if t + 0.5 * fallback_dt < next_time:
                 continue
             # After a gap (variable frame rate), restart the grid instead of catching up.
@@ -123,7 +134,15 @@ def decode_frames(
                 image = np.ascontiguousarray(np.rot90(image, k=rotation // 90))
             stats.frames_selected += 1
             yield DecodedFrame(index=index, time_s=t, image=image, scale=scale)
-    if stats.frames_decoded == 0:
-        raise errors.TruncatedVideo(f"{name}: the video stream holds no decodable frame")
+    expected = info.frame_count_header
+    # An MP4's sample table counts exactly the frames it holds; far fewer decoded means
+    # the data ends early (an upload or a recording that did not finish).
+    if stats.frames_decoded == 0 or (expected and stats.frames_decoded < 0.95 * expected):
+        raise errors.TruncatedVideo(
+            f"{name}: the video breaks off after {stats.frames_decoded} of "
+            f"{expected or '?'} frames; upload the complete file"
+        )
+    if stats.bad_packets:
+        stats.notes.append(f"{stats.bad_packets} damaged packets were skipped")
     if stats.timestamps_repaired:
         stats.notes.append(f"{stats.timestamps_repaired} frames had missing or repeated times")

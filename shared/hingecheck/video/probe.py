@@ -58,16 +58,20 @@ class VideoInfo:
         return asdict(self)
 
 
+def _missing_index(path: Path) -> errors.TruncatedVideo:
+    return errors.TruncatedVideo(
+        f"{path.name}: the video is truncated (its index, the 'moov atom', is missing);"
+        " the upload or the recording did not finish — export or upload it again"
+    )
+
+
 def _open(path: Path) -> av.container.InputContainer:
     try:
         return av.open(str(path), mode="r", metadata_errors="ignore")
     except av.error.InvalidDataError as exc:
         text = str(exc).lower()
         if "moov atom not found" in text:
-            raise errors.TruncatedVideo(
-                f"{path.name}: the video is truncated (its index, the 'moov atom', is missing);"
-                " the upload or the recording did not finish — export or upload it again"
-            ) from None
+            raise _missing_index(path) from None
         raise errors.NotAVideo(f"{path.name}: not a video file FFmpeg can read ({exc})") from None
     except av.error.FFmpegError as exc:
         raise errors.NotAVideo(f"{path.name}: cannot open as a video ({exc})") from None
@@ -107,6 +111,9 @@ def probe(path: str | Path, limits: VideoLimits | None = None) -> VideoInfo:
         raise errors.NotAVideo(f"{path.name}: the file is empty (0 bytes)")
 
     with _open(path) as container:
+        if not container.streams and "mp4" in container.format.name:
+            # FFmpeg opens an MP4 whose index never got written, but finds no stream in it.
+            raise _missing_index(path)
         if not container.streams.video:
             raise errors.NotAVideo(f"{path.name}: the file has no video stream")
         stream = container.streams.video[0]
