@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from hingecheck.errors import HingecheckError
+from hingecheck.settings import SettingsError, get_settings
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -17,9 +19,6 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
-
-from hingecheck.errors import HingecheckError
-from hingecheck.settings import SettingsError, get_settings
 
 app = typer.Typer(help="hingecheck: judges the hip hinge in lift videos.", no_args_is_help=True)
 model_app = typer.Typer(help="Provision and inspect the pose model.", no_args_is_help=True)

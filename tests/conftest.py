@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from hingecheck.settings import Settings, get_settings
 
 REAL_FOOTAGE = Path(__file__).resolve().parents[1].parent / "shared" / "real"

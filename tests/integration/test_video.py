@@ -6,7 +6,6 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-
 from hingecheck import errors
 from hingecheck.video import DecodeStats, VideoLimits, decode_frames, probe
 from hingecheck.video.encode import write_h264

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from hingecheck.analysis.angles import (
     flexion_deg,
     inclination_from_vertical_deg,

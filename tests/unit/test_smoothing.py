@@ -2,9 +2,8 @@
 
 import numpy as np
 import pytest
-from scipy.signal import savgol_filter
-
 from hingecheck.pose.smoothing import clean_track, fill_short_gaps, savgol_smooth
+from scipy.signal import savgol_filter
 
 
 def _track(values: np.ndarray) -> np.ndarray:

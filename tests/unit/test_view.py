@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from hingecheck.pose.view import estimate_view
 
 HEIGHT = 500.0
@@ -21,8 +20,10 @@ def skeleton_3d(hinge_deg: float) -> np.ndarray:
         2: (head[0] + 0.04, head[1] + 0.01, -0.02), 3: (head[0] - 0.01, head[1], 0.05),
         4: (head[0] - 0.01, head[1], -0.05),
         5: (*shoulder, half_sh), 6: (*shoulder, -half_sh),
-        7: (shoulder[0], shoulder[1] - 0.18, half_sh), 8: (shoulder[0], shoulder[1] - 0.18, -half_sh),
-        9: (shoulder[0], shoulder[1] - 0.35, half_sh), 10: (shoulder[0], shoulder[1] - 0.35, -half_sh),
+        7: (shoulder[0], shoulder[1] - 0.18, half_sh),
+        8: (shoulder[0], shoulder[1] - 0.18, -half_sh),
+        9: (shoulder[0], shoulder[1] - 0.35, half_sh),
+        10: (shoulder[0], shoulder[1] - 0.35, -half_sh),
         11: (0.0, hip_y, half_hip), 12: (0.0, hip_y, -half_hip),
         13: (0.03, 0.28, half_hip), 14: (0.03, 0.28, -half_hip),
         15: (0.0, 0.04, half_hip), 16: (0.0, 0.04, -half_hip),

@@ -52,7 +52,9 @@ class ModelSpec:
         if settings.pose_model is not None:
             path = settings.pose_model
             if not path.exists():
-                raise errors.ModelError(f"HINGECHECK_POSE_MODEL points at {path}, which does not exist")
+                raise errors.ModelError(
+                    f"HINGECHECK_POSE_MODEL points at {path}, which does not exist"
+                )
             backend = "openvino" if path.name.endswith("_openvino_model") else "torch"
             return cls(path, backend, settings.imgsz, settings.person_conf, path.name)
         if settings.backend == "openvino":
@@ -86,7 +88,9 @@ class PoseModel:
         self.predict([np.zeros((spec.imgsz, spec.imgsz, 3), np.uint8)])
         self.warmup_s = time.perf_counter() - started
 
-    def predict(self, images: list[np.ndarray], scales: list[float] | None = None) -> list[FrameDetections]:
+    def predict(
+        self, images: list[np.ndarray], scales: list[float] | None = None
+    ) -> list[FrameDetections]:
         """Run one batch. ``scales[i]`` maps image i's pixels to display pixels (divide)."""
         results: list[Any] = self._yolo.predict(
             images, imgsz=self.spec.imgsz, conf=self.spec.person_conf, verbose=False,

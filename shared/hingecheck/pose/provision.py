@@ -92,8 +92,9 @@ def fetch_weights(settings: Settings, *, force: bool = False) -> Path:
 
 def export_openvino(settings: Settings, *, force: bool = False) -> Path:
     """Export the verified weights to OpenVINO (dynamic input size) beside them; idempotent."""
-    import hingecheck.pose  # noqa: F401  (sets ultralytics' offline switches first)
     from ultralytics import YOLO
+
+    import hingecheck.pose  # noqa: F401  (sets ultralytics' offline switches first)
 
     source = weights_path(settings)
     verify_weights(source)

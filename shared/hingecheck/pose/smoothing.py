@@ -12,12 +12,14 @@ with even times it is exactly ``scipy.signal.savgol_filter``.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 
 
 def valid_mask(conf: np.ndarray, min_conf: float) -> np.ndarray:
     """Points the model is sure enough of; NaN confidences count as missing."""
-    return np.nan_to_num(conf, nan=0.0) >= min_conf
+    return np.asarray(np.nan_to_num(conf, nan=0.0) >= min_conf)
 
 
 def fill_short_gaps(
@@ -42,7 +44,7 @@ def fill_short_gaps(
         idx = np.flatnonzero(valid[:, j])
         if idx.size < 2:
             continue
-        for a, b in zip(idx[:-1], idx[1:], strict=True):
+        for a, b in pairwise(idx):
             if b - a < 2 or times[b] - times[a] > max_gap_s:
                 continue
             w = (times[a + 1 : b] - times[a]) / (times[b] - times[a])
@@ -60,7 +62,7 @@ def savgol_smooth(
     within ``window_s / 2`` seconds either side, and its value at that frame is taken.
     Where fewer than ``polyorder + 2`` points are in reach, the raw value is kept.
     """
-    n, k, _ = xy.shape
+    n = xy.shape[0]
     out = xy.copy()
     present = ~np.isnan(xy[..., 0])
     values = np.nan_to_num(xy)

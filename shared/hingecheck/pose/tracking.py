@@ -3,8 +3,8 @@
 Detections are linked frame to frame by box overlap (lifts move slowly, so the previous box
 is a good prediction), tracks survive short misses, and tracklets broken by a longer
 occlusion are stitched when the person reappears where they vanished. The lifter is then
-the track that stays in frame and moves the most, weighted by size so that a far-away
-passer-by does not win.
+the track that stays in frame and moves the most in place (body folding, not walking
+across), weighted by size so that a far-away person does not win.
 """
 
 from __future__ import annotations
@@ -177,15 +177,22 @@ def stitch_tracklets(
     return merged
 
 
-def _track_motion(track: Track, frames: list[FrameDetections], min_conf: float) -> tuple[float, float]:
-    """Articulated motion (body heights) and median box height (pixels) of one track."""
+def _track_motion(
+    track: Track, frames: list[FrameDetections], min_conf: float
+) -> tuple[float, float]:
+    """Articulated motion (body heights) and median box height (pixels) of one track.
+
+    Motion is measured relative to the person's own box centre, so walking across the frame
+    (translation) counts for little and hinging in place (the body folding) counts fully.
+    """
     heights = []
     points = []
     for pos, det in sorted(track.members.items()):
         box = frames[pos].boxes[det]
         heights.append(box[3] - box[1])
+        centre = np.array([(box[0] + box[2]) / 2, box[3]])  # feet level: stays put in a lift
         kp = frames[pos].keypoints[det][MOTION_KEYPOINTS]
-        xy = np.where(kp[:, 2:3] >= min_conf, kp[:, :2], np.nan)
+        xy = np.where(kp[:, 2:3] >= min_conf, kp[:, :2] - centre, np.nan)
         points.append(xy)
     height = float(np.median(heights))
     stack = np.stack(points)  # (n, k, 2)
@@ -217,7 +224,7 @@ def choose_athlete(
         size = height / max(frame_height, 1)
         rows.append({"track_id": float(track.track_id), "presence": presence,
                      "motion": motion, "size": size,
-                     "score": presence * (motion + 0.02) * np.sqrt(size)})
+                     "score": float(presence**2 * (motion + 0.02) * np.sqrt(size))})
     best_presence = max(r["presence"] for r in rows)
     eligible = [r for r in rows if r["presence"] >= min(min_presence, best_presence)]
     best = max(eligible, key=lambda r: r["score"])
@@ -228,5 +235,5 @@ def choose_athlete(
         f"moved {best['motion']:.2f} body heights, {best['size']:.0%} of the frame height"
     )
     if others:
-        reason += f"; the highest score of {len(rows)} tracks (presence × motion × √size)"
+        reason += f"; the highest score of {len(rows)} tracks (presence² × motion × √size)"
     return TrackChoice(track=chosen, reason=reason, candidates=rows)

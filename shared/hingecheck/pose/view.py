@@ -42,7 +42,7 @@ class ViewEstimate:
 
 
 def _pair_distance(xy: np.ndarray, a: int, b: int) -> np.ndarray:
-    return np.linalg.norm(xy[:, a] - xy[:, b], axis=-1)
+    return np.asarray(np.linalg.norm(xy[:, a] - xy[:, b], axis=-1))
 
 
 def estimate_view(xy: np.ndarray, max_offset_deg: float = 35.0) -> ViewEstimate:

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-SCHEMA_VERSION = "0.1"
+SCHEMA_VERSION: Literal["0.1"] = "0.1"
 
 
 class VideoFacts(BaseModel):

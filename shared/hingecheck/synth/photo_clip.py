@@ -50,6 +50,8 @@ def write_photo_clip(
 ) -> Path:
     """Write the pan-and-zoom clip as H.264 and return its path."""
     image = cv2.imread(str(shipped_photo(photo)))
+    if image is None:
+        raise FileNotFoundError(f"cannot read {photo}")
     n = int(round(seconds * fps))
     write_h264(path, photo_frames(image, width, height, n, seed), fps=fps)
     return Path(path)

@@ -101,7 +101,9 @@ def decode_frames(
     with av.open(info.path, mode="r", metadata_errors="ignore") as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
-        start = float(stream.start_time * stream.time_base) if stream.start_time else 0.0
+        start = 0.0
+        if stream.start_time is not None and stream.time_base is not None:
+            start = float(stream.start_time * stream.time_base)
         for frame in _frames_skipping_bad_packets(container, stream, stats):
             index = stats.frames_decoded
             stats.frames_decoded += 1
@@ -129,7 +131,7 @@ def decode_frames(
             next_time = t + period if next_time < t - period else next_time + period
             rotation = normalise_rotation(frame.rotation)
             w, h, scale = _scaled_size(coded_w, coded_h, max_side)
-            image = frame.to_ndarray(width=w, height=h, format="bgr24")
+            image: np.ndarray = frame.to_ndarray(width=w, height=h, format="bgr24")
             if rotation:
                 image = np.ascontiguousarray(np.rot90(image, k=rotation // 90))
             stats.frames_selected += 1

@@ -1,0 +1,61 @@
+"""The `hingecheck` command as a user runs it: a subprocess, real files, real model."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hingecheck.schemas import AnalysisResult
+
+pytestmark = pytest.mark.model
+CLI = [sys.executable, "-m", "services.cli"]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300,
+                          check=False)
+
+
+def test_demo_clip_then_analyze_writes_a_valid_result(tmp_path: Path) -> None:
+    clip = tmp_path / "demo.mp4"
+    made = run("demo-clip", str(clip), "--seconds", "2")
+    assert made.returncode == 0, made.stderr
+    done = run("analyze", str(clip), "--out", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    assert "wrote" in done.stdout and "athlete" in done.stdout
+    result = AnalysisResult.model_validate_json((tmp_path / "out" / "result.json").read_text())
+    assert result.schema_version == "0.1"
+    assert result.video.frames_decoded == 60 and result.video.frames_analysed == 30
+    assert result.athlete.detected_fraction >= 0.9
+    assert len(result.pose.keypoints) == 30 and len(result.pose.keypoints[0]) == 17
+    # Zidane's photo shows two people from the waist up: no side view to judge.
+    assert result.view.side_view_ok is False
+
+
+def test_not_a_video_exits_non_zero_with_the_reason(tmp_path: Path) -> None:
+    bogus = tmp_path / "lift.mp4"
+    bogus.write_text("not a video")
+    done = run("analyze", str(bogus), "--out", str(tmp_path / "out"))
+    assert done.returncode == 2
+    assert "not a video" in done.stderr
+    assert not (tmp_path / "out" / "result.json").exists()
+
+
+def test_bad_setting_exits_non_zero_naming_it(tmp_path: Path) -> None:
+    bogus = tmp_path / "lift.mp4"
+    bogus.write_text("x")
+    done = subprocess.run([*CLI, "analyze", str(bogus)], capture_output=True, text=True,
+                          timeout=120, check=False,
+                          env={**os.environ, "HINGECHECK_ANALYSIS_FPS": "-1"})
+    assert done.returncode == 2
+    assert "HINGECHECK_ANALYSIS_FPS" in done.stderr
+
+
+def test_result_json_is_plain_json(tmp_path: Path) -> None:
+    clip = tmp_path / "demo.mp4"
+    assert run("demo-clip", str(clip), "--seconds", "1").returncode == 0
+    assert run("analyze", str(clip), "--out", str(tmp_path)).returncode == 0
+    data = json.loads((tmp_path / "result.json").read_text())
+    assert set(data) >= {"schema_version", "video", "model", "view", "athlete", "pose"}
