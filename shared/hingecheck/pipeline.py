@@ -18,6 +18,7 @@ from hingecheck.pose.track import COCO_KEYPOINTS, PoseTrack, build_pose_track
 from hingecheck.schemas import result as schema
 from hingecheck.settings import Settings
 from hingecheck.video import DecodeStats, VideoInfo, VideoLimits, decode_frames, probe
+from hingecheck.video.prefetch import prefetch
 
 # progress(frames analysed so far, frames expected in all)
 ProgressFn = Callable[[int, int], None]
@@ -67,8 +68,9 @@ def run_pose_stage(
             progress(len(detections), max(expected, len(detections)))
 
     started = time.perf_counter()
-    for frame in decode_frames(info, analysis_fps=settings.analysis_fps,
-                               max_side=settings.decode_max_side, limits=limits, stats=stats):
+    frames = decode_frames(info, analysis_fps=settings.analysis_fps,
+                           max_side=settings.decode_max_side, limits=limits, stats=stats)
+    for frame in prefetch(frames):
         batch.append(frame.image)
         scales.append(frame.scale)
         times.append(frame.time_s)
