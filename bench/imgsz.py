@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from hingecheck.pipeline import run_pose_stage
 from hingecheck.pose.model import get_pose_model
 from hingecheck.settings import get_settings

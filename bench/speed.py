@@ -46,7 +46,6 @@ def run_hingecheck(clip: Path) -> dict[str, float]:
 
 def run_baseline(clip: Path) -> dict[str, float]:
     import cv2
-
     import hingecheck.pose  # noqa: F401  (offline switches)
     from hingecheck.pose.provision import weights_path
     from hingecheck.settings import get_settings

@@ -3,7 +3,6 @@
 import threading
 
 import pytest
-
 from hingecheck.video.prefetch import prefetch
 
 
