@@ -20,6 +20,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
+# The exercise profiles hingecheck knows ("auto" lets the analysis guess).
+EXERCISES = ("rdl", "deadlift", "kettlebell_swing", "good_morning", "wall_drill", "auto")
+
 app = typer.Typer(help="hingecheck: judges the hip hinge in lift videos.", no_args_is_help=True)
 model_app = typer.Typer(help="Provision and inspect the pose model.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
@@ -36,11 +39,13 @@ def _fail(message: str) -> typer.Exit:
 def analyze(
     clip: Annotated[Path, typer.Argument(help="the lift video to analyse")],
     out: Annotated[Path, typer.Option(help="folder for result.json")] = Path("out"),
-    exercise: Annotated[str, typer.Option(help="exercise profile")] = "rdl",
+    exercise: Annotated[str, typer.Option(help=f"one of: {', '.join(EXERCISES)}")] = "rdl",
 ) -> None:
     """Analyse CLIP and write OUT/result.json."""
     from hingecheck.pipeline import analyze_video
 
+    if exercise not in EXERCISES:
+        raise _fail(f"unknown exercise {exercise!r}; choose one of: {', '.join(EXERCISES)}")
     try:
         settings = get_settings()
         with Progress(

@@ -43,6 +43,23 @@ def test_not_a_video_exits_non_zero_with_the_reason(tmp_path: Path) -> None:
     assert not (tmp_path / "out" / "result.json").exists()
 
 
+def test_a_clip_with_nobody_in_it_says_so(tmp_path: Path) -> None:
+    import numpy as np
+    from hingecheck.video.encode import write_h264
+
+    clip = tmp_path / "empty_room.mp4"
+    write_h264(clip, [np.full((360, 640, 3), 120, np.uint8)] * 15, fps=15)
+    done = run("analyze", str(clip), "--out", str(tmp_path / "out"))
+    assert done.returncode == 2
+    assert "no person was found" in done.stderr
+
+
+def test_unknown_exercise_is_refused_before_any_work(tmp_path: Path) -> None:
+    done = run("analyze", str(tmp_path / "missing.mp4"), "--exercise", "bench_press")
+    assert done.returncode == 2
+    assert "unknown exercise 'bench_press'" in done.stderr
+
+
 def test_bad_setting_exits_non_zero_naming_it(tmp_path: Path) -> None:
     bogus = tmp_path / "lift.mp4"
     bogus.write_text("x")
