@@ -108,3 +108,20 @@ def test_custom_model_path_must_exist(tmp_path: Path) -> None:
 def test_provisioned_weights_verify(settings: Settings) -> None:
     provision.verify_weights(provision.weights_path(settings))  # raises if wrong
     assert provision.sha256_of(provision.weights_path(settings)) == provision.WEIGHTS_SHA256
+
+
+def test_torch_and_openvino_backends_agree(settings: Settings) -> None:
+    from hingecheck.pose.model import get_pose_model
+
+    image = cv2.imread(str(shipped_photo("zidane.jpg")))
+    found = {}
+    for backend in ("torch", "openvino"):
+        model = get_pose_model(settings.model_copy(update={"backend": backend}))
+        assert model.spec.backend == backend
+        (dets,) = model.predict([image])
+        order = np.argsort(dets.boxes[:, 0])
+        found[backend] = dets.keypoints[order]
+    assert found["torch"].shape == found["openvino"].shape
+    both = (found["torch"][..., 2] > 0.5) & (found["openvino"][..., 2] > 0.5)
+    gap = np.linalg.norm(found["torch"][..., :2] - found["openvino"][..., :2], axis=-1)[both]
+    assert gap.size > 10 and np.median(gap) < 3.0  # pixels on a 1280×720 photo

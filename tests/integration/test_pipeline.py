@@ -1,0 +1,48 @@
+"""The pose stage on clips with real people (from ultralytics' photos), written in code."""
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from hingecheck.pipeline import run_pose_stage
+from hingecheck.synth.photo_clip import photo_frames, shipped_photo
+from hingecheck.video.encode import write_h264
+
+
+def _frames(n: int = 20) -> list[np.ndarray]:
+    photo = cv2.imread(str(shipped_photo("zidane.jpg")))
+    return list(photo_frames(photo, 640, 360, n))
+
+
+def test_portrait_phone_clip_gives_keypoints_in_display_orientation(
+    tmp_path: Path, settings, pose_model  # type: ignore[no-untyped-def]
+) -> None:
+    """A phone stores portrait video as landscape pixels plus a rotation. Store upright
+    frames turned a quarter clockwise with a 90° counter-clockwise display rotation: the
+    keypoints must come out where they are in the upright clip."""
+    frames = _frames()
+    upright = tmp_path / "upright.mp4"
+    stored = tmp_path / "stored_rotated.mp4"
+    write_h264(upright, frames, fps=30)
+    write_h264(stored, [np.rot90(f, k=-1) for f in frames], fps=30, rotation_deg=90)
+
+    a = run_pose_stage(upright, settings, model=pose_model)
+    b = run_pose_stage(stored, settings, model=pose_model)
+    assert b.info.rotation_deg == 90 and (b.info.width, b.info.height) == (640, 360)
+    both = ~np.isnan(a.track.xy[..., 0]) & ~np.isnan(b.track.xy[..., 0])
+    assert both.sum() > 50
+    gap = np.linalg.norm(a.track.xy - b.track.xy, axis=-1)[both]
+    assert np.median(gap) < 4.0
+
+
+def test_sixty_fps_clip_is_analysed_at_the_set_rate(
+    tmp_path: Path, settings, pose_model  # type: ignore[no-untyped-def]
+) -> None:
+    clip = tmp_path / "sixty.mp4"
+    write_h264(clip, _frames(60), fps=60)
+    out = run_pose_stage(clip, settings, model=pose_model)
+    assert out.stats.frames_decoded == 60
+    assert out.track.n_frames == 15  # 1 s at 15 analysed frames per second
+    assert list(out.track.frame_indices) == list(range(0, 60, 4))
+    assert out.track.detected_fraction == 1.0
