@@ -4,7 +4,6 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-
 from hingecheck.pipeline import run_pose_stage
 from hingecheck.synth.photo_clip import photo_frames, shipped_photo
 from hingecheck.video.encode import write_h264
