@@ -46,16 +46,23 @@ class TrackChoice:
     candidates: list[dict[str, float]]
 
 
-def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """IoU matrix between boxes ``a`` (n, 4) and ``b`` (m, 4), x1 y1 x2 y2."""
+def _areas(boxes: np.ndarray) -> np.ndarray:
+    return np.asarray((boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]))
+
+
+def box_intersection(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Intersection areas between boxes ``a`` (n, 4) and ``b`` (m, 4), x1 y1 x2 y2."""
     x1 = np.maximum(a[:, None, 0], b[None, :, 0])
     y1 = np.maximum(a[:, None, 1], b[None, :, 1])
     x2 = np.minimum(a[:, None, 2], b[None, :, 2])
     y2 = np.minimum(a[:, None, 3], b[None, :, 3])
-    inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
-    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
-    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-    union = area_a[:, None] + area_b[None, :] - inter
+    return np.asarray(np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None))
+
+
+def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """IoU matrix between boxes ``a`` (n, 4) and ``b`` (m, 4), x1 y1 x2 y2."""
+    inter = box_intersection(a, b)
+    union = _areas(a)[:, None] + _areas(b)[None, :] - inter
     return np.where(union > 0, inter / np.maximum(union, 1e-9), 0.0)
 
 
@@ -77,24 +84,20 @@ def suppress_duplicates(
     """
     if len(dets) < 2:
         return dets
-    order = np.argsort(-dets.scores)
+    boxes = dets.boxes
+    areas = _areas(boxes)
+    heights = np.maximum(boxes[:, 3] - boxes[:, 1], 1e-9)
+    # containment[i, j]: the share of the smaller of boxes i and j that lies in the other.
+    containment = box_intersection(boxes, boxes) / np.maximum(
+        np.minimum(areas[:, None], areas[None, :]), 1e-9
+    )
+    height_ratio = np.minimum(heights[:, None], heights[None, :]) / np.maximum(
+        heights[:, None], heights[None, :]
+    )
+    same_person = (containment >= min_containment) & (height_ratio >= min_height_ratio)
     keep: list[int] = []
-    for i in order:
-        box = dets.boxes[i]
-        area = max((box[2] - box[0]) * (box[3] - box[1]), 1e-9)
-        duplicate = False
-        for j in keep:
-            other = dets.boxes[j]
-            w = min(box[2], other[2]) - max(box[0], other[0])
-            h = min(box[3], other[3]) - max(box[1], other[1])
-            inter = max(w, 0.0) * max(h, 0.0)
-            smaller_area = min(area, (other[2] - other[0]) * (other[3] - other[1]))
-            ratio = (box[3] - box[1]) / max(other[3] - other[1], 1e-9)
-            ratio = min(ratio, 1 / max(ratio, 1e-9))
-            if inter / max(smaller_area, 1e-9) >= min_containment and ratio >= min_height_ratio:
-                duplicate = True
-                break
-        if not duplicate:
+    for i in np.argsort(-dets.scores):
+        if not any(same_person[i, j] for j in keep):
             keep.append(int(i))
     keep.sort()
     return FrameDetections(dets.boxes[keep], dets.scores[keep], dets.keypoints[keep])

@@ -93,7 +93,7 @@ def decode_frames(
     stats = stats if stats is not None else DecodeStats()
     name = Path(info.path).name
     # Coded size and rotation: the scaler works before rotation.
-    coded_w, coded_h = info.coded_width, info.coded_height
+    w, h, scale = _scaled_size(info.coded_width, info.coded_height, max_side)
     period = 1.0 / analysis_fps
     next_time = -np.inf
     last_time = -np.inf
@@ -130,7 +130,6 @@ def decode_frames(
             # After a gap (variable frame rate), restart the grid instead of catching up.
             next_time = t + period if next_time < t - period else next_time + period
             rotation = normalise_rotation(frame.rotation)
-            w, h, scale = _scaled_size(coded_w, coded_h, max_side)
             image: np.ndarray = frame.to_ndarray(width=w, height=h, format="bgr24")
             if rotation:
                 image = np.ascontiguousarray(np.rot90(image, k=rotation // 90))
