@@ -120,3 +120,56 @@ def test_pose_track_marks_missing_frames_and_checks_the_view() -> None:
     # Left and right keypoints coincide in this drawing: a pure side view.
     assert track.view.offset_deg is not None and track.view.offset_deg < 5
     assert track.view.side_view_ok
+
+
+def test_lifter_track_does_not_follow_someone_crossing_behind() -> None:
+    """A walker crosses behind the lifter (hidden while they overlap); in the frame they
+    reappear the lifter is missed for once. The boxes overlap, the poses do not: the
+    lifter's track must wait for the lifter instead of following the walker away."""
+    scene = []
+    for i in range(90):
+        t = i / FPS
+        lifter = person(640, 200, 450, hinge=0.5 - 0.5 * np.cos(2 * np.pi * t / 3.0))
+        walker_x = 1100 - (i - 30) * 15
+        behind = abs(walker_x - 640) < 60
+        reappears = walker_x < 640 and 60 <= abs(walker_x - 640) < 75
+        people = [] if reappears else [lifter]
+        if 30 <= i < 90 and not behind:
+            people.append(person(walker_x, 180, 470))
+        scene.append(people)
+    frames, times = frames_from(scene), np.arange(90) / FPS
+    tracks = stitch_tracklets(link_detections(frames, times), frames, times)
+    choice = choose_athlete(tracks, frames, frame_height=720)
+    assert choice is not None
+    centres = [(frames[p].boxes[d][0] + frames[p].boxes[d][2]) / 2
+               for p, d in choice.track.members.items()]
+    assert max(abs(c - 640) for c in centres) < 120  # never the walker
+    assert len(choice.track.members) == 89
+
+
+def test_a_sure_match_is_not_traded_for_two_weak_ones() -> None:
+    """As seen on a real clip: frame 1 adds a stray box of the lifter's shins, frame 2 a
+    stray box of their head and shoulders. A maximum-sum assignment would hand the lifter's
+    track to the head box and the shin track to the lifter (two weak matches outscore one
+    sure one); best-first keeps the lifter's track on the lifter."""
+    _, kp = person(640, 127, 481)
+    main = np.array([590.0, 127.0, 718.0, 608.0])
+    shins = np.array([608.0, 422.0, 702.0, 610.0])
+    head = np.array([603.0, 122.0, 716.0, 252.0])
+
+    def only(idx: slice) -> np.ndarray:
+        partial = kp.copy()
+        mask = np.ones(17, bool)
+        mask[idx] = False
+        partial[mask, 2] = 0.0
+        return partial
+
+    frames = [
+        FrameDetections(main[None], np.array([0.8]), kp[None]),
+        FrameDetections(np.stack([main, shins]), np.array([0.8, 0.3]),
+                        np.stack([kp, only(slice(13, 17))])),
+        FrameDetections(np.stack([main, head]), np.array([0.8, 0.3]),
+                        np.stack([kp, only(slice(0, 7))])),
+    ]
+    tracks = link_detections(frames, np.arange(3) / FPS)
+    assert tracks[0].members == {0: 0, 1: 0, 2: 0}

@@ -13,7 +13,6 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from hingecheck.pose.model import FrameDetections
 
@@ -67,10 +66,11 @@ def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _center_distance(a: np.ndarray, b: np.ndarray) -> float:
-    """Distance between box centres in units of the first box's height."""
+    """Distance between box centres in units of the taller box's height (a partial box of
+    the body is short; the person's size is the taller one)."""
     ca = np.array([(a[0] + a[2]) / 2, (a[1] + a[3]) / 2])
     cb = np.array([(b[0] + b[2]) / 2, (b[1] + b[3]) / 2])
-    return float(np.linalg.norm(ca - cb) / max(a[3] - a[1], 1.0))
+    return float(np.linalg.norm(ca - cb) / max(a[3] - a[1], b[3] - b[1], 1.0))
 
 
 def suppress_duplicates(
@@ -103,34 +103,86 @@ def suppress_duplicates(
     return FrameDetections(dets.boxes[keep], dets.scores[keep], dets.keypoints[keep])
 
 
+def keypoint_similarity(
+    a: np.ndarray, b: np.ndarray, box_heights: np.ndarray, min_conf: float = 0.3
+) -> np.ndarray:
+    """OKS-like similarity (0–1) between keypoint sets ``a`` (n, 17, 3) and ``b`` (m, 17, 3).
+
+    The mean over keypoints both sets are sure of of exp(−d² / 2σ²), σ = 10% of the
+    height of ``a``'s box; 0 where they share no confident keypoint.
+    """
+    both = (a[:, None, :, 2] >= min_conf) & (b[None, :, :, 2] >= min_conf)
+    d2 = np.sum((a[:, None, :, :2] - b[None, :, :, :2]) ** 2, axis=-1)
+    sigma2 = (0.1 * np.maximum(box_heights, 1.0))[:, None, None] ** 2
+    sim = np.where(both, np.exp(-d2 / (2 * sigma2)), 0.0)
+    count = both.sum(axis=-1)
+    return np.where(count > 0, sim.sum(axis=-1) / np.maximum(count, 1), 0.0)
+
+
+def _greedy_pairs(score: np.ndarray) -> list[tuple[int, int]]:
+    """Pairs (row, col) taken best-first while both are free; negative scores never.
+
+    Best-first rather than a maximum-sum assignment: a sure match (the lifter's box in the
+    next frame) must not be traded for two mediocre ones (the lifter's track onto a partial
+    box and a stray track onto the lifter) just because their sum is larger.
+    """
+    pairs = []
+    used_rows: set[int] = set()
+    used_cols: set[int] = set()
+    for flat in np.argsort(-score, axis=None):
+        r, c = (int(v) for v in np.unravel_index(flat, score.shape))
+        if score[r, c] < 0:
+            break
+        if r not in used_rows and c not in used_cols:
+            pairs.append((r, c))
+            used_rows.add(r)
+            used_cols.add(c)
+    return pairs
+
+
+@dataclass
+class _Active:
+    track: Track
+    box: np.ndarray
+    keypoints: np.ndarray
+    time_s: float
+
+
 def link_detections(
     frames: list[FrameDetections],
     times: np.ndarray,
     *,
     max_lost_s: float = 1.0,
     min_iou: float = 0.2,
+    min_keypoint_similarity: float = 0.3,
 ) -> list[Track]:
-    """Link per-frame detections into tracks (Hungarian matching on box IoU)."""
+    """Link per-frame detections into tracks.
+
+    Best-first matching on box overlap plus keypoint similarity: when another person
+    crosses in front of or behind the lifter, the boxes overlap but the keypoints do not,
+    so the lifter's track does not follow the other person away.
+    """
     tracks: list[Track] = []
-    active: list[tuple[Track, np.ndarray, float]] = []  # track, last box, last time
+    active: list[_Active] = []
     for pos, dets in enumerate(frames):
         t = float(times[pos])
-        active = [(tr, box, lt) for tr, box, lt in active if t - lt <= max_lost_s]
+        active = [a for a in active if t - a.time_s <= max_lost_s]
         unmatched = set(range(len(dets)))
         if active and len(dets):
-            last_boxes = np.stack([box for _, box, _ in active])
+            last_boxes = np.stack([a.box for a in active])
             iou = box_iou(last_boxes, dets.boxes)
-            rows, cols = linear_sum_assignment(-iou)
-            for r, c in zip(rows, cols, strict=True):
-                if iou[r, c] >= min_iou:
-                    track = active[r][0]
-                    track.members[pos] = int(c)
-                    active[r] = (track, dets.boxes[c], t)
-                    unmatched.discard(int(c))
+            oks = keypoint_similarity(np.stack([a.keypoints for a in active]), dets.keypoints,
+                                      last_boxes[:, 3] - last_boxes[:, 1])
+            feasible = (iou >= min_iou) & (oks >= min_keypoint_similarity)
+            for r, c in _greedy_pairs(np.where(feasible, iou + oks, -1.0)):
+                a = active[r]
+                a.track.members[pos] = c
+                a.box, a.keypoints, a.time_s = dets.boxes[c], dets.keypoints[c], t
+                unmatched.discard(c)
         for c in sorted(unmatched):
             track = Track(track_id=len(tracks) + 1, members={pos: c})
             tracks.append(track)
-            active.append((track, dets.boxes[c], t))
+            active.append(_Active(track, dets.boxes[c], dets.keypoints[c], t))
     return tracks
 
 
@@ -170,7 +222,9 @@ def stitch_tracklets(
             last_box = frames[earlier.last].boxes[earlier.members[earlier.last]]
             shift = _center_distance(last_box, first_box)
             h_ratio = (first_box[3] - first_box[1]) / max(last_box[3] - last_box[1], 1.0)
-            if shift < best_shift and 0.4 <= h_ratio <= 2.5:
+            # From a deep bottom position (or a box of the upper body only) to standing
+            # the box can grow threefold.
+            if shift < best_shift and 1 / 3 <= h_ratio <= 3.0:
                 best, best_shift = earlier, shift
         if best is None:
             merged.append(track)
