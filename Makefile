@@ -32,7 +32,7 @@ $(MODEL_STAMP): $(STAMP)
 model: $(MODEL_STAMP)
 
 demo: install
-	$(VENV)/bin/hingecheck demo-clip out/demo.mp4
+	$(VENV)/bin/hingecheck synth mixed out/demo.mp4 --reps 5 --seed 7
 	$(VENV)/bin/hingecheck analyze out/demo.mp4 --out out/demo
 
 lint: install

@@ -1,9 +1,9 @@
 """Speed of the pose stage against the obvious baseline, on clips this script makes.
 
-    python bench/speed.py [--seconds 10] [--sizes 1080,720]
+    python bench/speed.py [--reps 4] [--sizes 1080,720]
 
-For each size it writes a 30 fps H.264 clip (a slow pan over a photo ultralytics ships,
-two real people in it), then runs, each in a fresh process so peak memory is its own:
+For each size it generates a 30 fps H.264 lift clip (`hingecheck synth mixed`, about 10 s
+for 3 reps), then runs, each in a fresh process so peak memory is its own:
 
 - hingecheck: probe → decode (PyAV) → pose (settings' backend, input size, batch, stride)
   → athlete track → clean;
@@ -24,8 +24,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-
-SIZES = {"1080": (1920, 1080), "720": (1280, 720)}
 
 
 def run_hingecheck(clip: Path) -> dict[str, float]:
@@ -79,7 +77,7 @@ def measure(kind: str, clip: Path) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--sizes", default="1080,720")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "CLIP"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -90,14 +88,16 @@ def main() -> None:
         print(json.dumps(result))
         return
 
-    from hingecheck.synth.photo_clip import write_photo_clip
+    from hingecheck.synth.generate import generate_clip
+    from hingecheck.synth.truth import ClipParams
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="hingecheck-bench-") as tmp:
         for size in args.sizes.split(","):
-            width, height = SIZES[size]
             clip = Path(tmp) / f"clip_{size}p30.mp4"
-            write_photo_clip(clip, width=width, height=height, fps=30, seconds=args.seconds)
+            params = {"scenario": "mixed", "reps": args.reps, "resolution": int(size), "seed": 1}
+            truth = generate_clip(ClipParams.model_validate(params), clip)
+            print(f"{clip.name}: {truth.width}×{truth.height}, {truth.duration_s:.1f} s", flush=True)
             for kind in ("hingecheck", "baseline"):
                 data = measure(kind, clip)
                 rows.append((f"{size}p30", kind, data))

@@ -123,17 +123,57 @@ def model_info() -> None:
     console.print_json(json.dumps({**model.describe(), "warmup_s": round(model.warmup_s, 3)}))
 
 
-@app.command("demo-clip")
-def demo_clip(
-    out: Annotated[Path, typer.Argument(help="where to write the MP4")] = Path("out/demo.mp4"),
-    seconds: Annotated[float, typer.Option(help="length in seconds")] = 4.0,
+@app.command("synth")
+def synth(
+    scenario: Annotated[str, typer.Argument(
+        help="good_hinge, squat_substitution, lumbar_rounding, mixed, deadlift, "
+             "kettlebell_swing, wall_drill, good_morning — or 'suite' for the benchmark set")],
+    out: Annotated[Path, typer.Argument(help="the MP4 to write (a folder for 'suite')")],
+    reps: Annotated[int, typer.Option(help="repetitions")] = 3,
+    seed: Annotated[int, typer.Option(help="same seed, same clip")] = 0,
+    view_deg: Annotated[float, typer.Option(help="camera offset from the side view")] = 0.0,
+    facing: Annotated[str, typer.Option(help="left or right")] = "right",
+    grade: Annotated[str, typer.Option(help="rounding grade: mild, clear, severe")] = "clear",
+    exercise: Annotated[str | None, typer.Option(help="exercise for the fault scenarios")] = None,
+    resolution: Annotated[int, typer.Option(help="480, 720 or 1080 (short side)")] = 720,
+    portrait: Annotated[bool, typer.Option(help="portrait frames")] = False,
+    fps: Annotated[float, typer.Option(help="frames per second")] = 30.0,
+    passer_by: Annotated[bool, typer.Option(help="a second person walks through")] = False,
+    textured: Annotated[bool, typer.Option(help="a cluttered background")] = False,
 ) -> None:
-    """Write a short H.264 demo clip with real people in it (from a photo ultralytics ships)."""
-    from hingecheck.synth.photo_clip import write_photo_clip
+    """Generate a lift clip with ground truth (OUT and OUT.json), or the benchmark suite."""
+    from hingecheck.synth.generate import generate_clip
+    from hingecheck.synth.suite import write_suite
+    from hingecheck.synth.truth import ClipParams
+    from pydantic import ValidationError
 
+    if scenario == "suite":
+        with Progress(TextColumn("[bold]suite"), BarColumn(), MofNCompleteColumn(),
+                      TextColumn("{task.description}"), TimeRemainingColumn(),
+                      console=err_console, transient=True) as bar:
+            task = bar.add_task("", total=None)
+            paths = write_suite(out, seed, lambda done, total, name: bar.update(
+                task, completed=done, total=total, description=name))
+        console.print(f"wrote {len(paths)} clips with ground truth to [bold]{out}[/]")
+        return
+    try:
+        params = ClipParams.model_validate({
+            "scenario": scenario, "reps": reps, "seed": seed, "view_deg": view_deg,
+            "facing": facing, "grade": grade, "exercise": exercise, "resolution": resolution,
+            "orientation": "portrait" if portrait else "landscape", "fps": fps,
+            "passer_by": passer_by, "textured_background": textured,
+        })
+    except ValidationError as exc:
+        raise _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                              for e in exc.errors())) from None
+    if params.exercise is not None and params.exercise not in EXERCISES[:-1]:
+        raise _fail(f"unknown exercise {params.exercise!r}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    write_photo_clip(out, seconds=seconds)
-    console.print(f"wrote [bold]{out}[/]")
+    with console.status(f"rendering {scenario}"):
+        truth = generate_clip(params, out)
+    faults = sum(len(r.faults) for r in truth.reps)
+    console.print(f"wrote [bold]{out}[/] ({truth.n_frames} frames, {truth.duration_s:.1f} s, "
+                  f"{len(truth.reps)} reps, {faults} faulty) and {out.with_suffix('.json')}")
 
 
 if __name__ == "__main__":

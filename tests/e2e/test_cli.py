@@ -18,20 +18,28 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
                           check=False)
 
 
-def test_demo_clip_then_analyze_writes_a_valid_result(tmp_path: Path) -> None:
+def test_synth_then_analyze_writes_a_valid_result(tmp_path: Path) -> None:
     clip = tmp_path / "demo.mp4"
-    made = run("demo-clip", str(clip), "--seconds", "2")
+    made = run("synth", "good_hinge", str(clip), "--reps", "1", "--resolution", "480")
     assert made.returncode == 0, made.stderr
+    truth = json.loads(clip.with_suffix(".json").read_text())
     done = run("analyze", str(clip), "--out", str(tmp_path / "out"))
     assert done.returncode == 0, done.stderr
     assert "wrote" in done.stdout and "athlete" in done.stdout
     result = AnalysisResult.model_validate_json((tmp_path / "out" / "result.json").read_text())
     assert result.schema_version == "0.1"
-    assert result.video.frames_decoded == 60 and result.video.frames_analysed == 30
-    assert result.athlete.detected_fraction >= 0.9
-    assert len(result.pose.keypoints) == 30 and len(result.pose.keypoints[0]) == 17
-    # Zidane's photo shows two people from the waist up: no side view to judge.
-    assert result.view.side_view_ok is False
+    assert result.video.frames_decoded == truth["n_frames"]
+    assert result.video.frames_analysed == (truth["n_frames"] + 1) // 2  # 30 fps → 15
+    assert result.athlete.detected_fraction >= 0.95
+    assert len(result.pose.keypoints[0]) == 17
+    assert result.view.side_view_ok and result.view.facing == "right"
+
+
+def test_synth_refuses_an_unknown_scenario(tmp_path: Path) -> None:
+    done = run("synth", "bench_press", str(tmp_path / "x.mp4"))
+    assert done.returncode == 2
+    assert "scenario" in done.stderr
+    assert not (tmp_path / "x.mp4").exists()
 
 
 def test_not_a_video_exits_non_zero_with_the_reason(tmp_path: Path) -> None:
@@ -72,7 +80,8 @@ def test_bad_setting_exits_non_zero_naming_it(tmp_path: Path) -> None:
 
 def test_result_json_is_plain_json(tmp_path: Path) -> None:
     clip = tmp_path / "demo.mp4"
-    assert run("demo-clip", str(clip), "--seconds", "1").returncode == 0
+    assert run("synth", "wall_drill", str(clip), "--reps", "1", "--resolution", "480",
+               "--fps", "15").returncode == 0
     assert run("analyze", str(clip), "--out", str(tmp_path)).returncode == 0
     data = json.loads((tmp_path / "result.json").read_text())
     assert set(data) >= {"schema_version", "video", "model", "view", "athlete", "pose"}

@@ -20,6 +20,7 @@ def write_h264(
     crf: int = 23,
     preset: str = "veryfast",
     faststart: bool = True,
+    deterministic: bool = False,
 ) -> int:
     """Encode BGR frames of one size into ``path``; returns the number of frames written.
 
@@ -29,6 +30,9 @@ def write_h264(
         rotation_deg: display rotation stored in the container (counter-clockwise), as a
             phone does when it films portrait.
         faststart: put the index at the front so playback starts before download ends.
+        deterministic: byte-identical output for identical frames: one x264 thread and
+            no macroblock-tree rate control (with it, x264 here gave different bytes for
+            the same frames from one run to the next).
     """
     path = Path(path)
     options = {"movflags": "+faststart"} if faststart else {}
@@ -39,6 +43,9 @@ def write_h264(
         stream = container.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
         stream.pix_fmt = "yuv420p"
         stream.options = {"crf": str(crf), "preset": preset}
+        if deterministic:
+            stream.options = {**stream.options, "x264-params": "no-mbtree=1"}
+            stream.codec_context.thread_count = 1
         stream.codec_context.time_base = time_base
         if rotation_deg:
             stream.set_display_rotation(rotation_deg)

@@ -1,0 +1,89 @@
+"""The fixed benchmark suite: every scenario, crossed with every nuisance, from one seed.
+
+64 clips. Each scenario appears under several nuisances, and each nuisance (camera angle,
+facing, portrait, resolution, frame rate, pauses, partial reps, compression, blur,
+lighting, textured background, a passer-by) appears in several scenarios. The camera
+angles include views beyond 35° off the side, which hingecheck must refuse to score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from hingecheck.synth.generate import generate_clip
+from hingecheck.synth.truth import ClipParams, ClipTruth
+
+SUITE_SCENARIOS: list[dict[str, object]] = [
+    {"scenario": "good_hinge"}, {"scenario": "good_hinge"}, {"scenario": "good_hinge"},
+    {"scenario": "squat_substitution"}, {"scenario": "squat_substitution"},
+    {"scenario": "squat_substitution"},
+    {"scenario": "lumbar_rounding", "grade": "mild"},
+    {"scenario": "lumbar_rounding", "grade": "clear"},
+    {"scenario": "lumbar_rounding", "grade": "severe"},
+    {"scenario": "mixed", "reps": 5},
+    {"scenario": "deadlift"}, {"scenario": "kettlebell_swing", "reps": 5},
+    {"scenario": "wall_drill"}, {"scenario": "good_morning"},
+    {"scenario": "squat_substitution", "exercise": "deadlift"},
+    {"scenario": "lumbar_rounding", "exercise": "deadlift", "grade": "clear"},
+]
+
+# Nuisances, applied in turn: each clip gets one or two besides its random draws.
+NUISANCES: list[dict[str, object]] = [
+    {},
+    {"facing": "left"},
+    {"view_deg": 15.0},
+    {"view_deg": 30.0, "facing": "left"},
+    {"orientation": "portrait"},
+    {"resolution": 480, "crf": 32},
+    {"fps": 60.0},
+    {"fps": 24.0, "pause_s": 1.5},
+    {"partial_every": 3, "reps": 3},
+    {"blur_sigma": 2.0, "noise_sigma": 6.0},
+    {"brightness": 0.6},
+    {"textured_background": True},
+    {"passer_by": True},
+    {"resolution": 1080},
+    {"view_deg": 45.0},
+    {"view_deg": 60.0, "facing": "left"},
+]
+
+
+def suite_params(seed: int) -> list[ClipParams]:
+    """The suite's 64 clip parameter sets (4 × 16 scenarios, nuisances rotating)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for round_ in range(4):
+        for k, scenario in enumerate(SUITE_SCENARIOS):
+            nuisance = NUISANCES[(k + 5 * round_) % len(NUISANCES)]
+            fields: dict[str, object] = {"reps": 3, **scenario, **nuisance}
+            fields["seed"] = int(rng.integers(0, 2**31))
+            out.append(ClipParams.model_validate(fields))
+    return out
+
+
+def clip_name(index: int, params: ClipParams) -> str:
+    tag = params.scenario if params.exercise is None else f"{params.scenario}-{params.exercise}"
+    return f"{index:03d}_{tag}.mp4"
+
+
+def write_suite(directory: str | Path, seed: int,
+                progress: Callable[[int, int, str], None] | None = None) -> list[Path]:
+    """Write every suite clip (MP4 + JSON) into ``directory``; return the MP4 paths."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    params = suite_params(seed)
+    paths = []
+    for i, p in enumerate(params):
+        path = directory / clip_name(i, p)
+        generate_clip(p, path)
+        paths.append(path)
+        if progress:
+            progress(i + 1, len(params), path.name)
+    return paths
+
+
+def load_truth(clip: Path) -> ClipTruth:
+    return ClipTruth.model_validate_json(clip.with_suffix(".json").read_text())
