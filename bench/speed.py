@@ -97,7 +97,7 @@ def main() -> None:
             clip = Path(tmp) / f"clip_{size}p30.mp4"
             params = {"scenario": "mixed", "reps": args.reps, "resolution": int(size), "seed": 1}
             truth = generate_clip(ClipParams.model_validate(params), clip)
-            print(f"{clip.name}: {truth.width}×{truth.height}, {truth.duration_s:.1f} s", flush=True)
+            print(f"{clip.name}: {truth.width}×{truth.height}, {truth.duration_s:.1f} s")
             for kind in ("hingecheck", "baseline"):
                 data = measure(kind, clip)
                 rows.append((f"{size}p30", kind, data))
