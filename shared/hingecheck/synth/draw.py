@@ -21,8 +21,10 @@ DrawItem = tuple[float, Callable[[], None]]  # (depth toward the camera, how to 
 LIGHT = np.array([-0.5, -0.8])  # light from the upper left (image coordinates)
 # Shrinking, brightening layers: a cylinder's shading without visible bands.
 SHADE_STEPS = (1.0, 0.88, 0.76, 0.64, 0.52, 0.40, 0.28)
-# A 45 cm bumper plate for a 1.75 m lifter.
-PLATE_RADIUS = 0.128
+# A 35 cm iron plate for a 1.75 m lifter. A 45 cm bumper plate (0.128) hides the shins
+# and thighs: on random poses the model then found the figure in 93% of frames, not 98%.
+PLATE_RADIUS = 0.10
+SHADE_LO, SHADE_HI = 0.6, 1.05  # darkest edge and brightest highlight against the colour
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class Style:
 
     @classmethod
     def random(cls, rng: np.random.Generator) -> Style:
-        skins = [(170, 200, 235), (120, 160, 205), (90, 125, 170), (60, 85, 125), (150, 185, 225)]
+        skins = [(140, 175, 215), (110, 150, 195), (90, 125, 170), (60, 85, 125), (125, 160, 200)]
         cloths = [(40, 40, 40), (160, 60, 30), (40, 40, 160), (60, 130, 60), (200, 200, 200),
                   (30, 110, 200), (120, 50, 120), (90, 90, 90), (20, 20, 90), (150, 150, 40)]
         skin = skins[int(rng.integers(len(skins)))]
@@ -90,6 +92,11 @@ def _fx_array(points: np.ndarray) -> np.ndarray:
     return np.round(points * 16).astype(np.int32)
 
 
+def _shade_level(k: int) -> float:
+    """Brightness of shading layer ``k`` (outermost 0) against the base colour."""
+    return SHADE_LO + (SHADE_HI - SHADE_LO) * k / (len(SHADE_STEPS) - 1)
+
+
 def _shade(color: Color, f: float) -> tuple[int, int, int]:
     return tuple(int(np.clip(c * f, 0, 255)) for c in color)  # type: ignore[return-value]
 
@@ -103,7 +110,7 @@ def tapered_limb(img: np.ndarray, p1: np.ndarray, p2: np.ndarray, r1: float, r2:
     for k, f in enumerate(SHADE_STEPS):
         shift = n * toward_light * (1 - f) * 0.5
         a, b = p1 + shift * r1, p2 + shift * r2
-        tone = _shade(color, dim * (0.6 + 0.45 * k / (len(SHADE_STEPS) - 1)))
+        tone = _shade(color, dim * _shade_level(k))
         quad = np.array([a + n * r1 * f, b + n * r2 * f, b - n * r2 * f, a - n * r1 * f])
         cv2.fillConvexPoly(img, _fx_array(quad), tone, cv2.LINE_AA, 4)
         for c, r in ((a, r1), (b, r2)):
@@ -135,7 +142,7 @@ def trunk_shape(img: np.ndarray, centre: np.ndarray, back_r: np.ndarray, front_r
         outline = np.vstack([centre + dorsal * (back_r * f)[:, None] + shift,
                              (centre - dorsal * (front_r * f)[:, None] + shift)[::-1]])
         cv2.fillPoly(img, [_fx_array(outline)],
-                     _shade(color, dim * (0.6 + 0.45 * k / (len(SHADE_STEPS) - 1))),
+                     _shade(color, dim * _shade_level(k)),
                      cv2.LINE_AA, 4)
 
 
@@ -228,8 +235,8 @@ def draw_body(img: np.ndarray, sk: Skeleton, body: Proportions, cam: Camera, sty
         # Hair over the back and top of the skull.
         turn = 1.0 if cam.facing == "right" else -1.0
         up = turn * np.array([face[1], -face[0]])
-        hair_c = hc - face * r * 0.22 + up * r * 0.18
-        blob(img, hair_c, r * 0.88, r * 0.92, _deg(face), style.hair)
+        hair_c = hc - face * r * 0.3 + up * r * 0.3
+        blob(img, hair_c, r * 0.75, r * 0.8, _deg(face), style.hair)
         # Face details: nose, eye, ear, mouth.
         nose = pts["nose"][0]
         tip = nose + face * r * 0.12
