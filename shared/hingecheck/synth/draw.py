@@ -212,7 +212,13 @@ def draw_body(img: np.ndarray, sk: Skeleton, body: Proportions, cam: Camera, sty
         w = cam.width_factor
         u = np.linspace(0.0, 1.0, len(centre))
         # Half-depths along the trunk: glutes, waist, chest, shoulders (body heights).
-        back_r = np.interp(u, [0, 0.12, 0.4, 0.75, 1.0], [0.085, 0.08, 0.05, 0.065, 0.05])
+        # A flexed spine undoes the lordosis: the pelvis tucks under (the glutes drop out
+        # of the back's line) and the small of the back fills out and turns convex, so the
+        # back's outline becomes one arc from the sacrum to the neck.
+        flex = min(sk.total_spine_flexion_deg, 60.0) / 30.0
+        back_r = np.interp(u, [0, 0.12, 0.4, 0.75, 1.0],
+                           [0.085 - 0.025 * flex, 0.08 - 0.02 * flex, 0.05 + 0.03 * flex,
+                            0.065 + 0.01 * flex, 0.05])
         front_r = np.interp(u, [0, 0.12, 0.4, 0.75, 1.0], [0.05, 0.055, 0.06, 0.075, 0.045])
         lateral = np.interp(u, [0, 0.4, 0.8, 1.0], [0.10, 0.09, 0.11, 0.12])
         back_r = np.array([w(b, lat) for b, lat in zip(back_r, lateral, strict=True)]) * b
