@@ -1,32 +1,43 @@
-"""Accuracy of the pose pipeline on the generated suite, against the generator's truth.
+"""Accuracy of hingecheck on the generated suite (against its truth) and on real clips.
 
-    python bench/accuracy.py [--dir out/suite] [--seed 2026]
+    python bench/accuracy.py [--dir out/suite] [--seed 2026] [--real ../shared/real]
 
 Writes the 64-clip suite into --dir if it is not there yet (`hingecheck synth suite`),
-runs the real pose pipeline on every clip and prints, per scenario: detection rate (share
-of analysed frames in which the lifter was found), keypoint error (percent of body height,
-shoulders to ankles), and hip / knee / trunk angle errors (mean absolute and 95th
-percentile) on side views (camera ≤ 30° off). It also prints the same angle errors for
-the TRUE keypoints projected into the image: that part of the error belongs to the
-camera angle and the 2D projection, not to the model. Then the view check: clips filmed
-beyond 35° must be refused, the rest accepted.
+then runs the real pipeline (pose model, tracking, back shape, analysis) on every clip and
+prints:
+
+1. Pose, per scenario: detection rate, keypoint error (percent of body height), hip /
+   knee / trunk angle errors on side views (camera ≤ 30° off), and the same errors for
+   the TRUE keypoints projected into the image (the part owed to the 2D projection).
+2. Analysis: rep count exact-match rate; fault precision / recall / F1 per fault (a
+   detected rep is matched to the true rep whose span holds its bottom); rounding recall
+   per grade; score separation between good and faulty reps; the view check (no score
+   beyond 35°).
+3. Every labelled real clip (bench/real_labels.py): what hingecheck found against the label.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 from hingecheck.analysis.angles import flexion_deg, inclination_from_vertical_deg
-from hingecheck.pipeline import run_pose_stage
+from hingecheck.pipeline import analyze_video, finish_analysis, run_pose_stage
 from hingecheck.pose.model import get_pose_model
+from hingecheck.schemas import AnalysisResult
 from hingecheck.settings import get_settings
 from hingecheck.synth.suite import load_truth, write_suite
+from hingecheck.synth.truth import ClipTruth
+
+sys.path.insert(0, str(Path(__file__).parent))
+from real_labels import REAL_LABELS
 
 BODY = list(range(5, 17))
 SIDE = {"left": (5, 11, 13, 15), "right": (6, 12, 14, 16)}  # shoulder, hip, knee, ankle
+FAULTS = ("squat_substitution", "lumbar_rounding")
 
 
 def angles(xy: np.ndarray, side: str) -> np.ndarray:
@@ -36,10 +47,135 @@ def angles(xy: np.ndarray, side: str) -> np.ndarray:
                      inclination_from_vertical_deg(hip, sh)], axis=1)
 
 
+def pose_stats(out, truth: ClipTruth, s: dict[str, list[float]]) -> None:  # type: ignore[no-untyped-def]
+    track = out.track
+    idx = track.frame_indices
+    true_xy = np.array([truth.frames[i].keypoints for i in idx])
+    true_angles = np.array([[truth.frames[i].hip_flexion_deg, truth.frames[i].knee_flexion_deg,
+                             truth.frames[i].trunk_deg] for i in idx])
+    s["detected"].append(track.detected_fraction)
+    err = np.linalg.norm(track.raw_xy[:, BODY] - true_xy[:, BODY], axis=-1)
+    err = err / truth.body_height_px * 100
+    s["kp_err"].extend(np.nanmedian(err, axis=1)[~np.isnan(err).all(axis=1)].tolist())
+    if truth.params.view_deg <= 30:
+        side = track.view.near_side or truth.near_side
+        ours = np.abs(angles(track.xy, side) - true_angles)
+        projected = np.abs(angles(true_xy, truth.near_side) - true_angles)
+        for j, name in enumerate(("hip", "knee", "trunk")):
+            s[name].extend(ours[:, j][~np.isnan(ours[:, j])].tolist())
+            s[f"{name}_proj"].extend(projected[:, j].tolist())
+
+
+def match_reps(result: AnalysisResult, truth: ClipTruth) -> list[tuple[int | None, int | None]]:
+    """(true rep, detected rep) pairs: a detected rep matches the true rep holding its bottom."""
+    pairs: list[tuple[int | None, int | None]] = []
+    used: set[int] = set()
+    for d, rep in enumerate(result.reps):
+        hit = next((k for k, t in enumerate(truth.reps)
+                    if t.start_s - 0.3 <= rep.bottom_s <= t.end_s + 0.3 and k not in used), None)
+        if hit is not None:
+            used.add(hit)
+        pairs.append((hit, d))
+    pairs.extend((k, None) for k in range(len(truth.reps)) if k not in used)
+    return pairs
+
+
+def fault_counts(result: AnalysisResult, truth: ClipTruth,
+                 counts: dict[str, dict[str, int]], scores: dict[str, list[float]],
+                 grades: dict[str, list[bool]]) -> None:
+    for t_idx, d_idx in match_reps(result, truth):
+        true = {f.name for f in truth.reps[t_idx].faults} if t_idx is not None else set()
+        found = {f.name for f in result.reps[d_idx].faults} if d_idx is not None else set()
+        for name in FAULTS:
+            key = ("tp" if name in found else "fn") if name in true else (
+                "fp" if name in found else "tn")
+            counts[name][key] += 1
+        if t_idx is not None:
+            for f in truth.reps[t_idx].faults:
+                if f.name == "lumbar_rounding":
+                    grades[f.grade].append("lumbar_rounding" in found)
+        if t_idx is not None and d_idx is not None:
+            scores["faulty" if true else "good"].append(result.reps[d_idx].score)
+
+
+def fmt(values: list[float]) -> str:
+    if not values:
+        return "–"
+    v = np.asarray(values)
+    return f"{v.mean():.1f} / {np.percentile(v, 95):.1f}"
+
+
+def print_pose_table(stats: dict[str, dict[str, list[float]]]) -> None:
+    print("\n| scenario | clips | lifter found | keypoint error % height (median / p95) | "
+          "hip ° MAE / p95 | knee ° | trunk ° | projected truth: hip / knee / trunk MAE |")
+    print("|---|---|---|---|---|---|---|---|")
+    everything: dict[str, list[float]] = defaultdict(list)
+    for key in [*sorted(stats), "**all**"]:
+        s = stats.get(key, everything)
+        if key in stats:
+            for name, values in s.items():
+                everything[name].extend(values)
+        kp = np.asarray(s["kp_err"])
+        proj = " / ".join(f"{np.mean(s[f'{n}_proj']):.1f}" if s[f"{n}_proj"] else "–"
+                          for n in ("hip", "knee", "trunk"))
+        print(f"| {key} | {len(s['detected'])} | {np.mean(s['detected']):.1%} | "
+              f"{np.median(kp):.1f} / {np.percentile(kp, 95):.1f} | {fmt(s['hip'])} | "
+              f"{fmt(s['knee'])} | {fmt(s['trunk'])} | {proj} |")
+
+
+def print_analysis(rep_exact: list[bool], counts: dict[str, dict[str, int]],
+                   scores: dict[str, list[float]], grades: dict[str, list[bool]],
+                   views: list[tuple[float, bool, bool]]) -> None:
+    print(f"\nrep count exact: {sum(rep_exact)}/{len(rep_exact)} side-view clips "
+          f"({np.mean(rep_exact):.1%})")
+    print("\n| fault | reps with it | precision | recall | F1 |")
+    print("|---|---|---|---|---|")
+    for name, c in counts.items():
+        p = c["tp"] / max(c["tp"] + c["fp"], 1)
+        r = c["tp"] / max(c["tp"] + c["fn"], 1)
+        f1 = 2 * p * r / max(p + r, 1e-9)
+        print(f"| {name} | {c['tp'] + c['fn']} | {p:.2f} | {r:.2f} | {f1:.2f} |")
+    print("\nrounding recall by grade: " + ", ".join(
+        f"{g} {sum(v)}/{len(v)}" for g, v in sorted(grades.items())))
+    good, bad = np.asarray(scores["good"]), np.asarray(scores["faulty"])
+    if good.size and bad.size:
+        auc = float(np.mean(good[:, None] > bad[None, :]))
+        print(f"scores: good reps {good.mean():.1f} (n={good.size}), faulty reps "
+              f"{bad.mean():.1f} (n={bad.size}); a good rep outscores a faulty one in "
+              f"{auc:.0%} of pairs")
+    refused = [not scored for deg, scored, _ in views if deg > 35]
+    accepted = [scored for deg, scored, _ in views if deg <= 30]
+    print(f"view check: {sum(refused)}/{len(refused)} clips beyond 35° got no score; "
+          f"{sum(accepted)}/{len(accepted)} clips within 30° were scored")
+
+
+def real_clips(root: Path, settings, model) -> None:  # type: ignore[no-untyped-def]
+    if not (root / "LABELS.md").is_file():
+        print(f"\nreal clips: {root} not found, skipped")
+        return
+    print("\n| real clip | profile | label | hingecheck found | score | agrees |")
+    print("|---|---|---|---|---|---|")
+    agree: list[bool] = []
+    for name, (profile, label, expected) in REAL_LABELS.items():
+        result = analyze_video(root / name, settings, exercise=profile, model=model)
+        found = sorted({f.name for r in result.reps for f in r.faults})
+        score = "–" if result.summary.score is None else f"{result.summary.score:.0f}"
+        verdict = "–"
+        if expected is not None:
+            ok = expected == set(found) if not expected else expected <= set(found)
+            agree.append(ok)
+            verdict = "yes" if ok else "**no**"
+        print(f"| {name} | {profile} | {label} | {', '.join(found) or 'clean'} "
+              f"({len(result.reps)} reps) | {score} | {verdict} |", flush=True)
+    print(f"\nreal clips with a checkable label: {sum(agree)}/{len(agree)} called right")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", type=Path, default=Path("out/suite"))
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--real", type=Path,
+                        default=Path(__file__).resolve().parents[2] / "shared" / "real")
     args = parser.parse_args()
     clips = sorted(args.dir.glob("*.mp4"))
     if len(clips) < 64:
@@ -48,63 +184,31 @@ def main() -> None:
     settings = get_settings()
     model = get_pose_model(settings)
     stats: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    view_rows = []
+    counts: dict[str, dict[str, int]] = {n: defaultdict(int) for n in FAULTS}
+    scores: dict[str, list[float]] = defaultdict(list)
+    grades: dict[str, list[bool]] = defaultdict(list)
+    rep_exact: list[bool] = []
+    views: list[tuple[float, bool, bool]] = []
     for clip in clips:
         truth = load_truth(clip)
         out = run_pose_stage(clip, settings, model=model)
-        track = out.track
-        idx = track.frame_indices
-        true_xy = np.array([truth.frames[i].keypoints for i in idx])
-        true_angles = np.array([[truth.frames[i].hip_flexion_deg, truth.frames[i].knee_flexion_deg,
-                                 truth.frames[i].trunk_deg] for i in idx])
-        height = truth.body_height_px
-        key = truth.params.scenario
-        s = stats[key]
-        s["detected"].append(track.detected_fraction)
-        err = np.linalg.norm(track.raw_xy[:, BODY] - true_xy[:, BODY], axis=-1) / height * 100
-        s["kp_err"].extend(np.nanmedian(err, axis=1)[~np.isnan(err).all(axis=1)].tolist())
-        view_rows.append((truth.params.view_deg, track.view.offset_deg, track.view.side_view_ok))
+        result = finish_analysis(clip.name, out, settings, model.spec,
+                                 exercise=truth.exercise)
+        pose_stats(out, truth, stats[truth.params.scenario])
+        views.append((truth.params.view_deg, result.summary.score is not None,
+                      out.track.view.side_view_ok))
         if truth.params.view_deg <= 30:
-            side = track.view.near_side or truth.near_side
-            ours = np.abs(angles(track.xy, side) - true_angles)
-            projected = np.abs(angles(true_xy, truth.near_side) - true_angles)
-            for j, name in enumerate(("hip", "knee", "trunk")):
-                s[name].extend(ours[:, j][~np.isnan(ours[:, j])].tolist())
-                s[f"{name}_proj"].extend(projected[:, j].tolist())
-        print(f"{clip.name:40s} found {track.detected_fraction:6.1%}  view truth "
-              f"{truth.params.view_deg:4.0f}° read {track.view.offset_deg or float('nan'):5.1f}°",
+            rep_exact.append(len(result.reps) == len(truth.reps))
+            fault_counts(result, truth, counts, scores, grades)
+        found = ",".join(sorted({f.name for r in result.reps for f in r.faults})) or "clean"
+        true = ",".join(sorted({f.name for r in truth.reps for f in r.faults})) or "clean"
+        print(f"{clip.name:42s} found {out.track.detected_fraction:6.1%}  view "
+              f"{truth.params.view_deg:3.0f}°/{out.track.view.offset_deg or float('nan'):4.0f}° "
+              f"reps {len(result.reps)}/{len(truth.reps)}  faults {found} (truth {true})",
               flush=True)
-
-    def fmt(values: list[float]) -> str:
-        if not values:
-            return "–"
-        v = np.asarray(values)
-        return f"{v.mean():.1f} / {np.percentile(v, 95):.1f}"
-
-    print()
-    print("| scenario | clips | lifter found | keypoint error % height (median / p95) | "
-          "hip ° MAE / p95 | knee ° | trunk ° | projected truth: hip / knee / trunk MAE |")
-    print("|---|---|---|---|---|---|---|---|")
-    everything: dict[str, list[float]] = defaultdict(list)
-    for key in sorted(stats):
-        s = stats[key]
-        for name, values in s.items():
-            everything[name].extend(values)
-        kp = np.asarray(s["kp_err"])
-        proj = " / ".join(f"{np.mean(s[f'{n}_proj']):.1f}" if s[f"{n}_proj"] else "–"
-                          for n in ("hip", "knee", "trunk"))
-        print(f"| {key} | {len(s['detected'])} | {np.mean(s['detected']):.1%} | "
-              f"{np.median(kp):.1f} / {np.percentile(kp, 95):.1f} | {fmt(s['hip'])} | "
-              f"{fmt(s['knee'])} | {fmt(s['trunk'])} | {proj} |")
-    kp = np.asarray(everything["kp_err"])
-    proj = " / ".join(f"{np.mean(everything[f'{n}_proj']):.1f}" for n in ("hip", "knee", "trunk"))
-    print(f"| **all** | {len(everything['detected'])} | {np.mean(everything['detected']):.1%} | "
-          f"{np.median(kp):.1f} / {np.percentile(kp, 95):.1f} | {fmt(everything['hip'])} | "
-          f"{fmt(everything['knee'])} | {fmt(everything['trunk'])} | {proj} |")
-    refused = [ok for true, _, ok in view_rows if true > 35]
-    accepted = [ok for true, _, ok in view_rows if true <= 30]
-    print(f"\nview check: {sum(not ok for ok in refused)}/{len(refused)} clips beyond 35° refused, "
-          f"{sum(accepted)}/{len(accepted)} clips within 30° accepted")
+    print_pose_table(stats)
+    print_analysis(rep_exact, counts, scores, grades, views)
+    real_clips(args.real, settings, model)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""One clip, start to end: probe → decode → pose (batched) → athlete track → result.
+"""One clip, start to end: probe → decode → pose (batched) → athlete track → back shape →
+analysis (kinematics, reps, faults, scores) → result.
 
 The CLI and the worker both call ``analyze_video``; nothing here prints or draws.
 """
@@ -12,9 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
-from hingecheck import __version__
-from hingecheck.pose.model import FrameDetections, PoseModel, get_pose_model
-from hingecheck.pose.track import COCO_KEYPOINTS, PoseTrack, build_pose_track
+from hingecheck.analysis.profiles import DEFAULT_EXERCISE, get_profile
+from hingecheck.analysis.report import analyse
+from hingecheck.assemble import StageTimings, build_result
+from hingecheck.backshape import BackgroundSampler, measure_back_shape
+from hingecheck.pose.model import FrameDetections, ModelSpec, PoseModel, get_pose_model
+from hingecheck.pose.track import PoseTrack, build_pose_track
 from hingecheck.schemas import result as schema
 from hingecheck.settings import Settings
 from hingecheck.video import DecodeStats, VideoInfo, VideoLimits, decode_frames, probe
@@ -31,6 +35,7 @@ class PoseStageOutput:
     track: PoseTrack
     decode_and_pose_s: float
     tracking_s: float
+    sampler: BackgroundSampler
 
 
 def expected_analysed_frames(info: VideoInfo, analysis_fps: float) -> int:
@@ -59,6 +64,7 @@ def run_pose_stage(
     indices: list[int] = []
     batch: list[np.ndarray] = []
     scales: list[float] = []
+    sampler = BackgroundSampler(expected)
 
     def flush() -> None:
         detections.extend(model.predict(batch, scales))
@@ -73,6 +79,7 @@ def run_pose_stage(
     for frame in prefetch(frames):
         batch.append(frame.image)
         scales.append(frame.scale)
+        sampler.offer(frame.image, frame.scale)
         times.append(frame.time_s)
         indices.append(frame.index)
         if len(batch) == settings.batch_size:
@@ -89,81 +96,51 @@ def run_pose_stage(
         max_view_offset_deg=settings.max_view_offset_deg,
     )
     track.notes.extend(stats.notes)
-    return PoseStageOutput(info, stats, track, pose_s, time.perf_counter() - started)
-
-
-def _keypoint_rows(track: PoseTrack) -> list[list[tuple[float, float, float] | None]]:
-    rows = []
-    for i in range(track.n_frames):
-        row: list[tuple[float, float, float] | None] = []
-        for k in range(17):
-            x, y = track.xy[i, k]
-            if np.isnan(x):
-                row.append(None)
-            else:
-                row.append((round(float(x), 1), round(float(y), 1),
-                            round(float(track.conf[i, k]), 3)))
-        rows.append(row)
-    return rows
+    return PoseStageOutput(info, stats, track, pose_s, time.perf_counter() - started, sampler)
 
 
 def analyze_video(
     path: str | Path,
     settings: Settings,
     *,
-    exercise: str = "rdl",
+    exercise: str = DEFAULT_EXERCISE,
     model: PoseModel | None = None,
     progress: ProgressFn | None = None,
 ) -> schema.AnalysisResult:
-    """Analyse one clip and return the result (no files written)."""
+    """Analyse one clip and return the result (no files written).
+
+    Raises:
+        KeyError: ``exercise`` is neither a profile nor "auto" (checked before decoding).
+    """
+    if exercise != "auto":
+        get_profile(exercise)
     load_started = time.perf_counter()
     used = model or get_pose_model(settings)
     model_load_s = time.perf_counter() - load_started
     started = time.perf_counter()
     out = run_pose_stage(path, settings, model=used, progress=progress)
-    total = time.perf_counter() - started
-    info, stats, track = out.info, out.stats, out.track
-    analysed = max(track.n_frames, 1)
-    duration = stats.last_time_s + (1.0 / info.fps if info.fps else 0.0)
-    return schema.AnalysisResult(
-        hingecheck_version=__version__,
-        source_name=Path(path).name,
-        exercise=exercise,
-        video=schema.VideoFacts(
-            container=info.container, codec=info.codec, width=info.width, height=info.height,
-            rotation_deg=info.rotation_deg, fps=round(info.fps, 3),
-            duration_s=round(duration, 3), size_bytes=info.size_bytes,
-            frames_decoded=stats.frames_decoded, frames_analysed=stats.frames_selected,
-            analysis_fps=round(stats.frames_selected / max(duration, 1e-9), 3),
-        ),
-        model=schema.ModelFacts(
-            name=used.spec.name, backend=used.spec.backend, imgsz=used.spec.imgsz,
-            person_conf=used.spec.person_conf, keypoint_conf=settings.keypoint_conf,
-        ),
-        view=schema.ViewCheck(
-            offset_deg=None if track.view.offset_deg is None else round(track.view.offset_deg, 1),
-            facing=track.view.facing,  # type: ignore[arg-type]
-            near_side=track.view.near_side,  # type: ignore[arg-type]
-            side_view_ok=track.view.side_view_ok, message=track.view.message,
-        ),
-        athlete=schema.AthleteTrack(
-            track_id=track.track_id, selection_reason=track.selection_reason,
-            detected_fraction=round(track.detected_fraction, 4),
-            candidates=[{k: round(float(v), 4) for k, v in c.items()} for c in track.candidates],
-        ),
-        pose=schema.PoseSeries(
-            keypoint_names=list(COCO_KEYPOINTS),
-            times_s=[round(float(t), 4) for t in track.times_s],
-            frame_indices=[int(i) for i in track.frame_indices],
-            keypoints=_keypoint_rows(track),
-            interpolated=[np.flatnonzero(row).tolist() for row in track.interpolated],
-        ),
-        timings=schema.Timings(
-            model_load_s=round(model_load_s, 3),
-            decode_and_pose_s=round(out.decode_and_pose_s, 3),
-            tracking_s=round(out.tracking_s, 3), total_s=round(total, 3),
-            frames_per_second=round(analysed / max(total, 1e-9), 2),
-            realtime_factor=round(duration / max(total, 1e-9), 2),
-        ),
-        notes=track.notes,
-    )
+    return finish_analysis(Path(path).name, out, settings, used.spec, exercise=exercise,
+                           model_load_s=model_load_s, started=started)
+
+
+def finish_analysis(source_name: str, out: PoseStageOutput, settings: Settings,
+                    spec: ModelSpec, *, exercise: str, model_load_s: float = 0.0,
+                    started: float | None = None) -> schema.AnalysisResult:
+    """From the pose stage's output: the back's shape, the analysis and the result."""
+    started = time.perf_counter() if started is None else started
+    track = out.track
+    facing_sign = -1.0 if track.view.facing == "left" else 1.0
+    back_started = time.perf_counter()
+    profile_end = 1.0 if exercise == "auto" else get_profile(exercise).back_profile_end
+    back = measure_back_shape(out.info, settings, track, out.sampler, facing_sign,
+                              profile_end=profile_end)
+    back_s = time.perf_counter() - back_started
+
+    analysis_started = time.perf_counter()
+    report = analyse(track.times_s, track.xy, track.conf, track.view.facing, back.heights,
+                     exercise=exercise, side_view_ok=track.view.side_view_ok,
+                     view_message=track.view.message, profile_end=profile_end)
+    analysis_s = time.perf_counter() - analysis_started
+    timings = StageTimings(model_load_s, out.decode_and_pose_s, out.tracking_s, back_s,
+                           analysis_s, time.perf_counter() - started)
+    return build_result(source_name, exercise, out, back, report, spec, settings, timings)

@@ -1,7 +1,12 @@
 """The result of analysing one clip (``result.json``), versioned by ``schema_version``.
 
 Coordinates are display pixels (rotation applied) of the source video; times are seconds
-from the first frame.
+from the first frame; angles are degrees; ``*_ratio`` distances are in the lifter's leg
+lengths. ``null`` means "not measured", never zero. docs/result.md describes every field
+and docs/result.schema.json is the JSON Schema (``hingecheck schema`` prints it).
+
+Version history: 0.1 pose only; 0.2 adds exercise, reps, faults, scores, cues, the back's
+shape and the per-frame kinematic series.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-SCHEMA_VERSION: Literal["0.1"] = "0.1"
+SCHEMA_VERSION: Literal["0.2"] = "0.2"
 
 
 class VideoFacts(BaseModel):
@@ -66,20 +71,115 @@ class Timings(BaseModel):
     model_load_s: float = Field(description="0 when the process had the model loaded already")
     decode_and_pose_s: float
     tracking_s: float
+    back_shape_s: float = Field(description="background model and back outline")
+    analysis_s: float = Field(description="kinematics, reps, faults and scores")
     total_s: float = Field(description="probe to result, model load excluded")
     frames_per_second: float = Field(description="analysed frames per wall-clock second")
     realtime_factor: float = Field(description="video seconds per wall-clock second")
 
 
+FaultName = Literal["squat_substitution", "lumbar_rounding", "locked_knees",
+                    "incomplete_hinge", "hyperextension", "asymmetric_tempo"]
+
+
+class Exercise(BaseModel):
+    name: str = Field(description="the exercise profile the reps were judged by")
+    label: str
+    requested: str = Field(description="what the caller asked for: a profile name or 'auto'")
+    guess_confidence: float | None = Field(
+        default=None, description="0–1 when the profile was guessed ('auto'), else null")
+
+
+class Fault(BaseModel):
+    name: FaultName
+    severity: float = Field(description="0–1; reported from 0.5 (see docs/scoring.md)")
+    confidence: float = Field(description="0–1: how much of the evidence was measured well")
+    start_s: float
+    end_s: float
+    evidence: dict[str, float | None] = Field(description="the numbers behind the call")
+    cue: str | None = Field(default=None,
+                            description="said on first appearance, clear worsening or return")
+
+
+class Rep(BaseModel):
+    index: int
+    start_s: float
+    bottom_s: float
+    end_s: float
+    down_s: float
+    up_s: float
+    partial: bool = Field(description="reached under 75 % of the clip's typical depth")
+    score: float = Field(description="0–100")
+    peak_hip_flexion_deg: float | None
+    knee_flexion_at_bottom_deg: float | None
+    trunk_at_bottom_deg: float | None = Field(description="lean from vertical, forward +")
+    shin_at_bottom_deg: float | None = Field(description="lean from vertical, knee forward +")
+    hip_back_ratio: float | None = Field(description="hip travel back from standing")
+    hip_drop_ratio: float | None = Field(description="hip travel down from standing")
+    knee_forward_ratio: float | None = Field(description="knee ahead of the ankle")
+    lockout_trunk_deg: float | None = Field(description="trunk lean at lockout; back < 0")
+    back_bulge: float | None = Field(
+        description="the back's outline at the bottom: sagitta / chord (convex +)")
+    confidence: float = Field(description="mean keypoint confidence over the rep")
+    faults: list[Fault]
+
+
+class FaultSummary(BaseModel):
+    name: FaultName
+    reps: list[int] = Field(description="indices of the reps that show it")
+    worst_severity: float
+
+
+class Summary(BaseModel):
+    score: float | None = Field(description="0–100; null when the clip cannot be scored")
+    grade: Literal["A", "B", "C", "D"] | None
+    reason: str = Field(description="how the score was made, or why there is none")
+    rep_count: int
+    full_reps: int
+    faults: list[FaultSummary] = Field(description="worst first")
+    cues: list[str] = Field(description="what to work on, most important first")
+
+
+class BackShape(BaseModel):
+    measured: bool
+    still_camera: bool
+    camera_motion: float | None = Field(description="median grey-level change off the body")
+    standing_bulge: float | None = Field(description="the back's outline standing tall")
+    note: str | None
+
+
+class Series(BaseModel):
+    """Per analysed frame, aligned with ``pose.times_s``."""
+
+    hip_flexion_deg: list[float | None]
+    knee_flexion_deg: list[float | None]
+    trunk_deg: list[float | None]
+    shin_deg: list[float | None]
+    hip_back_ratio: list[float | None]
+    hip_drop_ratio: list[float | None]
+    knee_forward_ratio: list[float | None]
+    back_bulge: list[float | None]
+    back_outline: list[list[tuple[float, float]] | None] = Field(
+        description="the back's surface as measured, hip to shoulder, display pixels")
+    confidence: list[float]
+    low_confidence_spans: list[tuple[float, float]] = Field(
+        description="time spans where a joint behind the angles was seen poorly")
+    leg_length_px: float | None
+
+
 class AnalysisResult(BaseModel):
-    schema_version: Literal["0.1"] = SCHEMA_VERSION
+    schema_version: Literal["0.2"] = SCHEMA_VERSION
     hingecheck_version: str
     source_name: str
-    exercise: str
+    exercise: Exercise
+    summary: Summary
+    reps: list[Rep]
     video: VideoFacts
     model: ModelFacts
     view: ViewCheck
     athlete: AthleteTrack
+    back: BackShape
+    series: Series
     pose: PoseSeries
     timings: Timings
     notes: list[str] = []

@@ -1,0 +1,34 @@
+"""Our labels of the real side-view clips in ../shared/real (LABELS.md), as the faults
+hingecheck should call. None: the label names no fault hingecheck looks for (bar drift,
+heels lifting) or is only a guess by eye, so the clip is shown but not counted."""
+
+from __future__ import annotations
+
+# clip (relative to ../shared/real) → (profile, label, faults expected or None)
+REAL_LABELS: dict[str, tuple[str, str, set[str] | None]] = {
+    "deadlift-b/bad/bad010.mp4": ("deadlift", "squat substitution", {"squat_substitution"}),
+    "deadlift-b/bad/bad011.mp4": ("deadlift", "rounded back", {"lumbar_rounding"}),
+    "deadlift-b/bad/bad012.mp4": ("deadlift", "bar drifts away", None),
+    "deadlift-b/bad/bad013.mp4": ("deadlift", "hyperextension at lockout", {"hyperextension"}),
+    "deadlift-b/good/good018.mp4": ("deadlift", "correct", set()),
+    "deadlift-b/good/good019.mp4": ("deadlift", "correct", set()),
+    "deadlift-b/bad/bad008.mp4": ("deadlift", "rounded lower back (highlighted)",
+                                  {"lumbar_rounding"}),
+    "deadlift-b/bad/bad007.mp4": ("deadlift", "faulty, unnamed", None),
+    "deadlift-b/bad/bad009.mp4": ("deadlift", "faulty, unnamed", None),
+    "deadlift-b/bad/bad018.mp4": ("deadlift", "faulty, unnamed", None),
+    "deadlift-b/good/good014.mp4": ("deadlift", "correct", set()),
+    "deadlift-b/good/good015.mp4": ("deadlift", "correct", set()),
+    "deadlift-b/good/good020.mp4": ("deadlift", "correct", set()),
+    "deadlift-b/good/good004.mp4": ("deadlift", "correct (neutral)", set()),
+    "deadlift-b/bad/bad005.mp4": ("deadlift", "rounded (guess by eye)", None),
+    "deadlift-b/bad/bad006.mp4": ("deadlift", "rounded (guess by eye)", None),
+    "deadlift-b/good/good008.mp4": ("deadlift", "correct", set()),
+    "deadlift-b/good/good016.mp4": ("deadlift", "correct", set()),
+    "deadlift-c/good.mp4": ("deadlift", "correct", set()),
+    "deadlift-c/bad.mp4": ("deadlift", "faulty (hips rise early, back bends: by eye)", None),
+    "deadlift-c/rdl.mp4": ("rdl", "Romanian deadlift, correct", set()),
+    "deadlift-c/heellift.mp4": ("deadlift", "heels lift", None),
+    "deadlift-c/nico_unblocked.mp4": ("deadlift", "another lifter", None),
+    "deadlift-c/nico_blocked.mp4": ("deadlift", "another lifter, partly blocked", None),
+}

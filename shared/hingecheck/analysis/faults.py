@@ -1,0 +1,209 @@
+"""Per-rep measurements, the faults they show, and the cues worth saying.
+
+Each fault has a severity in 0–1 (the profile's ramps, see profiles.py) and is reported
+when the severity reaches ``FAULT_THRESHOLD``; the numbers behind it travel with it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hingecheck.analysis.kinematics import Kinematics
+from hingecheck.analysis.profiles import ExerciseProfile
+from hingecheck.analysis.reps import RepSpan
+from hingecheck.analysis.silhouette import median_profile_bulge
+
+# A fault is reported from this severity on (half way up its ramps).
+FAULT_THRESHOLD = 0.5
+# Squat substitution: knee flexion and the trunk against the shins tell hip from knee
+# strategy best [HS]; forward knee travel and hips dropping more than going back follow
+# from them and add less.
+SQUAT_PRIMARY = 0.35
+SQUAT_SECONDARY = 0.15
+# The bottom window: frames within this fraction of the rep's depth of its deepest point.
+BOTTOM_WINDOW = 0.1
+# Rounding is judged on the rep's deepest trunk angles (the top 20 % of the rep's frames).
+DEEP_TRUNK_PERCENTILE = 80
+# Lockout: after the bottom, frames within this fraction of the depth of upright, and up
+# to this long after the rep ends (seconds).
+LOCKOUT_WINDOW = 0.15
+LOCKOUT_AFTER_S = 0.4
+# Repeat a cue only if the fault got this much worse since it was last said, or came back
+# after a clean rep.
+CUE_WORSE_BY = 0.25
+
+CUES = {
+    "squat_substitution": "Push the hips back toward the wall; keep the shins vertical.",
+    "lumbar_rounding": "Keep a long, neutral spine: chest proud, brace before you hinge.",
+    "locked_knees": "Soft knees: unlock them a little before the hips go back.",
+    "incomplete_hinge": "Push the hips back toward the wall and feel the hamstrings load.",
+    "hyperextension": "Finish tall: squeeze the glutes, don't lean back at the top.",
+    "asymmetric_tempo": "Control the way down: lower as smoothly as you lift.",
+}
+FAULT_NAMES: tuple[str, ...] = tuple(CUES)
+
+
+@dataclass(frozen=True)
+class RepMeasures:
+    """What one rep did (angles in degrees, distances in leg lengths, times in seconds)."""
+
+    index: int
+    start_s: float
+    bottom_s: float
+    end_s: float
+    down_s: float
+    up_s: float
+    partial: bool
+    peak_hip_flexion_deg: float
+    knee_flexion_at_bottom_deg: float
+    trunk_at_bottom_deg: float
+    shin_at_bottom_deg: float
+    hip_back_ratio: float
+    hip_drop_ratio: float
+    knee_forward_ratio: float
+    lockout_trunk_deg: float
+    neck_flexion_at_bottom_deg: float
+    back_bulge: float
+    back_measured_share: float
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    severity: float
+    confidence: float
+    start_s: float
+    end_s: float
+    evidence: dict[str, float]
+    cue: str | None = None
+
+
+@dataclass
+class RepFaults:
+    measures: RepMeasures
+    faults: list[Fault] = field(default_factory=list)
+
+
+def _median(values: np.ndarray) -> float:
+    ok = values[~np.isnan(values)]
+    return float(np.median(ok)) if ok.size else float("nan")
+
+
+def measure_rep(kin: Kinematics, span: RepSpan, index: int, back_heights: np.ndarray,
+                profile_end: float) -> RepMeasures:
+    """Measure one rep from the clip's kinematics and per-frame back profiles (n, steps)."""
+    t, h = kin.times_s, kin.hip_flexion_deg
+    frames = np.arange(span.start, span.end + 1)
+    peak = float(np.nanmax(h[frames])) if not np.isnan(h[frames]).all() else float("nan")
+    bottom = frames[h[frames] >= peak - BOTTOM_WINDOW * span.depth_deg]
+    if bottom.size == 0:
+        bottom = np.array([span.bottom])
+    upright = peak - span.depth_deg
+    after = np.arange(span.bottom, h.size)
+    after = after[(t[after] <= t[span.end] + LOCKOUT_AFTER_S)
+                  & (h[after] <= upright + LOCKOUT_WINDOW * span.depth_deg)]
+    lockout = float(np.nanmin(kin.trunk_deg[after])) if after.size and not np.isnan(
+        kin.trunk_deg[after]).all() else float("nan")
+    trunk = kin.trunk_deg[frames]
+    deep = frames[trunk >= np.nanpercentile(trunk, DEEP_TRUNK_PERCENTILE)] \
+        if not np.isnan(trunk).all() else frames[:0]
+    bulge, coverage = median_profile_bulge(back_heights[deep], profile_end)
+    return RepMeasures(
+        index=index, start_s=float(t[span.start]), bottom_s=float(t[span.bottom]),
+        end_s=float(t[span.end]), down_s=float(t[span.bottom] - t[span.start]),
+        up_s=float(t[span.end] - t[span.bottom]), partial=span.partial,
+        peak_hip_flexion_deg=peak,
+        knee_flexion_at_bottom_deg=_median(kin.knee_flexion_deg[bottom]),
+        trunk_at_bottom_deg=_median(kin.trunk_deg[bottom]),
+        shin_at_bottom_deg=_median(kin.shin_deg[bottom]),
+        hip_back_ratio=_median(kin.hip_back_ratio[bottom]),
+        hip_drop_ratio=_median(kin.hip_drop_ratio[bottom]),
+        knee_forward_ratio=_median(kin.knee_forward_ratio[bottom]),
+        lockout_trunk_deg=lockout,
+        neck_flexion_at_bottom_deg=_median(kin.neck_deg[bottom]),
+        back_bulge=bulge, back_measured_share=coverage if not math.isnan(bulge) else 0.0,
+        confidence=float(np.mean(kin.confidence[frames])),
+    )
+
+
+def _weighted(evidence: list[tuple[float, float]]) -> float:
+    """Weighted mean of the evidence that was measured (NaN where none was)."""
+    ok = [(w, v) for w, v in evidence if not math.isnan(v)]
+    total = sum(w for w, _ in ok)
+    return sum(w * v for w, v in ok) / total if total else float("nan")
+
+
+def detect_faults(m: RepMeasures, profile: ExerciseProfile, standing_bulge: float,
+                  standing_neck_deg: float) -> list[Fault]:
+    """The faults one rep shows under ``profile``, each with its evidence."""
+    faults: list[Fault] = []
+    bottom_span = (m.bottom_s - min(0.3, m.down_s / 2), m.bottom_s + min(0.3, m.up_s / 2))
+
+    def add(name: str, severity: float, span: tuple[float, float], evidence: dict[str, float],
+            confidence: float) -> None:
+        if not math.isnan(severity) and severity >= FAULT_THRESHOLD:
+            faults.append(Fault(name, round(severity, 3), round(confidence, 3), span[0], span[1],
+                                {k: round(v, 3) for k, v in evidence.items()}))
+
+    trunk_minus_shin = m.trunk_at_bottom_deg - m.shin_at_bottom_deg
+    drop_minus_back = m.hip_drop_ratio - m.hip_back_ratio
+    squat = [(SQUAT_PRIMARY, profile.knee_flexion_deg(m.knee_flexion_at_bottom_deg)),
+             (SQUAT_PRIMARY, profile.trunk_minus_shin_deg(trunk_minus_shin)),
+             (SQUAT_SECONDARY, profile.knee_forward_ratio(m.knee_forward_ratio))]
+    if profile.hip_drop_minus_back is not None:
+        squat.append((SQUAT_SECONDARY, profile.hip_drop_minus_back(drop_minus_back)))
+    if not m.partial:
+        add("squat_substitution", _weighted(squat), bottom_span, {
+            "knee_flexion_deg": m.knee_flexion_at_bottom_deg,
+            "trunk_minus_shin_deg": trunk_minus_shin,
+            "knee_forward_ratio": m.knee_forward_ratio,
+            "hip_drop_minus_back_ratio": drop_minus_back}, m.confidence)
+
+    add("lumbar_rounding", profile.back_bulge(m.back_bulge), bottom_span, {
+        "back_bulge_at_bottom": m.back_bulge, "back_bulge_standing": standing_bulge,
+        "back_bend_deg": math.degrees(8.0 * m.back_bulge),
+        "neck_flexion_rise_deg": m.neck_flexion_at_bottom_deg - standing_neck_deg,
+        "trunk_at_bottom_deg": m.trunk_at_bottom_deg}, m.back_measured_share * m.confidence)
+
+    if profile.locked_knee_deg is not None and not m.partial:
+        add("locked_knees", profile.locked_knee_deg(m.knee_flexion_at_bottom_deg), bottom_span,
+            {"knee_flexion_deg": m.knee_flexion_at_bottom_deg}, m.confidence)
+    if profile.hip_back_ratio is not None and profile.min_hip_flexion_deg is not None \
+            and not m.partial:
+        # Both must show it: the hip keypoint alone wanders on a folded body.
+        shallow = profile.min_hip_flexion_deg(m.peak_hip_flexion_deg)
+        add("incomplete_hinge", min(profile.hip_back_ratio(m.hip_back_ratio), shallow),
+            bottom_span, {"hip_back_ratio": m.hip_back_ratio,
+                          "peak_hip_flexion_deg": m.peak_hip_flexion_deg}, m.confidence)
+    add("hyperextension", profile.lockout_trunk_deg(m.lockout_trunk_deg),
+        (m.end_s - 0.3, m.end_s + 0.3), {"lockout_trunk_deg": m.lockout_trunk_deg},
+        m.confidence)
+    if profile.tempo_ratio is not None and m.down_s > 0 and m.up_s > 0:
+        # Lowering much faster than lifting is a drop, not a controlled hinge (a slow,
+        # deliberate lowering is a prescribed tempo and is not flagged).
+        ratio = m.up_s / m.down_s
+        add("asymmetric_tempo", profile.tempo_ratio(ratio), (m.start_s, m.end_s),
+            {"down_s": m.down_s, "up_s": m.up_s, "up_over_down": ratio}, m.confidence)
+    return faults
+
+
+def assign_cues(reps: list[RepFaults]) -> None:
+    """Give each rep at most one cue: a fault's first appearance, a clear worsening, or its
+    return after a clean rep. Constant correction discourages; silence on repeats is kind."""
+    last_cued: dict[str, float] = {}
+    previous: set[str] = set()
+    for rep in reps:
+        present = {f.name for f in rep.faults}
+        for i, fault in sorted(enumerate(rep.faults), key=lambda p: -p[1].severity):
+            new = fault.name not in last_cued
+            worse = fault.severity >= last_cued.get(fault.name, 9.0) + CUE_WORSE_BY
+            back = fault.name in last_cued and fault.name not in previous
+            if new or worse or back:
+                rep.faults[i] = Fault(**{**fault.__dict__, "cue": CUES[fault.name]})
+                last_cued[fault.name] = fault.severity
+                break
+        previous = present

@@ -1,0 +1,145 @@
+"""Per-frame hinge kinematics in the sagittal plane, from the lifter's keypoints.
+
+Joints are the confidence-weighted mean of the left and right keypoints: in a side view
+both project to nearly the same place, and their mean is the sagittal projection even a
+few tens of degrees off the side view. Segment angles are signed leans from vertical,
+forward (the way the lifter faces) positive:
+
+    trunk   hip → shoulder        hip flexion  = trunk − thigh
+    thigh   knee → hip            knee flexion = shin − thigh
+    shin    ankle → knee
+
+so a hip pushed forward past the shoulders at lockout reads as negative hip flexion
+(extension) and a trunk leaning back as a negative trunk angle. Distances are in units of
+the lifter's own leg length (hip → knee → ankle), measured where it looks longest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+NOSE, L_EAR, R_EAR = 0, 3, 4
+L_SHOULDER, L_HIP, L_KNEE, L_ANKLE = 5, 11, 13, 15
+PAIRS = {"ear": (3, 4), "shoulder": (5, 6), "hip": (11, 12), "knee": (13, 14),
+         "ankle": (15, 16)}
+
+# A frame whose weakest hip/knee/ankle/shoulder keypoint is below this is marked low
+# confidence: its angles are kept but nothing is concluded from it alone.
+LOW_CONFIDENCE = 0.5
+# Joint angles a body can take (degrees); outside them the keypoints are swapped or
+# misplaced (a knee read above the hip), so the frame's value is dropped, not believed.
+HIP_FLEXION_RANGE_DEG = (-60.0, 165.0)
+KNEE_FLEXION_RANGE_DEG = (-25.0, 165.0)
+# Standing frames: hip flexion within this of the clip's most upright 10 % (degrees).
+STANDING_MARGIN_DEG = 8.0
+
+
+@dataclass(frozen=True)
+class Kinematics:
+    """Per-frame series (length n), NaN where the keypoints behind a value are missing."""
+
+    times_s: FloatArray
+    hip_flexion_deg: FloatArray
+    knee_flexion_deg: FloatArray
+    trunk_deg: FloatArray
+    shin_deg: FloatArray
+    neck_deg: FloatArray
+    hip_back_ratio: FloatArray
+    hip_drop_ratio: FloatArray
+    knee_forward_ratio: FloatArray
+    confidence: FloatArray
+    leg_length_px: float
+    facing_sign: float
+
+    @property
+    def low_confidence(self) -> BoolArray:
+        return np.asarray(~(self.confidence >= LOW_CONFIDENCE))
+
+
+def _joint(xy: FloatArray, conf: FloatArray, name: str) -> tuple[FloatArray, FloatArray]:
+    """Confidence-weighted mean of the left/right keypoint; its confidence is the best one."""
+    a, b = PAIRS[name]
+    pts = xy[:, [a, b]]
+    w = np.where(np.isnan(pts[..., 0]), 0.0, np.maximum(conf[:, [a, b]], 1e-3))
+    total = w.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.nansum(pts * w[..., None], axis=1) / total[:, None]
+    mean[total == 0] = np.nan
+    return mean, np.where(total > 0, np.max(conf[:, [a, b]], axis=1), 0.0)
+
+
+def _lean_deg(lower: FloatArray, upper: FloatArray, facing_sign: float) -> FloatArray:
+    """Signed lean of lower→upper from vertical, positive toward ``facing_sign`` (image x)."""
+    d = upper - lower
+    return np.asarray(np.degrees(np.arctan2(d[:, 0] * facing_sign, -d[:, 1])))
+
+
+def compute_kinematics(times_s: FloatArray, xy: FloatArray, conf: FloatArray,
+                       facing: str | None) -> Kinematics:
+    """Hinge kinematics from a cleaned (n, 17, 2) track and its (n, 17) confidences.
+
+    ``facing`` is the way the lifter faces in the image ("left"/"right"); unknown is
+    treated as right, which flips signs but not magnitudes of the joint flexions.
+    """
+    sign = -1.0 if facing == "left" else 1.0
+    ear, c_ear = _joint(xy, conf, "ear")
+    shoulder, c_sh = _joint(xy, conf, "shoulder")
+    hip, c_hip = _joint(xy, conf, "hip")
+    knee, c_knee = _joint(xy, conf, "knee")
+    ankle, c_ank = _joint(xy, conf, "ankle")
+
+    trunk = _lean_deg(hip, shoulder, sign)
+    thigh = _lean_deg(knee, hip, sign)
+    shin = _lean_deg(ankle, knee, sign)
+    # Neck flexion: positive when the head hangs below the trunk line, negative looking up.
+    neck = _lean_deg(shoulder, ear, sign) - trunk
+
+    leg = np.linalg.norm(hip - knee, axis=1) + np.linalg.norm(knee - ankle, axis=1)
+    leg_ok = leg[~np.isnan(leg)]
+    leg_px = float(np.percentile(leg_ok, 90)) if leg_ok.size else float("nan")
+
+    hip_flexion = _plausible(_wrap(trunk - thigh), HIP_FLEXION_RANGE_DEG)
+    knee_flexion = _plausible(_wrap(shin - thigh), KNEE_FLEXION_RANGE_DEG)
+    standing = _standing_frames(hip_flexion)
+    ref = np.nanmedian(hip[standing], axis=0) if standing.any() else np.full(2, np.nan)
+    hip_back = -(hip[:, 0] - ref[0]) * sign / leg_px
+    hip_drop = (hip[:, 1] - ref[1]) / leg_px
+    knee_forward = (knee[:, 0] - ankle[:, 0]) * sign / leg_px
+
+    confidence = np.min(np.stack([c_sh, c_hip, c_knee, c_ank]), axis=0)
+    return Kinematics(
+        times_s=np.asarray(times_s, dtype=np.float64), hip_flexion_deg=hip_flexion,
+        knee_flexion_deg=knee_flexion, trunk_deg=trunk, shin_deg=shin,
+        neck_deg=np.where(c_ear > 0, neck, np.nan), hip_back_ratio=hip_back,
+        hip_drop_ratio=hip_drop, knee_forward_ratio=knee_forward, confidence=confidence,
+        leg_length_px=leg_px, facing_sign=sign,
+    )
+
+
+def _wrap(deg: FloatArray) -> FloatArray:
+    """Into (−180°, 180°]: a difference of two leans can come out a turn too far."""
+    return np.asarray(-((-deg + 180.0) % 360.0 - 180.0))
+
+
+def _plausible(deg: FloatArray, bounds: tuple[float, float]) -> FloatArray:
+    with np.errstate(invalid="ignore"):
+        return np.where((deg >= bounds[0]) & (deg <= bounds[1]), deg, np.nan)
+
+
+def _standing_frames(hip_flexion: FloatArray) -> BoolArray:
+    ok = ~np.isnan(hip_flexion)
+    if not ok.any():
+        return np.zeros(hip_flexion.shape, dtype=bool)
+    upright = float(np.percentile(hip_flexion[ok], 10))
+    return np.asarray(ok & (hip_flexion <= upright + STANDING_MARGIN_DEG))
+
+
+def standing_frames(kin: Kinematics) -> BoolArray:
+    """Frames in which the lifter stands tall (the clip's own neutral reference)."""
+    return _standing_frames(kin.hip_flexion_deg)

@@ -1,0 +1,94 @@
+"""The whole pipeline calls faults right: real people (../shared/real, read in place and
+skipped where absent) and generated clips whose truth is known."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hingecheck.pipeline import analyze_video
+from hingecheck.synth.generate import generate_clip
+from hingecheck.synth.truth import ClipParams
+
+pytestmark = pytest.mark.model
+
+# The matched set from one lifter and gym (LABELS.md), judged with the deadlift profile.
+REAL_CALLS = {
+    "deadlift-b/bad/bad010.mp4": "squat_substitution",
+    "deadlift-b/bad/bad011.mp4": "lumbar_rounding",
+    "deadlift-b/good/good018.mp4": None,
+    "deadlift-b/good/good019.mp4": None,
+}
+
+
+def _faults(result) -> set[str]:  # type: ignore[no-untyped-def]
+    return {f.name for r in result.reps for f in r.faults}
+
+
+@pytest.mark.real_footage
+@pytest.mark.parametrize(("clip", "fault"), REAL_CALLS.items())
+def test_real_clips_are_called_right(real_footage: Path, settings, pose_model, clip: str,
+                                     fault: str | None) -> None:  # type: ignore[no-untyped-def]
+    result = analyze_video(real_footage / clip, settings, exercise="deadlift", model=pose_model)
+    assert result.summary.rep_count == 1
+    rep = result.reps[0]
+    if fault is None:
+        assert _faults(result) == set(), [f.evidence for f in rep.faults]
+        assert result.summary.score == 100.0
+    else:
+        assert fault in _faults(result)
+        called = next(f for f in rep.faults if f.name == fault)
+        assert called.start_s <= rep.bottom_s <= called.end_s
+        assert result.summary.score is not None and result.summary.score < 75
+        assert result.summary.cues, "a faulty clip gets something to work on"
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Small generated clips, one per scenario the analysis must tell apart."""
+    root = tmp_path_factory.mktemp("calls")
+
+    def make(name: str, **fields: object) -> tuple[Path, object]:
+        path = root / f"{name}.mp4"
+        truth = generate_clip(ClipParams.model_validate({"resolution": 480, **fields}), path)
+        return path, truth
+
+    return make
+
+
+def test_generated_good_rdl_has_every_rep_and_no_joint_fault(generated, settings,  # type: ignore[no-untyped-def]
+                                                             pose_model) -> None:
+    path, truth = generated("good", scenario="good_hinge", reps=3, seed=11, resolution=720)
+    result = analyze_video(path, settings, exercise="rdl", model=pose_model)
+    assert result.summary.rep_count == len(truth.reps) == 3  # type: ignore[attr-defined]
+    # The joint angles of a good RDL raise nothing. (The back's outline on generated
+    # figures gives false rounding calls on some good reps: measured, not hidden, in
+    # bench/accuracy.py and the README.)
+    assert _faults(result) - {"lumbar_rounding"} == set()
+    # Each found rep's bottom lies in its true rep (the bench's matching rule; the model
+    # loses this figure for a few frames at the deepest point, so the exact bottom moves).
+    for rep, true in zip(result.reps, truth.reps, strict=True):  # type: ignore[attr-defined]
+        assert true.start_s <= rep.bottom_s <= true.end_s
+
+
+def test_generated_squat_substitution_is_called(generated, settings, pose_model) -> None:  # type: ignore[no-untyped-def]
+    path, _ = generated("squat", scenario="squat_substitution", reps=2, seed=5)
+    result = analyze_video(path, settings, exercise="rdl", model=pose_model)
+    assert result.summary.rep_count == 2
+    assert all("squat_substitution" in {f.name for f in r.faults} for r in result.reps)
+    assert "Push the hips back" in result.summary.cues[0]
+
+
+def test_generated_severe_rounding_is_called(generated, settings, pose_model) -> None:  # type: ignore[no-untyped-def]
+    path, _ = generated("round", scenario="lumbar_rounding", grade="severe", reps=2, seed=5)
+    result = analyze_video(path, settings, exercise="rdl", model=pose_model)
+    assert result.back.measured and result.back.still_camera
+    assert all("lumbar_rounding" in {f.name for f in r.faults} for r in result.reps)
+
+
+def test_generated_clip_filmed_from_the_front_gets_no_score(generated, settings,  # type: ignore[no-untyped-def]
+                                                            pose_model) -> None:
+    path, _ = generated("front", scenario="good_hinge", reps=2, seed=3, view_deg=60.0)
+    result = analyze_video(path, settings, exercise="rdl", model=pose_model)
+    assert result.summary.score is None and result.summary.grade is None
+    assert "film from the side" in result.summary.reason

@@ -1,0 +1,171 @@
+"""Faults firing and not firing, cues, and scores, on sequences with known answers."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hingecheck.analysis.faults import CUES, Fault, RepFaults, assign_cues
+from hingecheck.analysis.profiles import PROFILES, Ramp, get_profile
+from hingecheck.analysis.report import analyse
+from hingecheck.analysis.scoring import FAULT_WEIGHTS, clip_score, grade, rep_score
+from hingecheck.analysis.silhouette import PROFILE_STEPS, profile_positions
+from hingecheck.synth.body import PoseAngles
+
+from tests.unit.kinematic_model import RDL_BOTTOM, SQUAT_BOTTOM, STANDING, rep, sequence
+
+STEPS = PROFILE_STEPS
+
+
+def _flat_backs(n: int) -> np.ndarray:
+    return np.tile(np.full(STEPS, 0.3), (n, 1))
+
+
+def _arched(bend_deg: float) -> np.ndarray:
+    """A back profile bent through ``bend_deg`` (chord lengths above the chord)."""
+    s = profile_positions()
+    sagitta = np.radians(bend_deg) / 8.0
+    return 0.3 + 4.0 * sagitta * s * (1.0 - s)
+
+
+def _run(reps: list, *, exercise: str = "rdl", backs: np.ndarray | None = None,  # type: ignore[type-arg]
+         top: PoseAngles = STANDING, side_view_ok: bool = True):  # type: ignore[no-untyped-def]
+    times, xy, conf, timeline = sequence(reps, top=top)
+    heights = _flat_backs(len(times)) if backs is None else backs(times, timeline)
+    return analyse(times, xy, conf, "right", heights, exercise=exercise,
+                   side_view_ok=side_view_ok, view_message="the camera is 50° off")
+
+
+def _names(report) -> list[set[str]]:  # type: ignore[no-untyped-def]
+    return [{f.name for f in r.faults} for r in report.reps]
+
+
+def test_a_good_rdl_has_no_faults_and_scores_100() -> None:
+    report = _run([rep(RDL_BOTTOM)] * 3)
+    assert _names(report) == [set(), set(), set()]
+    assert report.score.score == 100.0 and report.score.grade == "A"
+
+
+def test_squat_substitution_fires_on_squats_not_on_hinges() -> None:
+    report = _run([rep(RDL_BOTTOM), rep(SQUAT_BOTTOM), rep(RDL_BOTTOM)])
+    assert _names(report) == [set(), {"squat_substitution"}, set()]
+    fault = report.reps[1].faults[0]
+    assert fault.evidence["knee_flexion_deg"] == pytest.approx(95.0, abs=2.0)
+    assert fault.start_s < report.reps[1].measures.bottom_s < fault.end_s
+    assert fault.cue == CUES["squat_substitution"]
+
+
+def test_deadlift_profile_accepts_bent_knees_that_rdl_calls_a_squat() -> None:
+    deep = PoseAngles(shin_deg=20.0, knee_flexion_deg=70.0, pelvis_flexion_deg=95.0)
+    assert _names(_run([rep(deep)], exercise="deadlift")) == [set()]
+    assert "squat_substitution" in _names(_run([rep(deep)], exercise="rdl"))[0]
+
+
+def test_locked_knees_fire_for_rdl_but_not_for_good_morning() -> None:
+    # Straight legs over vertical shins (the hips cannot travel back, yet the hinge is deep).
+    stiff = PoseAngles(shin_deg=0.0, knee_flexion_deg=0.0, pelvis_flexion_deg=80.0)
+    assert _names(_run([rep(stiff)], exercise="rdl")) == [{"locked_knees"}]
+    assert _names(_run([rep(stiff)], exercise="good_morning")) == [set()]
+
+
+def test_incomplete_hinge_when_the_hips_stay_forward_and_the_bend_is_shallow() -> None:
+    nod = PoseAngles(shin_deg=12.0, knee_flexion_deg=10.0, pelvis_flexion_deg=28.0)
+    report = _run([rep(nod), rep(nod)])
+    assert _names(report) == [{"incomplete_hinge"}] * 2
+    assert report.reps[0].faults[0].evidence["hip_back_ratio"] < 0.0
+    # Among full reps the same bend is a partial rep, which is not judged as a hinge.
+    report = _run([rep(RDL_BOTTOM), rep(nod, pause_s=1.0), rep(RDL_BOTTOM)])
+    assert all("incomplete_hinge" not in names for names in _names(report))
+
+
+def test_hyperextension_at_lockout() -> None:
+    lean_back = PoseAngles(shin_deg=0.0, knee_flexion_deg=2.0, pelvis_flexion_deg=-16.0)
+    report = _run([rep(RDL_BOTTOM, pause_s=0.6)] * 2, top=lean_back)
+    assert all("hyperextension" in names for names in _names(report))
+    assert report.reps[0].faults[0].evidence["lockout_trunk_deg"] < -11.0
+
+
+def test_asymmetric_tempo() -> None:
+    report = _run([rep(RDL_BOTTOM, down_s=0.4, up_s=2.0), rep(RDL_BOTTOM, down_s=3.0, up_s=1.0)])
+    assert _names(report) == [{"asymmetric_tempo"}, set()]  # a slow lowering is a tempo
+
+
+@pytest.mark.parametrize(("bend_deg", "fires"), [(0.0, False), (15.0, False), (30.0, True),
+                                                 (45.0, True)])
+def test_rounding_follows_the_back_outline_at_the_bottom(bend_deg: float, fires: bool) -> None:
+    def backs(times: np.ndarray, timeline) -> np.ndarray:  # type: ignore[no-untyped-def]
+        heights = _flat_backs(len(times))
+        for _, bottom, _ in timeline.rep_times:
+            heights[np.abs(times - bottom) < 0.5] = _arched(bend_deg)
+        return heights
+
+    report = _run([rep(RDL_BOTTOM)] * 2, backs=backs)
+    assert all(("lumbar_rounding" in names) == fires for names in _names(report))
+    bulge = report.reps[0].measures.back_bulge
+    assert bulge == pytest.approx(np.radians(bend_deg) / 8.0, abs=0.005)
+
+
+def test_unmeasured_back_reports_no_rounding_and_no_confidence() -> None:
+    report = _run([rep(RDL_BOTTOM)], backs=lambda t, _: np.full((len(t), STEPS), np.nan))
+    assert _names(report) == [set()]
+    assert np.isnan(report.reps[0].measures.back_bulge)
+    assert report.reps[0].measures.back_measured_share == 0.0
+
+
+def test_no_score_off_the_side_view_but_reps_still_measured() -> None:
+    report = _run([rep(RDL_BOTTOM)] * 2, side_view_ok=False)
+    assert report.score.score is None and report.score.grade is None
+    assert "50° off" in report.score.reason
+    assert len(report.reps) == 2
+
+
+def test_auto_guesses_the_exercise_and_says_how_sure() -> None:
+    report = _run([rep(RDL_BOTTOM)] * 2, exercise="auto")
+    assert report.exercise == "rdl" and 0 < (report.exercise_guess_confidence or 0) < 1
+    swing = PoseAngles(shin_deg=5.0, knee_flexion_deg=22.0, pelvis_flexion_deg=80.0)
+    report = _run([rep(swing, pause_s=0.0, down_s=0.5, hold_s=0.0, up_s=0.5)] * 6,
+                  exercise="auto")
+    assert report.exercise == "kettlebell_swing"
+
+
+def _fault(name: str, severity: float) -> Fault:
+    return Fault(name, severity, 1.0, 0.0, 1.0, {})
+
+
+def _rep_faults(*faults: Fault) -> RepFaults:
+    return RepFaults(measures=None, faults=list(faults))  # type: ignore[arg-type]
+
+
+def test_cues_on_first_appearance_clear_worsening_and_return_only() -> None:
+    reps = [_rep_faults(_fault("lumbar_rounding", 0.6)),
+            _rep_faults(_fault("lumbar_rounding", 0.7)),          # same: silence
+            _rep_faults(_fault("lumbar_rounding", 0.95)),         # clearly worse: say it
+            _rep_faults(),                                        # clean
+            _rep_faults(_fault("lumbar_rounding", 0.6),           # back again: say it,
+                        _fault("squat_substitution", 0.55))]      # one cue per rep
+    assign_cues(reps)
+    said = [[f.name for f in r.faults if f.cue] for r in reps]
+    assert said == [["lumbar_rounding"], [], ["lumbar_rounding"], [], ["lumbar_rounding"]]
+
+
+def test_score_formula_and_grades() -> None:
+    faults = [_fault("lumbar_rounding", 1.0), _fault("asymmetric_tempo", 0.6)]
+    assert rep_score(faults) == 100 - FAULT_WEIGHTS["lumbar_rounding"] - 0.6 * 5
+    assert rep_score([_fault(n, 1.0) for n in FAULT_WEIGHTS]) == 0.0
+    assert [grade(s) for s in (95, 90, 89.9, 75, 60, 59)] == ["A", "A", "B", "B", "C", "D"]
+    partial_ignored = clip_score([100.0, 40.0, 80.0], [False, True, False], True, "")
+    assert partial_ignored.score == 90.0
+    assert clip_score([], [], True, "").score is None
+
+
+def test_every_profile_threshold_is_a_ramp_and_unknown_names_are_refused() -> None:
+    for profile in PROFILES.values():
+        for value in profile.__dict__.values():
+            if isinstance(value, Ramp):
+                assert value.ok != value.bad
+                assert value(value.ok) == 0.0 and value(value.bad) == 1.0
+                assert np.isnan(value(float("nan")))
+    with pytest.raises(KeyError, match="choose one of"):
+        get_profile("bench_press")
+    assert replace(PROFILES["rdl"], name="x").name == "x"
