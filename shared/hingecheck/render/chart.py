@@ -1,0 +1,59 @@
+"""``angles.png``: hip and knee flexion over time, reps shaded, faults marked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only: no display on a server
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from hingecheck.render.scene import FAULT_NAMES
+from hingecheck.schemas.result import AnalysisResult
+
+FAULT_COLOURS = {"squat_substitution": "#d62728", "lumbar_rounding": "#9467bd",
+                 "locked_knees": "#8c564b", "incomplete_hinge": "#e377c2",
+                 "hyperextension": "#ff7f0e", "asymmetric_tempo": "#7f7f7f"}
+
+
+def _values(series: list[float | None]) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in series], dtype=float)
+
+
+def render_chart(result: AnalysisResult, out: str | Path) -> None:
+    """Draw the hip/knee flexion chart of ``result`` into ``out`` (PNG)."""
+    t = np.asarray(result.pose.times_s, dtype=float)
+    fig, ax = plt.subplots(figsize=(10, 3.6), dpi=110)
+    try:
+        ax.plot(t, _values(result.series.hip_flexion_deg), color="#1f77b4", lw=2,
+                label="hip flexion")
+        ax.plot(t, _values(result.series.knee_flexion_deg), color="#2ca02c", lw=2,
+                label="knee flexion")
+        for span in result.series.low_confidence_spans:
+            ax.axvspan(span[0], span[1], color="#bbbbbb", alpha=0.25, lw=0)
+        seen: set[str] = set()
+        for rep in result.reps:
+            ax.axvspan(rep.start_s, rep.end_s, color="#1f77b4", alpha=0.07, lw=0)
+            ax.text((rep.start_s + rep.end_s) / 2, 1.02, f"{rep.index + 1}: {rep.score:.0f}",
+                    transform=ax.get_xaxis_transform(), ha="center", fontsize=9)
+            for fault in rep.faults:
+                name = FAULT_NAMES[fault.name]
+                ax.axvspan(fault.start_s, fault.end_s, ymin=0, ymax=0.06,
+                           color=FAULT_COLOURS[fault.name],
+                           label=name if name not in seen else None)
+                seen.add(name)
+        ax.set_xlabel("time (s)")
+        ax.set_ylabel("degrees")
+        ax.set_xlim(0, max(result.video.duration_s, float(t[-1]) if t.size else 1.0))
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper right", fontsize=8, ncol=3, framealpha=0.85)
+        title = result.summary.reason if result.summary.score is None else (
+            f"{result.exercise.label}: {result.summary.score:.0f}/100 ({result.summary.grade})")
+        ax.set_title(title, fontsize=10, loc="left", pad=16)
+        fig.tight_layout()
+        fig.savefig(str(out))
+    finally:
+        plt.close(fig)
