@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from hingecheck.analysis.profiles import EXERCISES as PROFILE_NAMES
 from hingecheck.errors import HingecheckError
 from hingecheck.settings import SettingsError, get_settings
 from rich.console import Console
@@ -18,10 +19,11 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
+
+from services.console_report import print_report
 
 # The exercise profiles hingecheck knows ("auto" lets the analysis guess).
-EXERCISES = ("rdl", "deadlift", "kettlebell_swing", "good_morning", "wall_drill", "auto")
+EXERCISES = (*PROFILE_NAMES, "auto")
 
 app = typer.Typer(help="hingecheck: judges the hip hinge in lift videos.", no_args_is_help=True)
 model_app = typer.Typer(help="Provision and inspect the pose model.", no_args_is_help=True)
@@ -38,10 +40,12 @@ def _fail(message: str) -> typer.Exit:
 @app.command()
 def analyze(
     clip: Annotated[Path, typer.Argument(help="the lift video to analyse")],
-    out: Annotated[Path, typer.Option(help="folder for result.json")] = Path("out"),
+    out: Annotated[Path, typer.Option(help="folder for the result files")] = Path("out"),
     exercise: Annotated[str, typer.Option(help=f"one of: {', '.join(EXERCISES)}")] = "rdl",
+    render: Annotated[bool, typer.Option(
+        help="also write annotated.mp4, poster.jpg and angles.png")] = True,
 ) -> None:
-    """Analyse CLIP and write OUT/result.json."""
+    """Analyse CLIP; write OUT/result.json, annotated.mp4, poster.jpg and angles.png."""
     from hingecheck.pipeline import analyze_video
 
     if exercise not in EXERCISES:
@@ -66,28 +70,110 @@ def analyze(
     out.mkdir(parents=True, exist_ok=True)
     target = out / "result.json"
     target.write_text(result.model_dump_json(indent=1))
-    _print_summary(result, target)
+    print_report(console, result)
+    written = [target]
+    if render:
+        written += _render(clip, result, out, settings)
+    for path in written:
+        console.print(f"wrote [bold]{path}[/]")
 
 
-def _print_summary(result, target: Path) -> None:  # type: ignore[no-untyped-def]
-    v, a, t = result.video, result.athlete, result.timings
-    table = Table(show_header=False, box=None, pad_edge=False)
-    table.add_row("clip", f"{result.source_name}: {v.width}×{v.height}, {v.fps:g} fps, "
-                  f"{v.duration_s:.1f} s, rotation {v.rotation_deg}°")
-    table.add_row("frames", f"{v.frames_decoded} decoded, {v.frames_analysed} analysed "
-                  f"({v.analysis_fps:g} per second)")
-    table.add_row("model", f"{result.model.name} on {result.model.backend}, "
-                  f"input {result.model.imgsz}")
-    table.add_row("athlete", f"{a.selection_reason}; found in {a.detected_fraction:.0%} "
-                  "of analysed frames")
-    view_style = "green" if result.view.side_view_ok else "bold yellow"
-    table.add_row("view", f"[{view_style}]{result.view.message}[/]")
-    table.add_row("speed", f"{t.frames_per_second:.1f} frames/s, {t.realtime_factor:.1f}× "
-                  f"realtime ({t.total_s:.1f} s)")
-    for note in result.notes:
-        table.add_row("note", note)
-    console.print(table)
-    console.print(f"wrote [bold]{target}[/]")
+def _render(clip: Path, result, out: Path, settings) -> list[Path]:  # type: ignore[no-untyped-def]
+    """annotated.mp4, poster.jpg and angles.png beside result.json."""
+    from hingecheck.render import render_chart, render_clip, render_poster
+
+    paths = [out / "annotated.mp4", out / "poster.jpg", out / "angles.png"]
+    try:
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                      MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,
+                      transient=True) as bar:
+            task = bar.add_task("render", total=result.video.frames_decoded)
+            stats = render_clip(clip, result, paths[0], settings,
+                                progress=lambda done, total: bar.update(task, completed=done,
+                                                                        total=total))
+        render_poster(clip, result, paths[1], settings)
+        render_chart(result, paths[2])
+    except HingecheckError as exc:
+        raise _fail(f"rendering failed: {exc}") from None
+    console.print(f"rendered {stats.frames} frames at {stats.width}×{stats.height} in "
+                  f"{stats.seconds:.1f} s ({stats.fps:.0f} frames/s)")
+    return paths
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+    demo: Annotated[bool, typer.Option(
+        help="generate a demo clip and submit it through the API")] = False,
+) -> None:
+    """Run the API, the results service and an in-process worker (SQLite + local files
+    unless HINGECHECK_DATABASE_URL / HINGECHECK_STORAGE say otherwise)."""
+    import uvicorn
+    from hingecheck.jobs import store as jobs
+
+    from services.api.app import create_app
+
+    try:
+        settings = get_settings()
+        db = jobs.connect(settings.database())
+    except SettingsError as exc:
+        raise _fail(str(exc)) from None
+    _, key = jobs.create_key(db, "default")
+    console.print(f"API key (shown once): [bold]{key}[/]")
+    console.print(f"upload:  curl -H 'Authorization: Bearer {key}' "
+                  f"-F file=@lift.mp4 -F exercise=rdl http://{host}:{port}/v1/videos")
+    app_ = create_app(settings, db=db)
+    if demo:
+        _submit_demo_when_up(host, port, key)
+    uvicorn.run(app_, host=host, port=port, log_level="info")
+
+
+def _submit_demo_when_up(host: str, port: int, key: str) -> None:
+    """In the background: wait for the server, upload a generated clip, print the job."""
+    import threading
+    import time
+
+    def go() -> None:
+        import tempfile
+
+        import httpx
+        from hingecheck.synth.generate import generate_clip
+        from hingecheck.synth.truth import ClipParams
+
+        clip = Path(tempfile.mkdtemp(prefix="hingecheck-demo-")) / "demo_rdl.mp4"
+        generate_clip(ClipParams(scenario="mixed", reps=5, seed=7), clip)
+        base = f"http://{host}:{port}"
+        for _ in range(100):
+            try:
+                httpx.get(f"{base}/healthz", timeout=1.0)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        with clip.open("rb") as f:
+            r = httpx.post(f"{base}/v1/videos", headers={"Authorization": f"Bearer {key}"},
+                           files={"file": (clip.name, f, "video/mp4")},
+                           data={"exercise": "rdl", "athlete": "Demo"}, timeout=120.0)
+        console.print(f"demo clip submitted: {r.status_code} {base}{r.headers.get('location')}")
+
+    threading.Thread(target=go, daemon=True).start()
+
+
+@app.command()
+def keys(tenant: Annotated[str, typer.Argument(help="tenant (team) name")]) -> None:
+    """Create an API key for TENANT (created if new); the key is shown once."""
+    from hingecheck.jobs import store as jobs
+
+    tenant_id, key = jobs.create_key(jobs.connect(get_settings().database()), tenant)
+    console.print(f"tenant {tenant} ({tenant_id}): [bold]{key}[/]")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of result.json."""
+    from hingecheck.schemas import AnalysisResult
+
+    typer.echo(json.dumps(AnalysisResult.model_json_schema(), indent=1, ensure_ascii=False))
 
 
 @model_app.command("fetch")

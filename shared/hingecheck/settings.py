@@ -51,6 +51,28 @@ class Settings(BaseSettings):
     # Camera further than this from a side view: metrics from one 2D camera are not trusted.
     max_view_offset_deg: float = Field(default=35.0, gt=0.0, lt=90.0)
 
+    # Services. Embedded default: SQLite and a folder under data_dir, an in-process worker.
+    database_url: str | None = None      # default: sqlite:///<data_dir>/hingecheck.db
+    storage: Literal["local", "s3"] = "local"
+    storage_dir: Path | None = None      # default: <data_dir>/objects
+    s3_endpoint: str = "127.0.0.1:9000"  # host:port of MinIO or any S3 server
+    s3_secure: bool = False
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+    s3_bucket: str = "hingecheck"
+    s3_region: str = "us-east-1"
+    # Presigned links to videos and posters live at most this long (seconds).
+    presign_ttl_s: int = Field(default=900, gt=0, le=900)
+    # A job running longer than this without finishing is taken again (a dead worker).
+    job_lease_s: float = Field(default=900.0, gt=0)
+    max_attempts: int = Field(default=3, ge=1, le=10)
+
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'hingecheck.db'}"
+
+    def objects_dir(self) -> Path:
+        return self.storage_dir or self.data_dir / "objects"
+
 
 class SettingsError(ValueError):
     """A HINGECHECK_* variable has a bad value."""

@@ -20,14 +20,18 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_synth_then_analyze_writes_a_valid_result(tmp_path: Path) -> None:
     clip = tmp_path / "demo.mp4"
-    made = run("synth", "good_hinge", str(clip), "--reps", "1", "--resolution", "480")
+    made = run("synth", "squat_substitution", str(clip), "--reps", "2")
     assert made.returncode == 0, made.stderr
     truth = json.loads(clip.with_suffix(".json").read_text())
     done = run("analyze", str(clip), "--out", str(tmp_path / "out"))
     assert done.returncode == 0, done.stderr
     assert "wrote" in done.stdout and "athlete" in done.stdout
+    # The per-rep table and the verdict with its cue.
+    assert "repetitions" in done.stdout and "squat" in done.stdout
+    assert "score" in done.stdout and "Push the hips back" in done.stdout
     result = AnalysisResult.model_validate_json((tmp_path / "out" / "result.json").read_text())
-    assert result.schema_version == "0.1"
+    assert result.schema_version == "0.2"
+    assert result.exercise.name == "rdl" and result.summary.rep_count == 2
     assert result.video.frames_decoded == truth["n_frames"]
     assert result.video.frames_analysed == (truth["n_frames"] + 1) // 2  # 30 fps → 15
     assert result.athlete.detected_fraction >= 0.95
@@ -84,4 +88,16 @@ def test_result_json_is_plain_json(tmp_path: Path) -> None:
                "--fps", "15").returncode == 0
     assert run("analyze", str(clip), "--out", str(tmp_path)).returncode == 0
     data = json.loads((tmp_path / "result.json").read_text())
-    assert set(data) >= {"schema_version", "video", "model", "view", "athlete", "pose"}
+    assert set(data) >= {"schema_version", "exercise", "summary", "reps", "series", "video",
+                         "model", "view", "athlete", "back", "pose"}
+    assert len(data["series"]["hip_flexion_deg"]) == len(data["pose"]["times_s"])
+
+
+def test_schema_command_prints_the_documented_json_schema() -> None:
+    done = run("schema")
+    assert done.returncode == 0
+    printed = json.loads(done.stdout)
+    documented = json.loads((Path(__file__).parents[2] / "docs" / "result.schema.json")
+                            .read_text())
+    assert printed == documented, "regenerate: hingecheck schema > docs/result.schema.json"
+    assert printed["properties"]["schema_version"]["const"] == "0.2"

@@ -1,0 +1,1 @@
+"""The HTTP service: upload API and results API in one FastAPI app."""

@@ -1,0 +1,229 @@
+"""Upload and results API.
+
+    POST /v1/videos                  upload a clip (multipart: file, exercise, athlete, batch)
+    GET  /v1/jobs                    the caller's jobs, newest first (athlete, batch, status,
+                                     cursor)
+    GET  /v1/jobs/{id}               status, progress, error
+    GET  /v1/jobs/{id}/result        result.json
+    GET  /v1/jobs/{id}/video|poster|chart   the annotated clip, poster, angle chart
+    GET  /healthz, /readyz           liveness; database and storage reachable
+
+Every call but the health checks needs ``Authorization: Bearer <API key>``; every read is
+scoped to the key's tenant (another tenant's job is a 404).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, File, Form, Header, Query, Request, UploadFile
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from hingecheck import errors
+from hingecheck.analysis.profiles import EXERCISES
+from hingecheck.jobs import store as jobs
+from hingecheck.jobs.models import Job
+from hingecheck.jobs.runner import EmbeddedWorker
+from hingecheck.settings import Settings
+from hingecheck.storage import ObjectMissing, ObjectStore, StorageUnavailable, job_key
+from hingecheck.video import VideoLimits, probe
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.api.problems import Problem, not_found, problem_response
+
+CHUNK = 1024 * 1024
+VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi"}
+OUTPUT_FILES = {"video": ("annotated.mp4", "video/mp4"), "poster": ("poster.jpg", "image/jpeg"),
+                "chart": ("angles.png", "image/png")}
+
+
+def current_tenant(request: Request,
+                   authorization: Annotated[str | None, Header()] = None) -> str:
+    """The tenant of the API key in ``Authorization: Bearer``; 401 otherwise."""
+    key = (authorization or "").removeprefix("Bearer ").strip()
+    found = jobs.authenticate(request.app.state.db, key) if key else None
+    if found is None:
+        raise Problem(401, "bad-key", "Unauthorized",
+                      "send 'Authorization: Bearer <API key>' with a valid key")
+    return found
+
+
+TenantId = Annotated[str, Depends(current_tenant)]
+
+
+def job_view(job: Job) -> dict[str, Any]:
+    return {
+        "id": job.id, "status": job.status, "progress": job.progress,
+        "attempts": job.attempts, "exercise": job.exercise, "athlete": job.athlete,
+        "batch": job.batch, "source_name": job.source_name, "score": job.score,
+        "error": None if job.error_code is None else {"code": job.error_code,
+                                                      "message": job.error_message},
+        "created_at": job.created_at.isoformat() if job.created_at else None,
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "links": {"self": f"/v1/jobs/{job.id}", "result": f"/v1/jobs/{job.id}/result",
+                  "video": f"/v1/jobs/{job.id}/video", "poster": f"/v1/jobs/{job.id}/poster"},
+    }
+
+
+def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
+               objects: ObjectStore | None = None, worker: bool = True) -> FastAPI:
+    """The app; ``worker`` runs the embedded worker thread beside it."""
+    from hingecheck.storage import open_store
+
+    state: dict[str, Any] = {}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        state["db"] = db or jobs.connect(settings.database())
+        state["objects"] = objects or open_store(settings)
+        app.state.db = state["db"]
+        runner = EmbeddedWorker(state["db"], state["objects"], settings) if worker else None
+        if runner:
+            runner.start()
+        yield
+        if runner:
+            runner.stop()
+
+    app = FastAPI(title="hingecheck", version="0.2", lifespan=lifespan)
+    app.add_exception_handler(Problem, problem_response)
+
+    @app.post("/v1/videos", status_code=202, operation_id="upload_video")
+    async def upload_video(
+        request: Request, tenant_id: TenantId, file: Annotated[UploadFile, File()],
+        exercise: Annotated[str, Form()] = "rdl",
+        athlete: Annotated[str | None, Form(max_length=200)] = None,
+        batch: Annotated[str | None, Form(max_length=100)] = None,
+        idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    ) -> JSONResponse:
+        if idempotency_key:
+            earlier = jobs.find_idempotent(state["db"], tenant_id, idempotency_key)
+            if earlier is not None:
+                return _accepted(earlier)
+        if exercise != "auto" and exercise not in EXERCISES:
+            raise Problem(422, "unknown-exercise", "Unknown exercise",
+                          f"{exercise!r}; choose one of {', '.join(EXERCISES)} or auto")
+        declared = int(request.headers.get("content-length") or 0)
+        if declared > settings.max_upload_bytes + CHUNK:
+            raise _too_large(settings)
+        suffix = Path(file.filename or "").suffix.lower()
+        suffix = suffix if suffix in VIDEO_SUFFIXES else ".mp4"
+        with tempfile.TemporaryDirectory(prefix="hingecheck-upload-") as tmp:
+            path = Path(tmp) / f"upload{suffix}"
+            size = 0
+            with path.open("wb") as out:
+                while chunk := await file.read(CHUNK):
+                    size += len(chunk)
+                    if size > settings.max_upload_bytes:
+                        raise _too_large(settings)
+                    out.write(chunk)
+            try:
+                probe(path, VideoLimits.from_settings(settings))
+            except errors.HingecheckError as exc:
+                raise Problem(422 if exc.code != "video-too-large" else 413, exc.code,
+                              "The upload cannot be analysed", str(exc)) from None
+            job = Job(id=jobs.new_job_id(), tenant_id=tenant_id, exercise=exercise,
+                      athlete=athlete, batch=batch, source_name=(file.filename or "upload")[:300],
+                      idempotency_key=idempotency_key, source_key="")
+            job.source_key = job_key(tenant_id, job.id, f"source{suffix}")
+            try:
+                state["objects"].put_file(job.source_key, path, file.content_type or
+                                          "video/mp4")
+            except StorageUnavailable as exc:
+                raise Problem(503, "storage-unavailable", "Storage unavailable",
+                              f"the upload was not stored; try again later ({exc})") from None
+        jobs.add_job(state["db"], job)
+        return _accepted(job)
+
+    @app.get("/v1/jobs", operation_id="list_jobs")
+    def list_jobs(tenant_id: TenantId, athlete: str | None = None, batch: str | None = None,
+                  status: str | None = None, cursor: str | None = None,
+                  limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
+        before = datetime.fromisoformat(cursor) if cursor else None
+        rows = jobs.list_jobs(state["db"], tenant_id, athlete=athlete, batch=batch,
+                              status=status, before=before, limit=limit)
+        last = rows[-1].created_at.isoformat() if len(rows) == limit else None
+        return {"jobs": [job_view(j) for j in rows], "next_cursor": last}
+
+    def owned(tenant_id: str, job_id: str) -> Job:
+        job = jobs.get_job(state["db"], tenant_id, job_id)
+        if job is None:
+            raise not_found(f"job {job_id}")
+        return job
+
+    @app.get("/v1/jobs/{job_id}", operation_id="get_job")
+    def get_job(job_id: str, tenant_id: TenantId) -> dict[str, Any]:
+        return job_view(owned(tenant_id, job_id))
+
+    def finished(tenant_id: str, job_id: str) -> Job:
+        job = owned(tenant_id, job_id)
+        if job.status != "succeeded":
+            raise Problem(409, "not-ready", "Not ready",
+                          f"job {job_id} is {job.status}; outputs exist once it succeeds")
+        return job
+
+    @app.get("/v1/jobs/{job_id}/result", operation_id="get_result")
+    def get_result(job_id: str, tenant_id: TenantId) -> Response:
+        job = finished(tenant_id, job_id)
+        return _object(state["objects"], job_key(tenant_id, job.id, "result.json"),
+                       "application/json", settings)
+
+    @app.get("/v1/jobs/{job_id}/{kind}", operation_id="get_output")
+    def get_output(job_id: str, kind: str, tenant_id: TenantId) -> Response:
+        if kind not in OUTPUT_FILES:
+            raise not_found(f"/v1/jobs/{job_id}/{kind}")
+        job = finished(tenant_id, job_id)
+        name, media = OUTPUT_FILES[kind]
+        return _object(state["objects"], job_key(tenant_id, job.id, name), media, settings)
+
+    @app.get("/healthz", operation_id="healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", operation_id="readyz")
+    def readyz() -> JSONResponse:
+        checks: dict[str, str] = {}
+        try:
+            with state["db"]() as s:
+                s.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"down: {type(exc).__name__}"
+        try:
+            state["objects"].check()
+            checks["storage"] = "ok"
+        except StorageUnavailable as exc:
+            checks["storage"] = f"down: {exc}"
+        ok = all(v == "ok" for v in checks.values())
+        return JSONResponse({"ready": ok, **checks}, status_code=200 if ok else 503)
+
+    return app
+
+
+def _accepted(job: Job) -> JSONResponse:
+    return JSONResponse(job_view(job), status_code=202,
+                        headers={"Location": f"/v1/jobs/{job.id}"})
+
+
+def _too_large(settings: Settings) -> Problem:
+    return Problem(413, "video-too-large", "Upload too large",
+                   f"uploads are limited to {settings.max_upload_bytes // 1024**2} MiB")
+
+
+def _object(objects: ObjectStore, key: str, media: str, settings: Settings) -> Response:
+    """A file response (local store: range requests work) or a presigned redirect (S3)."""
+    try:
+        path = objects.local_path(key)
+        if path is not None:
+            return FileResponse(path, media_type=media)
+        url = objects.presigned_url(key, settings.presign_ttl_s)
+    except StorageUnavailable as exc:
+        raise Problem(503, "storage-unavailable", "Storage unavailable", str(exc)) from None
+    except ObjectMissing:
+        url = None
+    if url is None:
+        raise not_found(key.rsplit("/", 1)[-1])
+    return RedirectResponse(url, status_code=307)

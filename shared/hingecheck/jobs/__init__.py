@@ -1,0 +1,1 @@
+"""Job records, state transitions and the worker that runs them."""

@@ -1,0 +1,108 @@
+"""Run one job: fetch the source, analyse, render, store the outputs, record the outcome.
+
+The same ``run_job`` serves the embedded worker thread (``EmbeddedWorker``) and, at scale,
+a queue consumer. Outputs go to deterministic keys, so a job run twice (a worker died
+half way) overwrites its own files instead of leaving two sets.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from hingecheck import errors
+from hingecheck.errors import HingecheckError
+from hingecheck.jobs import store as jobs
+from hingecheck.jobs.models import Job
+from hingecheck.settings import Settings
+from hingecheck.storage import ObjectStore, StorageUnavailable, job_key
+
+log = logging.getLogger("hingecheck.worker")
+CONTENT_TYPES = {"result.json": "application/json", "annotated.mp4": "video/mp4",
+                 "poster.jpg": "image/jpeg", "angles.png": "image/png"}
+
+
+def run_job(job: Job, db: sessionmaker[Session], objects: ObjectStore,
+            settings: Settings) -> str:
+    """Process a claimed job; returns its final (or re-queued) status."""
+    from hingecheck.pipeline import analyze_video
+    from hingecheck.render import render_chart, render_clip, render_poster
+
+    log.info("job %s: attempt %d", job.id, job.attempts)
+    with tempfile.TemporaryDirectory(prefix="hingecheck-job-") as tmp:
+        work = Path(tmp)
+        source = work / ("source" + Path(job.source_key).suffix)
+        try:
+            objects.get_file(job.source_key, source)
+            last = [0.0]
+
+            def progress(done: int, expected: int) -> None:
+                # Analysis is about 80 % of the work, rendering the rest.
+                fraction = 0.8 * done / max(expected, 1)
+                if fraction - last[0] >= 0.05:
+                    last[0] = fraction
+                    jobs.set_progress(db, job.id, fraction)
+
+            result = analyze_video(source, settings, exercise=job.exercise, progress=progress)
+            result = result.model_copy(update={"source_name": job.source_name})
+            (work / "result.json").write_text(result.model_dump_json())
+            render_clip(source, result, work / "annotated.mp4", settings)
+            render_poster(source, result, work / "poster.jpg", settings)
+            render_chart(result, work / "angles.png")
+            jobs.set_progress(db, job.id, 0.95)
+            for name, kind in CONTENT_TYPES.items():
+                objects.put_file(job_key(job.tenant_id, job.id, name), work / name, kind)
+        except errors.ModelError as exc:
+            # This machine's model is missing or broken: another attempt may run elsewhere.
+            return jobs.fail(db, job.id, exc.code, str(exc), retry=True,
+                             max_attempts=settings.max_attempts)
+        except HingecheckError as exc:
+            # The clip itself is the problem: retrying cannot help.
+            return jobs.fail(db, job.id, exc.code, str(exc), retry=False,
+                             max_attempts=settings.max_attempts)
+        except StorageUnavailable as exc:
+            return jobs.fail(db, job.id, "storage_unavailable", str(exc), retry=True,
+                             max_attempts=settings.max_attempts)
+        except Exception as exc:  # a bug or a crash in a library: retry, then give up
+            log.exception("job %s failed", job.id)
+            return jobs.fail(db, job.id, "internal_error", f"{type(exc).__name__}: {exc}",
+                             retry=True, max_attempts=settings.max_attempts)
+    jobs.finish(db, job.id, score=result.summary.score, model=result.model.name)
+    log.info("job %s: succeeded", job.id)
+    return "succeeded"
+
+
+class EmbeddedWorker:
+    """A thread in the API process that takes queued jobs from the database (no broker)."""
+
+    def __init__(self, db: sessionmaker[Session], objects: ObjectStore, settings: Settings,
+                 poll_s: float = 0.5) -> None:
+        self.db, self.objects, self.settings, self.poll_s = db, objects, settings, poll_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="hingecheck-worker",
+                                        daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def run_once(self) -> str | None:
+        job = jobs.claim_next(self.db, self.settings.job_lease_s)
+        return None if job is None else run_job(job, self.db, self.objects, self.settings)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if self.run_once() is None:
+                    self._stop.wait(self.poll_s)
+            except Exception:  # the database went away: keep the thread, try again
+                log.exception("worker loop")
+                time.sleep(2.0)

@@ -1,0 +1,157 @@
+"""Every change to a job goes through here: create, claim (with a lease), progress,
+finish, fail or retry. Claims are atomic updates, so two workers never run one job."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import create_engine, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from hingecheck.jobs.models import ApiKey, Base, Job, Tenant, now
+
+KEY_PREFIX = "hc_"
+
+
+def _aware(t: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; every time here is UTC."""
+    return t.replace(tzinfo=UTC) if t is not None and t.tzinfo is None else t
+
+
+def connect(url: str) -> sessionmaker[Session]:
+    """A session factory for ``url``; creates the tables that are missing."""
+    if url.startswith("sqlite:///"):
+        from pathlib import Path
+
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine: Engine = create_engine(url, pool_pre_ping=True)
+    Base.metadata.create_all(engine)
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_key(db: sessionmaker[Session], tenant_name: str) -> tuple[str, str]:
+    """A new tenant (or the named one) and an API key for it: (tenant id, the key).
+    The key is shown once; only its hash is kept."""
+    with db.begin() as s:
+        tenant = s.scalar(select(Tenant).where(Tenant.name == tenant_name))
+        if tenant is None:
+            tenant = Tenant(id=uuid.uuid4().hex[:12], name=tenant_name)
+            s.add(tenant)
+            s.flush()
+        prefix = KEY_PREFIX + secrets.token_hex(4)
+        secret = secrets.token_urlsafe(24)
+        s.add(ApiKey(prefix=prefix, secret_hash=_hash(f"{prefix}.{secret}"),
+                     tenant_id=tenant.id))
+        return tenant.id, f"{prefix}.{secret}"
+
+
+def authenticate(db: sessionmaker[Session], key: str) -> str | None:
+    """The tenant id behind ``key``, or None."""
+    prefix = key.split(".", 1)[0]
+    with db() as s:
+        row = s.get(ApiKey, prefix)
+        if row is None or not secrets.compare_digest(row.secret_hash, _hash(key)):
+            return None
+        return row.tenant_id
+
+
+def new_job_id() -> str:
+    return uuid.uuid4().hex
+
+
+def add_job(db: sessionmaker[Session], job: Job) -> Job:
+    with db.begin() as s:
+        s.add(job)
+    return job
+
+
+def find_idempotent(db: sessionmaker[Session], tenant: str, key: str) -> Job | None:
+    with db() as s:
+        return s.scalar(select(Job).where(Job.tenant_id == tenant, Job.idempotency_key == key))
+
+
+def get_job(db: sessionmaker[Session], tenant: str, job_id: str) -> Job | None:
+    """The job if it belongs to ``tenant`` (another tenant's job does not exist for you)."""
+    with db() as s:
+        job = s.get(Job, job_id)
+        return job if job is not None and job.tenant_id == tenant else None
+
+
+def list_jobs(db: sessionmaker[Session], tenant: str, *, athlete: str | None = None,
+              batch: str | None = None, status: str | None = None,
+              before: datetime | None = None, limit: int = 50) -> list[Job]:
+    """Newest first; ``before`` (a created_at) is the cursor for the next page."""
+    q = select(Job).where(Job.tenant_id == tenant)
+    if athlete:
+        q = q.where(Job.athlete == athlete)
+    if batch:
+        q = q.where(Job.batch == batch)
+    if status:
+        q = q.where(Job.status == status)
+    if before is not None:
+        q = q.where(Job.created_at < before)
+    with db() as s:
+        return list(s.scalars(q.order_by(Job.created_at.desc()).limit(limit)))
+
+
+def claim_next(db: sessionmaker[Session], lease_s: float) -> Job | None:
+    """Take the oldest queued job, or one left running past its lease (a dead worker)."""
+    stale = now() - timedelta(seconds=lease_s)
+    with db() as s:
+        candidates = s.scalars(
+            select(Job.id).where((Job.status == "queued")
+                                 | ((Job.status == "running") & (Job.started_at < stale)))
+            .order_by(Job.created_at).limit(5)).all()
+    for job_id in candidates:
+        with db.begin() as s:
+            # Atomic: only one worker's update matches the row it saw.
+            taken = s.execute(
+                update(Job).where(Job.id == job_id,
+                                  (Job.status == "queued")
+                                  | ((Job.status == "running") & (Job.started_at < stale)))
+                .values(status="running", started_at=now(), attempts=Job.attempts + 1,
+                        progress=0.0))
+            if taken.rowcount == 1:  # type: ignore[attr-defined]
+                job = s.get(Job, job_id)
+                if job is not None:
+                    job.started_at = _aware(job.started_at)
+                return job
+    return None
+
+
+def set_progress(db: sessionmaker[Session], job_id: str, progress: float) -> None:
+    with db.begin() as s:
+        s.execute(update(Job).where(Job.id == job_id).values(progress=round(progress, 3),
+                                                             started_at=now()))
+
+
+def finish(db: sessionmaker[Session], job_id: str, *, score: float | None, model: str) -> None:
+    with db.begin() as s:
+        s.execute(update(Job).where(Job.id == job_id).values(
+            status="succeeded", progress=1.0, score=score, model=model, finished_at=now(),
+            error_code=None, error_message=None))
+
+
+def fail(db: sessionmaker[Session], job_id: str, code: str, message: str, *,
+         retry: bool, max_attempts: int) -> str:
+    """Record a failure; a retryable one goes back to the queue until attempts run out.
+    Returns the job's new status."""
+    with db.begin() as s:
+        job = s.get(Job, job_id)
+        if job is None:
+            return "missing"
+        if retry and job.attempts < max_attempts:
+            job.status, job.started_at = "queued", None
+        else:
+            job.status = "failed" if retry else "rejected"
+            job.finished_at = now()
+        job.error_code, job.error_message = code, message
+        return job.status

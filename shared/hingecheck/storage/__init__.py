@@ -1,0 +1,47 @@
+"""Object storage for uploads and outputs: a local folder (the embedded default) or any
+S3 server such as MinIO. Keys are built here, never from a client's file name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from hingecheck.settings import Settings
+
+OUTPUTS = ("result.json", "annotated.mp4", "poster.jpg", "angles.png")
+
+
+class StorageUnavailable(RuntimeError):
+    """The object store cannot be reached or refused the request."""
+
+
+class ObjectMissing(KeyError):
+    """No object under that key."""
+
+
+def job_key(tenant: str, job: str, name: str) -> str:
+    """``tenants/{tenant}/jobs/{job}/{name}``: deterministic, so a retried job overwrites."""
+    return f"tenants/{tenant}/jobs/{job}/{name}"
+
+
+class ObjectStore(Protocol):
+    def put_file(self, key: str, source: Path, content_type: str) -> None: ...
+    def get_file(self, key: str, target: Path) -> None: ...
+    def exists(self, key: str) -> bool: ...
+    def local_path(self, key: str) -> Path | None:
+        """A path to read the object from directly (local store only)."""
+    def presigned_url(self, key: str, ttl_s: int) -> str | None:
+        """A time-limited download link (S3 only)."""
+    def check(self) -> None:
+        """Raise StorageUnavailable unless the store answers."""
+
+
+def open_store(settings: Settings) -> ObjectStore:
+    """The store the settings name; the bucket or folder is created if missing."""
+    if settings.storage == "s3":
+        from hingecheck.storage.s3 import S3Store
+
+        return S3Store(settings)
+    from hingecheck.storage.local import LocalStore
+
+    return LocalStore(settings.objects_dir())

@@ -1,0 +1,55 @@
+"""Objects as files under one folder; writes land atomically (temp file, then rename)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from hingecheck.storage import ObjectMissing, StorageUnavailable
+
+
+class LocalStore:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageUnavailable(f"cannot create the storage folder {self.root}: {exc}") \
+                from None
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if self.root.resolve() not in path.parents:
+            raise ValueError(f"key escapes the store: {key!r}")
+        return path
+
+    def put_file(self, key: str, source: Path, content_type: str) -> None:
+        target = self._path(key)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+            shutil.copyfile(source, tmp)
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise StorageUnavailable(f"cannot write {key}: {exc}") from None
+
+    def get_file(self, key: str, target: Path) -> None:
+        path = self._path(key)
+        if not path.is_file():
+            raise ObjectMissing(key)
+        shutil.copyfile(path, target)
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def local_path(self, key: str) -> Path | None:
+        path = self._path(key)
+        return path if path.is_file() else None
+
+    def presigned_url(self, key: str, ttl_s: int) -> str | None:
+        return None
+
+    def check(self) -> None:
+        if not os.access(self.root, os.W_OK):
+            raise StorageUnavailable(f"the storage folder {self.root} is not writable")

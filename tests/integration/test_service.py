@@ -1,0 +1,291 @@
+"""The HTTP service with real parts: FastAPI over HTTP (TestClient), SQLite and
+PostgreSQL job records, a local folder and an S3 server (moto's, over real HTTP: a MinIO
+server cannot be installed on these machines), the real model in the worker."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from hingecheck.jobs import store as jobs
+from hingecheck.jobs.models import Job
+from hingecheck.jobs.runner import EmbeddedWorker
+from hingecheck.schemas import AnalysisResult
+from hingecheck.settings import Settings
+from hingecheck.storage import StorageUnavailable, job_key
+from hingecheck.storage.local import LocalStore
+from hingecheck.synth.generate import generate_clip
+from hingecheck.synth.truth import ClipParams
+
+from services.api.app import create_app
+
+REQUIRE = os.environ.get("HINGECHECK_REQUIRE_SERVICES") == "1"
+PG_URL = os.environ.get("HINGECHECK_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("svc") / "anna_rdl.mp4"
+    generate_clip(ClipParams(scenario="squat_substitution", reps=1, seed=4, resolution=480),
+                  path)
+    return path
+
+
+def _settings(tmp: Path, **extra: object) -> Settings:
+    return Settings(data_dir=tmp, **extra)  # type: ignore[arg-type]
+
+
+def _upload(client: TestClient, key: str, clip: Path, **headers: str) -> httpx.Response:
+    with clip.open("rb") as f:
+        return client.post("/v1/videos", headers={"Authorization": f"Bearer {key}", **headers},
+                           files={"file": (clip.name, f, "video/mp4")},
+                           data={"exercise": "rdl", "athlete": "Anna", "batch": "team-a"})
+
+
+def _wait(client: TestClient, key: str, job_id: str, timeout_s: float = 180) -> dict:  # type: ignore[type-arg]
+    deadline = time.monotonic() + timeout_s
+    seen_progress = set()
+    while time.monotonic() < deadline:
+        body = client.get(f"/v1/jobs/{job_id}", headers={"Authorization": f"Bearer {key}"}).json()
+        seen_progress.add(body["progress"])
+        if body["status"] not in ("queued", "running"):
+            body["seen_progress"] = sorted(seen_progress)
+            return body  # type: ignore[no-any-return]
+        time.sleep(0.3)
+    raise AssertionError(f"job {job_id} did not finish in {timeout_s} s")
+
+
+@pytest.mark.model
+def test_upload_to_result_end_to_end_in_one_process(tmp_path: Path, clip: Path, settings) -> None:  # type: ignore[no-untyped-def]
+    s = _settings(tmp_path, model_dir=settings.model_dir)
+    db = jobs.connect(s.database())
+    _, key = jobs.create_key(db, "team-a")
+    with TestClient(create_app(s, db=db)) as client:
+        sent = _upload(client, key, clip)
+        assert sent.status_code == 202, sent.text
+        job_id = sent.json()["id"]
+        assert sent.headers["location"] == f"/v1/jobs/{job_id}"
+        done = _wait(client, key, job_id)
+        assert done["status"] == "succeeded", done
+        assert done["athlete"] == "Anna" and done["score"] is not None
+        auth = {"Authorization": f"Bearer {key}"}
+        result = AnalysisResult.model_validate(client.get(f"/v1/jobs/{job_id}/result",
+                                                          headers=auth).json())
+        assert result.source_name == "anna_rdl.mp4" and result.summary.rep_count == 1
+        video = client.get(f"/v1/jobs/{job_id}/video", headers=auth)
+        assert video.status_code == 200 and video.headers["content-type"] == "video/mp4"
+        assert video.content[4:8] == b"ftyp"
+        part = client.get(f"/v1/jobs/{job_id}/video", headers={**auth, "Range": "bytes=0-99"})
+        assert part.status_code == 206 and len(part.content) == 100
+        assert client.get(f"/v1/jobs/{job_id}/poster", headers=auth).content[:2] == b"\xff\xd8"
+        listed = client.get("/v1/jobs?athlete=Anna", headers=auth).json()["jobs"]
+        assert [j["id"] for j in listed] == [job_id]
+    # Outputs sit under the job's deterministic keys.
+    store = LocalStore(s.objects_dir())
+    for name in ("result.json", "annotated.mp4", "poster.jpg", "angles.png"):
+        assert store.exists(job_key(done["links"]["self"] and _tenant(db, key), job_id, name))
+
+
+def _tenant(db, key: str) -> str:  # type: ignore[no-untyped-def]
+    tenant = jobs.authenticate(db, key)
+    assert tenant
+    return tenant
+
+
+def _jobs_in(db) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    with db() as s:
+        return int(s.scalar(select(func.count()).select_from(Job)) or 0)
+
+
+def test_bad_uploads_get_problem_details_and_leave_no_job(tmp_path: Path, clip: Path) -> None:
+    s = _settings(tmp_path, max_upload_bytes=clip.stat().st_size - 1)
+    db = jobs.connect(s.database())
+    _, key = jobs.create_key(db, "team-a")
+    bogus = tmp_path / "lift.mp4"
+    bogus.write_bytes(b"definitely not a video" * 100)
+    with TestClient(create_app(s, db=db, worker=False)) as client:
+        no_key = client.get("/v1/jobs")
+        assert no_key.status_code == 401
+        assert no_key.headers["content-type"] == "application/problem+json"
+        assert no_key.json()["type"].endswith("/bad-key")
+        assert client.get("/v1/jobs", headers={"Authorization": "Bearer hc_nope.x"}
+                          ).status_code == 401
+        not_video = _upload(client, key, bogus)
+        assert not_video.status_code == 422
+        assert not_video.json()["type"].endswith("/not-a-video")
+        too_big = _upload(client, key, clip)
+        assert too_big.status_code == 413 and too_big.json()["type"].endswith("/video-too-large")
+        with clip.open("rb") as f:
+            wrong = client.post("/v1/videos", headers={"Authorization": f"Bearer {key}"},
+                                files={"file": ("a.mp4", f, "video/mp4")},
+                                data={"exercise": "bench_press"})
+        assert wrong.status_code == 422 and wrong.json()["type"].endswith("/unknown-exercise")
+    assert _jobs_in(db) == 0
+
+
+def test_tenants_cannot_see_each_other_and_retries_are_idempotent(tmp_path: Path,
+                                                                  clip: Path) -> None:
+    s = _settings(tmp_path)
+    db = jobs.connect(s.database())
+    _, key_a = jobs.create_key(db, "team-a")
+    _, key_b = jobs.create_key(db, "team-b")
+    with TestClient(create_app(s, db=db, worker=False)) as client:
+        first = _upload(client, key_a, clip, **{"Idempotency-Key": "upload-1"})
+        again = _upload(client, key_a, clip, **{"Idempotency-Key": "upload-1"})
+        assert first.status_code == again.status_code == 202
+        assert first.json()["id"] == again.json()["id"]
+        assert _jobs_in(db) == 1
+        job_id = first.json()["id"]
+        other = {"Authorization": f"Bearer {key_b}"}
+        for path in ("", "/result", "/video", "/poster"):
+            seen = client.get(f"/v1/jobs/{job_id}{path}", headers=other)
+            assert seen.status_code == 404, path
+        assert client.get("/v1/jobs", headers=other).json()["jobs"] == []
+        mine = client.get(f"/v1/jobs/{job_id}/result", headers={"Authorization":
+                                                                 f"Bearer {key_a}"})
+        assert mine.status_code == 409  # queued: no result yet, and it says so
+
+
+def test_a_clip_that_breaks_the_analysis_is_rejected_once(tmp_path: Path) -> None:
+    s = _settings(tmp_path)
+    db = jobs.connect(s.database())
+    tenant, _ = jobs.create_key(db, "team-a")
+    store = LocalStore(s.objects_dir())
+    poison = tmp_path / "poison.mp4"
+    poison.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 5000)  # a header, no video
+    job = Job(id=jobs.new_job_id(), tenant_id=tenant, exercise="rdl", source_name="p.mp4",
+              source_key=job_key(tenant, "p", "source.mp4"))
+    store.put_file(job.source_key, poison, "video/mp4")
+    jobs.add_job(db, job)
+    worker = EmbeddedWorker(db, store, s)
+    assert worker.run_once() == "rejected"
+    assert worker.run_once() is None  # nothing left: the bad clip is not retried forever
+    stored = jobs.get_job(db, tenant, job.id)
+    assert stored is not None and stored.attempts == 1 and stored.error_code
+
+
+def test_a_failing_job_is_tried_three_times_then_failed(tmp_path: Path) -> None:
+    s = _settings(tmp_path)
+    db = jobs.connect(s.database())
+    tenant, _ = jobs.create_key(db, "team-a")
+    job = Job(id=jobs.new_job_id(), tenant_id=tenant, exercise="rdl", source_name="x.mp4",
+              source_key=job_key(tenant, "x", "source.mp4"))  # its source was never stored
+    jobs.add_job(db, job)
+    worker = EmbeddedWorker(db, LocalStore(s.objects_dir()), s)
+    assert [worker.run_once() for _ in range(4)] == ["queued", "queued", "failed", None]
+    stored = jobs.get_job(db, tenant, job.id)
+    assert stored is not None and stored.attempts == 3 and stored.status == "failed"
+    assert stored.error_code == "internal_error" and stored.error_message
+
+
+def test_a_job_left_running_by_a_dead_worker_is_taken_again(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    s = _settings(tmp_path)
+    db = jobs.connect(s.database())
+    tenant, _ = jobs.create_key(db, "team-a")
+    job = jobs.add_job(db, Job(id=jobs.new_job_id(), tenant_id=tenant, exercise="rdl",
+                               source_name="x.mp4", source_key="k"))
+    assert jobs.claim_next(db, lease_s=60) is not None
+    assert jobs.claim_next(db, lease_s=60) is None  # running, lease not yet over
+    with db.begin() as session:  # the worker died ten minutes ago
+        session.execute(update(Job).values(started_at=Job.started_at - timedelta(minutes=10)))
+    again = jobs.claim_next(db, lease_s=60)
+    assert again is not None and again.id == job.id and again.attempts == 2
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def s3_server():  # type: ignore[no-untyped-def]
+    """moto's S3 server on a local port, over real HTTP (stands in for MinIO here)."""
+    from moto.server import ThreadedMotoServer
+
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield server, f"127.0.0.1:{port}"
+    server.stop()
+
+
+def test_s3_store_over_http_and_storage_down_gives_503_with_no_job(tmp_path: Path, clip: Path,
+                                                                   s3_server) -> None:  # type: ignore[no-untyped-def]
+    from hingecheck.storage.s3 import S3Store
+
+    server, endpoint = s3_server
+    s = _settings(tmp_path, storage="s3", s3_endpoint=endpoint, s3_access_key="test",
+                  s3_secret_key="testtest", s3_bucket=f"hc-{uuid.uuid4().hex[:8]}")
+    store = S3Store(s)  # creates the bucket
+    store.put_file("tenants/t/jobs/j/source.mp4", clip, "video/mp4")
+    assert store.exists("tenants/t/jobs/j/source.mp4")
+    assert not store.exists("tenants/t/jobs/j/missing.mp4")
+    back = tmp_path / "back.mp4"
+    store.get_file("tenants/t/jobs/j/source.mp4", back)
+    assert back.read_bytes() == clip.read_bytes()
+    url = store.presigned_url("tenants/t/jobs/j/source.mp4", 900)
+    assert url and "X-Amz-Expires=900" in url
+    assert httpx.get(url).content == clip.read_bytes()
+
+    db = jobs.connect(s.database())
+    _, key = jobs.create_key(db, "team-a")
+    with TestClient(create_app(s, db=db, objects=store, worker=False)) as client:
+        server.stop()  # storage goes down
+        down = _upload(client, key, clip)
+        assert down.status_code == 503
+        assert down.json()["type"].endswith("/storage-unavailable")
+        assert client.get("/readyz").status_code == 503
+    assert _jobs_in(db) == 0
+    with pytest.raises(StorageUnavailable):
+        store.check()
+    server.start()  # the fixture stops it again
+
+
+@pytest.fixture
+def postgres_url():  # type: ignore[no-untyped-def]
+    """A fresh PostgreSQL database on 127.0.0.1, dropped afterwards."""
+    import psycopg
+
+    name = f"hingecheck_test_{uuid.uuid4().hex[:8]}"
+    admin = PG_URL.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+    try:
+        conn = psycopg.connect(admin, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        if REQUIRE:
+            pytest.fail(f"PostgreSQL required (HINGECHECK_REQUIRE_SERVICES=1) but: {exc}")
+        pytest.skip(f"PostgreSQL not reachable at 127.0.0.1:5432: {exc}")
+    conn.execute(f'CREATE DATABASE "{name}"')
+    yield f"{PG_URL}/{name}"
+    conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    conn.close()
+
+
+def test_job_records_on_postgresql(postgres_url: str) -> None:
+    db = jobs.connect(postgres_url)
+    tenant, key = jobs.create_key(db, "team-a")
+    assert jobs.authenticate(db, key) == tenant
+    assert jobs.authenticate(db, key + "x") is None
+    for i in range(3):
+        jobs.add_job(db, Job(id=jobs.new_job_id(), tenant_id=tenant, exercise="rdl",
+                             source_name=f"{i}.mp4", source_key="k", athlete="Anna"))
+    claimed = {jobs.claim_next(db, 60).id for _ in range(3)}  # type: ignore[union-attr]
+    assert len(claimed) == 3 and jobs.claim_next(db, 60) is None
+    job_id = claimed.pop()
+    assert jobs.fail(db, job_id, "internal_error", "boom", retry=True, max_attempts=1) == "failed"
+    page = jobs.list_jobs(db, tenant, limit=2)
+    rest = jobs.list_jobs(db, tenant, before=page[-1].created_at, limit=2)
+    assert len(page) == 2 and len(rest) == 1
+    assert {j.id for j in page} | {rest[0].id} == {j.id for j in jobs.list_jobs(db, tenant)}
