@@ -120,9 +120,10 @@ def serve(
     except SettingsError as exc:
         raise _fail(str(exc)) from None
     _, key = jobs.create_key(db, "default")
-    console.print(f"API key (shown once): [bold]{key}[/]")
+    console.print(f"API key (shown once): [bold]{key}[/]", soft_wrap=True)
     console.print(f"upload:  curl -H 'Authorization: Bearer {key}' "
-                  f"-F file=@lift.mp4 -F exercise=rdl http://{host}:{port}/v1/videos")
+                  f"-F file=@lift.mp4 -F exercise=rdl http://{host}:{port}/v1/videos",
+                  soft_wrap=True)
     app_ = create_app(settings, db=db)
     if demo:
         _submit_demo_when_up(host, port, key)
@@ -157,6 +158,42 @@ def _submit_demo_when_up(host: str, port: int, key: str) -> None:
         console.print(f"demo clip submitted: {r.status_code} {base}{r.headers.get('location')}")
 
     threading.Thread(target=go, daemon=True).start()
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def worker(ctx: typer.Context) -> None:
+    """Run a Celery worker (HINGECHECK_BROKER_URL); extra options go to celery."""
+    import os
+
+    if not os.environ.get("HINGECHECK_BROKER_URL"):
+        raise _fail("HINGECHECK_BROKER_URL is not set: a worker needs a broker (e.g. "
+                    "redis://127.0.0.1:6379/0); 'hingecheck serve' runs one in-process")
+    from services.worker.celery_app import app as celery_app
+
+    celery_app.worker_main(["worker", "--loglevel=INFO", *ctx.args])
+
+
+@app.command()
+def api(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+) -> None:
+    """Run the upload and results API alone (distributed mode: workers run apart)."""
+    import uvicorn
+
+    from services.api.app import create_app
+
+    settings = get_settings()
+    uvicorn.run(create_app(settings, worker=False), host=host, port=port, log_level="info")
+
+
+@app.command("db-init")
+def db_init() -> None:
+    """Create the job database's tables (HINGECHECK_DATABASE_URL); safe to run again."""
+    from hingecheck.jobs import store as jobs
+
+    jobs.connect(get_settings().database())
+    console.print("database ready")
 
 
 @app.command()

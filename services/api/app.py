@@ -6,7 +6,8 @@
     GET  /v1/jobs/{id}               status, progress, error
     GET  /v1/jobs/{id}/result        result.json
     GET  /v1/jobs/{id}/video|poster|chart   the annotated clip, poster, angle chart
-    GET  /healthz, /readyz           liveness; database and storage reachable
+    POST /v1/batches, GET /v1/batches/{id}   a team's batch: counts, per athlete, worst first
+    GET  /healthz, /readyz, /metrics liveness; database and storage reachable; Prometheus
 
 Every call but the health checks needs ``Authorization: Bearer <API key>``; every read is
 scoped to the key's tenant (another tenant's job is a 404).
@@ -14,7 +15,10 @@ scoped to the key's tenant (another tenant's job is a 404).
 
 from __future__ import annotations
 
+import json
+import logging
 import tempfile
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
@@ -25,11 +29,13 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from hingecheck import errors
 from hingecheck.analysis.profiles import EXERCISES
 from hingecheck.jobs import store as jobs
-from hingecheck.jobs.models import Job
+from hingecheck.jobs.models import STATUSES, Job
 from hingecheck.jobs.runner import EmbeddedWorker
+from hingecheck.jobs.webhooks import CallbackRefused, check_callback_url
 from hingecheck.settings import Settings
 from hingecheck.storage import ObjectMissing, ObjectStore, StorageUnavailable, job_key
 from hingecheck.video import VideoLimits, probe
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -81,7 +87,12 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
         state["db"] = db or jobs.connect(settings.database())
         state["objects"] = objects or open_store(settings)
         app.state.db = state["db"]
-        runner = EmbeddedWorker(state["db"], state["objects"], settings) if worker else None
+        state["dispatch"] = _dispatcher(settings)
+        if settings.broker_url:  # jobs left over from before a restart get a message again
+            for job_id in jobs.claimable(state["db"], settings.job_lease_s, limit=1000):
+                state["dispatch"](job_id)
+        embedded = worker and not settings.broker_url
+        runner = EmbeddedWorker(state["db"], state["objects"], settings) if embedded else None
         if runner:
             runner.start()
         yield
@@ -97,6 +108,7 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
         exercise: Annotated[str, Form()] = "rdl",
         athlete: Annotated[str | None, Form(max_length=200)] = None,
         batch: Annotated[str | None, Form(max_length=100)] = None,
+        callback_url: Annotated[str | None, Form(max_length=500)] = None,
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
     ) -> JSONResponse:
         if idempotency_key:
@@ -106,6 +118,13 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
         if exercise != "auto" and exercise not in EXERCISES:
             raise Problem(422, "unknown-exercise", "Unknown exercise",
                           f"{exercise!r}; choose one of {', '.join(EXERCISES)} or auto")
+        if callback_url:
+            allowed = {h.strip() for h in settings.webhook_allow_hosts.split(",") if h.strip()}
+            try:
+                check_callback_url(callback_url, allowed)
+            except CallbackRefused as exc:
+                raise Problem(422, "bad-callback-url", "Callback URL refused", str(exc)) \
+                    from None
         declared = int(request.headers.get("content-length") or 0)
         if declared > settings.max_upload_bytes + CHUNK:
             raise _too_large(settings)
@@ -127,7 +146,8 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
                               "The upload cannot be analysed", str(exc)) from None
             job = Job(id=jobs.new_job_id(), tenant_id=tenant_id, exercise=exercise,
                       athlete=athlete, batch=batch, source_name=(file.filename or "upload")[:300],
-                      idempotency_key=idempotency_key, source_key="")
+                      idempotency_key=idempotency_key, source_key="",
+                      callback_url=callback_url)
             job.source_key = job_key(tenant_id, job.id, f"source{suffix}")
             try:
                 state["objects"].put_file(job.source_key, path, file.content_type or
@@ -136,6 +156,7 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
                 raise Problem(503, "storage-unavailable", "Storage unavailable",
                               f"the upload was not stored; try again later ({exc})") from None
         jobs.add_job(state["db"], job)
+        state["dispatch"](job.id)
         return _accepted(job)
 
     @app.get("/v1/jobs", operation_id="list_jobs")
@@ -179,6 +200,31 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
         name, media = OUTPUT_FILES[kind]
         return _object(state["objects"], job_key(tenant_id, job.id, name), media, settings)
 
+    @app.post("/v1/batches", status_code=201, operation_id="create_batch")
+    def create_batch(tenant_id: TenantId, body: BatchIn) -> dict[str, Any]:
+        batch = jobs.add_batch(state["db"], tenant_id, body.name)
+        return {"id": batch.id, "name": batch.name}
+
+    @app.get("/v1/batches/{batch_id}", operation_id="get_batch")
+    def get_batch(batch_id: str, tenant_id: TenantId) -> dict[str, Any]:
+        batch = jobs.get_batch(state["db"], tenant_id, batch_id)
+        if batch is None:
+            raise not_found(f"batch {batch_id}")
+        rows = jobs.list_jobs(state["db"], tenant_id, batch=batch_id, limit=10_000)
+        return {"id": batch.id, "name": batch.name, **batch_summary(rows)}
+
+    @app.get("/metrics", operation_id="metrics")
+    def metrics() -> Response:
+        counts = jobs.status_counts(state["db"])
+        lines = ["# HELP hingecheck_jobs Jobs by status.", "# TYPE hingecheck_jobs gauge"]
+        lines += [f'hingecheck_jobs{{status="{status}"}} {counts.get(status, 0)}'
+                  for status in STATUSES]
+        lines += ["# HELP hingecheck_queue_depth Jobs waiting for a worker.",
+                  "# TYPE hingecheck_queue_depth gauge",
+                  f"hingecheck_queue_depth {counts.get('queued', 0)}"]
+        return Response("\n".join(lines) + "\n",
+                        media_type="text/plain; version=0.0.4; charset=utf-8")
+
     @app.get("/healthz", operation_id="healthz")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
@@ -201,6 +247,48 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
         return JSONResponse({"ready": ok, **checks}, status_code=200 if ok else 503)
 
     return app
+
+
+class BatchIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+
+
+def batch_summary(rows: list[Job]) -> dict[str, Any]:
+    """Counts by status, a line per athlete, and the clips with the worst faults first."""
+    counts: dict[str, int] = {}
+    athletes: dict[str, dict[str, Any]] = {}
+    for job in rows:
+        counts[job.status] = counts.get(job.status, 0) + 1
+        a = athletes.setdefault(job.athlete or "unknown",
+                                {"athlete": job.athlete, "clips": 0, "scores": []})
+        a["clips"] += 1
+        if job.score is not None:
+            a["scores"].append(job.score)
+    per_athlete = [{"athlete": a["athlete"], "clips": a["clips"],
+                    "mean_score": round(sum(a["scores"]) / len(a["scores"]), 1)
+                    if a["scores"] else None} for a in athletes.values()]
+    worst = sorted(rows, key=lambda j: (-(j.worst_severity or 0.0), j.score or 100.0))
+    return {"counts": counts, "athletes": per_athlete,
+            "jobs": [{**job_view(j), "faults": json.loads(j.faults or "[]")} for j in worst]}
+
+
+def _dispatcher(settings: Settings) -> Callable[[str], None]:
+    """How a new job wakes a worker: a Celery message (distributed), or nothing (the
+    embedded worker polls the database). If the broker is down the job stays queued and
+    the next start-up sweep sends it."""
+    if not settings.broker_url:
+        return lambda job_id: None
+    from celery import Celery
+
+    sender = Celery("hingecheck-api", broker=settings.broker_url)
+
+    def send(job_id: str) -> None:
+        try:
+            sender.send_task("hingecheck.analyse", args=[job_id], queue=settings.queue)
+        except Exception:  # kombu raises many kinds; the job row is safe either way
+            logging.getLogger("hingecheck.api").exception("dispatch of job %s failed", job_id)
+
+    return send
 
 
 def _accepted(job: Job) -> JSONResponse:

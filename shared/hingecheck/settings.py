@@ -66,6 +66,14 @@ class Settings(BaseSettings):
     # A job running longer than this without finishing is taken again (a dead worker).
     job_lease_s: float = Field(default=900.0, gt=0)
     max_attempts: int = Field(default=3, ge=1, le=10)
+    # Webhook hosts allowed even on private addresses (comma-separated; tests, intranets).
+    webhook_allow_hosts: str = ""
+    # Distributed mode: a Celery broker (Redis) wakes workers; unset = the embedded worker.
+    broker_url: str | None = None
+    queue: str = "hingecheck"
+    # Per-job time limits (seconds): soft raises in the task, hard kills the child.
+    job_soft_limit_s: int = Field(default=1500, gt=0)
+    job_hard_limit_s: int = Field(default=1800, gt=0)
 
     def database(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'hingecheck.db'}"

@@ -289,3 +289,93 @@ def test_job_records_on_postgresql(postgres_url: str) -> None:
     rest = jobs.list_jobs(db, tenant, before=page[-1].created_at, limit=2)
     assert len(page) == 2 and len(rest) == 1
     assert {j.id for j in page} | {rest[0].id} == {j.id for j in jobs.list_jobs(db, tenant)}
+
+
+class _Receiver:
+    """A real HTTP server on 127.0.0.1 that records what it is sent."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        received: list[tuple[dict[str, str], bytes]] = []
+        self.received = received
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["content-length"]))
+                received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+@pytest.mark.model
+def test_signed_webhook_batch_summary_and_metrics(tmp_path: Path, clip: Path,
+                                                  settings) -> None:  # type: ignore[no-untyped-def]
+    import base64
+    import hashlib
+    import hmac
+    import json
+
+    receiver = _Receiver()
+    s = _settings(tmp_path, model_dir=settings.model_dir, webhook_allow_hosts="127.0.0.1")
+    db = jobs.connect(s.database())
+    tenant, key = jobs.create_key(db, "team-a")
+    auth = {"Authorization": f"Bearer {key}"}
+    try:
+        with TestClient(create_app(s, db=db)) as client:
+            batch = client.post("/v1/batches", headers=auth, json={"name": "Tuesday"}).json()
+            with clip.open("rb") as f:
+                sent = client.post("/v1/videos", headers=auth,
+                                   files={"file": (clip.name, f, "video/mp4")},
+                                   data={"exercise": "rdl", "athlete": "Anna",
+                                         "batch": batch["id"], "callback_url": receiver.url})
+            assert sent.status_code == 202, sent.text
+            job_id = sent.json()["id"]
+            assert _wait(client, key, job_id)["status"] == "succeeded"
+            deadline = time.monotonic() + 30
+            while not receiver.received:
+                assert time.monotonic() < deadline, "no webhook arrived"
+                time.sleep(0.2)
+            summary = client.get(f"/v1/batches/{batch['id']}", headers=auth).json()
+            assert summary["counts"] == {"succeeded": 1}
+            assert summary["athletes"][0]["athlete"] == "Anna"
+            assert summary["jobs"][0]["faults"][0]["name"] == "squat_substitution"
+            metrics = client.get("/metrics").text
+            assert 'hingecheck_jobs{status="succeeded"} 1' in metrics
+            assert "hingecheck_queue_depth 0" in metrics
+    finally:
+        receiver.close()
+    headers, body = receiver.received[0]
+    event = json.loads(body)
+    assert event["type"] == "job.succeeded" and event["data"]["id"] == job_id
+    secret = jobs.get_tenant(db, tenant).webhook_secret  # type: ignore[union-attr]
+    mac = hmac.new(base64.b64decode(secret.removeprefix("whsec_")),
+                   f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + body,
+                   hashlib.sha256)
+    assert headers["webhook-signature"] == "v1," + base64.b64encode(mac.digest()).decode()
+
+
+def test_callbacks_to_private_addresses_are_refused(tmp_path: Path, clip: Path) -> None:
+    s = _settings(tmp_path)
+    db = jobs.connect(s.database())
+    _, key = jobs.create_key(db, "team-a")
+    with TestClient(create_app(s, db=db, worker=False)) as client:
+        for url in ("http://127.0.0.1:9/hook", "http://10.0.0.5/hook", "ftp://example.com/x"):
+            with clip.open("rb") as f:
+                refused = client.post("/v1/videos", headers={"Authorization": f"Bearer {key}"},
+                                      files={"file": (clip.name, f, "video/mp4")},
+                                      data={"callback_url": url})
+            assert refused.status_code == 422, url
+            assert refused.json()["type"].endswith("/bad-callback-url")
+    assert _jobs_in(db) == 0

@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_compose_services_build_from_the_repo_dockerfile() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     assert compose["services"], "no services"
-    for name, service in compose["services"].items():
+    built = {n: s for n, s in compose["services"].items() if "build" in s}
+    assert {"migrate", "api", "worker"} <= set(built)
+    for name, service in built.items():
         build = service["build"]
         dockerfile = ROOT / build["context"] / build["dockerfile"]
         assert dockerfile.is_file(), f"{name}: {dockerfile} missing"
@@ -22,3 +24,16 @@ def test_dockerfile_copies_only_what_exists() -> None:
         if line.startswith("COPY "):
             for source in line.split()[1:-1]:
                 assert (ROOT / source).exists(), f"COPY of missing {source}"
+
+
+def test_compose_commands_are_hingecheck_commands() -> None:
+    from typer.main import get_command
+
+    from services.cli import app
+
+    commands = set(get_command(app).commands)  # type: ignore[attr-defined]
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    for name, service in compose["services"].items():
+        if "build" in service:
+            assert service["command"][0] in commands, name
+            assert service["environment"]["HINGECHECK_BROKER_URL"].startswith("redis://")

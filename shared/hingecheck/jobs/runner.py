@@ -30,6 +30,14 @@ CONTENT_TYPES = {"result.json": "application/json", "annotated.mp4": "video/mp4"
 def run_job(job: Job, db: sessionmaker[Session], objects: ObjectStore,
             settings: Settings) -> str:
     """Process a claimed job; returns its final (or re-queued) status."""
+    status = _run(job, db, objects, settings)
+    if status in ("succeeded", "failed", "rejected"):
+        notify(db, job.id)
+    return status
+
+
+def _run(job: Job, db: sessionmaker[Session], objects: ObjectStore,
+         settings: Settings) -> str:
     from hingecheck.pipeline import analyze_video
     from hingecheck.render import render_chart, render_clip, render_poster
 
@@ -72,9 +80,29 @@ def run_job(job: Job, db: sessionmaker[Session], objects: ObjectStore,
             log.exception("job %s failed", job.id)
             return jobs.fail(db, job.id, "internal_error", f"{type(exc).__name__}: {exc}",
                              retry=True, max_attempts=settings.max_attempts)
-    jobs.finish(db, job.id, score=result.summary.score, model=result.model.name)
+    faults: list[dict[str, object]] = [{"name": f.name, "worst_severity": f.worst_severity}
+                                       for f in result.summary.faults]
+    jobs.finish(db, job.id, score=result.summary.score, model=result.model.name, faults=faults)
     log.info("job %s: succeeded", job.id)
     return "succeeded"
+
+
+def notify(db: sessionmaker[Session], job_id: str) -> None:
+    """Tell the job's callback URL (if any) that it ended."""
+    from hingecheck.jobs.webhooks import deliver
+
+    with db() as s:
+        job = s.get(Job, job_id)
+        if job is None or not job.callback_url or job.status not in ("succeeded", "failed",
+                                                                     "rejected"):
+            return
+        tenant = jobs.get_tenant(db, job.tenant_id)
+    if tenant is None:
+        return
+    event = "job.succeeded" if job.status == "succeeded" else "job.failed"
+    deliver(job.callback_url, tenant.webhook_secret, event,
+            {"id": job.id, "status": job.status, "score": job.score,
+             "error": job.error_code, "result": f"/v1/jobs/{job.id}/result"})
 
 
 class EmbeddedWorker:

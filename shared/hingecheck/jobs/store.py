@@ -3,7 +3,9 @@ finish, fail or retry. Claims are atomic updates, so two workers never run one j
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -12,7 +14,7 @@ from sqlalchemy import create_engine, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from hingecheck.jobs.models import ApiKey, Base, Job, Tenant, now
+from hingecheck.jobs.models import ApiKey, Base, Batch, Job, Tenant, now
 
 KEY_PREFIX = "hc_"
 
@@ -43,7 +45,9 @@ def create_key(db: sessionmaker[Session], tenant_name: str) -> tuple[str, str]:
     with db.begin() as s:
         tenant = s.scalar(select(Tenant).where(Tenant.name == tenant_name))
         if tenant is None:
-            tenant = Tenant(id=uuid.uuid4().hex[:12], name=tenant_name)
+            tenant = Tenant(id=uuid.uuid4().hex[:12], name=tenant_name,
+                            webhook_secret="whsec_" + base64.b64encode(
+                                secrets.token_bytes(24)).decode())
             s.add(tenant)
             s.flush()
         prefix = KEY_PREFIX + secrets.token_hex(4)
@@ -102,29 +106,43 @@ def list_jobs(db: sessionmaker[Session], tenant: str, *, athlete: str | None = N
         return list(s.scalars(q.order_by(Job.created_at.desc()).limit(limit)))
 
 
-def claim_next(db: sessionmaker[Session], lease_s: float) -> Job | None:
-    """Take the oldest queued job, or one left running past its lease (a dead worker)."""
+def claimable(db: sessionmaker[Session], lease_s: float, limit: int = 5) -> list[str]:
+    """Jobs waiting, oldest first: queued, or running past their lease (a dead worker;
+    a live one renews the lease with every progress update)."""
     stale = now() - timedelta(seconds=lease_s)
     with db() as s:
-        candidates = s.scalars(
+        return list(s.scalars(
             select(Job.id).where((Job.status == "queued")
                                  | ((Job.status == "running") & (Job.started_at < stale)))
-            .order_by(Job.created_at).limit(5)).all()
-    for job_id in candidates:
-        with db.begin() as s:
-            # Atomic: only one worker's update matches the row it saw.
-            taken = s.execute(
-                update(Job).where(Job.id == job_id,
-                                  (Job.status == "queued")
-                                  | ((Job.status == "running") & (Job.started_at < stale)))
-                .values(status="running", started_at=now(), attempts=Job.attempts + 1,
-                        progress=0.0))
-            if taken.rowcount == 1:  # type: ignore[attr-defined]
-                job = s.get(Job, job_id)
-                if job is not None:
-                    job.started_at = _aware(job.started_at)
-                return job
+            .order_by(Job.created_at).limit(limit)).all())
+
+
+def claim_next(db: sessionmaker[Session], lease_s: float) -> Job | None:
+    """Take the oldest claimable job."""
+    for job_id in claimable(db, lease_s):
+        job = claim(db, job_id, lease_s)
+        if job is not None:
+            return job
     return None
+
+
+def claim(db: sessionmaker[Session], job_id: str, lease_s: float) -> Job | None:
+    """Take ``job_id`` if it is claimable; None if it is done or another worker has it."""
+    stale = now() - timedelta(seconds=lease_s)
+    with db.begin() as s:
+        # Atomic: only one worker's update matches the row it saw.
+        taken = s.execute(
+            update(Job).where(Job.id == job_id,
+                              (Job.status == "queued")
+                              | ((Job.status == "running") & (Job.started_at < stale)))
+            .values(status="running", started_at=now(), attempts=Job.attempts + 1,
+                    progress=0.0))
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        job = s.get(Job, job_id)
+        if job is not None:
+            job.started_at = _aware(job.started_at)
+        return job
 
 
 def set_progress(db: sessionmaker[Session], job_id: str, progress: float) -> None:
@@ -133,11 +151,42 @@ def set_progress(db: sessionmaker[Session], job_id: str, progress: float) -> Non
                                                              started_at=now()))
 
 
-def finish(db: sessionmaker[Session], job_id: str, *, score: float | None, model: str) -> None:
+def finish(db: sessionmaker[Session], job_id: str, *, score: float | None, model: str,
+           faults: list[dict[str, object]] | None = None) -> None:
+    worst = max((float(f["worst_severity"]) for f in faults or []),  # type: ignore[arg-type]
+                default=None)
     with db.begin() as s:
         s.execute(update(Job).where(Job.id == job_id).values(
             status="succeeded", progress=1.0, score=score, model=model, finished_at=now(),
-            error_code=None, error_message=None))
+            error_code=None, error_message=None, faults=json.dumps(faults or []),
+            worst_severity=worst))
+
+
+def get_tenant(db: sessionmaker[Session], tenant_id: str) -> Tenant | None:
+    with db() as s:
+        return s.get(Tenant, tenant_id)
+
+
+def add_batch(db: sessionmaker[Session], tenant: str, name: str) -> Batch:
+    batch = Batch(id=uuid.uuid4().hex[:16], tenant_id=tenant, name=name)
+    with db.begin() as s:
+        s.add(batch)
+    return batch
+
+
+def get_batch(db: sessionmaker[Session], tenant: str, batch_id: str) -> Batch | None:
+    with db() as s:
+        batch = s.get(Batch, batch_id)
+        return batch if batch is not None and batch.tenant_id == tenant else None
+
+
+def status_counts(db: sessionmaker[Session]) -> dict[str, int]:
+    """Jobs by status, all tenants (for metrics)."""
+    from sqlalchemy import func
+
+    with db() as s:
+        return {status: int(n) for status, n in
+                s.execute(select(Job.status, func.count()).group_by(Job.status))}
 
 
 def fail(db: sessionmaker[Session], job_id: str, code: str, message: str, *,

@@ -1,0 +1,1 @@
+"""The Celery worker: the analysis task and its process set-up."""

@@ -1,0 +1,101 @@
+"""Distributed mode with real parts: the API over HTTP (TestClient), Redis as the Celery
+broker, Celery worker processes running the real model, SQLite job records shared
+between them, a local object store. A worker is killed with SIGKILL mid-job."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from hingecheck.jobs import store as jobs
+from hingecheck.settings import Settings
+from hingecheck.synth.generate import generate_clip
+from hingecheck.synth.truth import ClipParams
+
+from services.api.app import create_app
+
+pytestmark = pytest.mark.model
+REDIS = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture(scope="module")
+def redis_up() -> None:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        if os.environ.get("HINGECHECK_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"Redis required (HINGECHECK_REQUIRE_SERVICES=1) but: {exc}")
+        pytest.skip(f"Redis not reachable at 127.0.0.1:6379: {exc}")
+
+
+def _worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "services.cli", "worker", "--pool", "solo", "--concurrency", "1",
+         "--without-heartbeat", "--without-mingle", "--without-gossip"],
+        env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=Path(__file__).resolve().parents[2])
+
+
+def _status(client: TestClient, key: str, job_id: str) -> dict:  # type: ignore[type-arg]
+    return client.get(f"/v1/jobs/{job_id}",  # type: ignore[no-any-return]
+                      headers={"Authorization": f"Bearer {key}"}).json()
+
+
+def test_worker_killed_mid_job_the_job_still_succeeds_once(redis_up: None, tmp_path: Path,
+                                                           settings) -> None:  # type: ignore[no-untyped-def]
+    clip = tmp_path / "lift.mp4"
+    generate_clip(ClipParams(scenario="good_hinge", reps=3, seed=9), clip)
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "HINGECHECK_DATA_DIR": str(tmp_path / "data"),
+           "HINGECHECK_MODEL_DIR": str(settings.model_dir), "HINGECHECK_BROKER_URL": REDIS,
+           "HINGECHECK_QUEUE": queue, "HINGECHECK_JOB_LEASE_S": "4"}
+    s = Settings(data_dir=tmp_path / "data", broker_url=REDIS, queue=queue, job_lease_s=4)
+    db = jobs.connect(s.database())
+    _, key = jobs.create_key(db, "team-a")
+    log = tmp_path / "worker.log"
+    first = _worker(env, log)
+    try:
+        with TestClient(create_app(s, db=db)) as client, clip.open("rb") as f:
+            sent = client.post("/v1/videos", headers={"Authorization": f"Bearer {key}"},
+                               files={"file": ("lift.mp4", f, "video/mp4")})
+            assert sent.status_code == 202
+            job_id = sent.json()["id"]
+            deadline = time.monotonic() + 120
+            while _status(client, key, job_id)["progress"] < 0.1:
+                assert time.monotonic() < deadline, log.read_text()[-3000:]
+                time.sleep(0.2)
+            os.killpg(first.pid, signal.SIGKILL)  # the worker dies mid-job
+            first.wait(10)
+            killed = _status(client, key, job_id)
+            assert killed["status"] == "running" and killed["attempts"] == 1
+            time.sleep(4.5)  # its lease runs out
+            second = _worker(env, log)
+            try:
+                deadline = time.monotonic() + 180
+                while (body := _status(client, key, job_id))["status"] in ("queued", "running"):
+                    assert time.monotonic() < deadline, log.read_text()[-3000:]
+                    time.sleep(0.5)
+            finally:
+                os.killpg(second.pid, signal.SIGKILL)
+                second.wait(10)
+            assert body["status"] == "succeeded", body
+            assert body["attempts"] == 2
+            result = client.get(f"/v1/jobs/{job_id}/result",
+                                headers={"Authorization": f"Bearer {key}"})
+            assert result.status_code == 200 and result.json()["summary"]["rep_count"] == 3
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+    # One set of outputs: the retry wrote over the same keys.
+    job_dir = next((tmp_path / "data" / "objects").glob(f"tenants/*/jobs/{job_id}"))
+    assert sorted(p.name for p in job_dir.iterdir()) == [
+        "angles.png", "annotated.mp4", "poster.jpg", "result.json", "source.mp4"]
