@@ -7,7 +7,7 @@ PIP     := $(PY) -m pip
 STAMP   := $(VENV)/.hingecheck-installed
 MODEL_STAMP := $(VENV)/.hingecheck-model
 
-.PHONY: install model demo test lint bench clean
+.PHONY: install model demo test lint bench clean browser
 
 install: $(STAMP) $(MODEL_STAMP)
 
@@ -39,8 +39,15 @@ lint: install
 	$(VENV)/bin/ruff check shared services tests bench
 	$(VENV)/bin/mypy
 
-test: install
+test: install browser
 	$(VENV)/bin/pytest -q
+
+# The coach page test drives Debian's Chromium (playwright cannot download browsers here).
+browser:
+	@test -x /usr/bin/chromium || { command -v apt-get >/dev/null && \
+	  (apt-get install -y -q chromium >/dev/null 2>&1 || \
+	   (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)) ; } || \
+	  echo "no /usr/bin/chromium: the coach page test will be skipped"
 
 bench: install
 	$(PY) bench/speed.py

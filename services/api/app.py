@@ -26,6 +26,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from hingecheck import errors
 from hingecheck.analysis.profiles import EXERCISES
 from hingecheck.jobs import store as jobs
@@ -40,6 +41,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.api.problems import Problem, not_found, problem_response
+from services.results import STATIC_DIR
 
 CHUNK = 1024 * 1024
 VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi"}
@@ -66,6 +68,7 @@ def job_view(job: Job) -> dict[str, Any]:
         "id": job.id, "status": job.status, "progress": job.progress,
         "attempts": job.attempts, "exercise": job.exercise, "athlete": job.athlete,
         "batch": job.batch, "source_name": job.source_name, "score": job.score,
+        "reps": job.rep_count, "faults": json.loads(job.faults) if job.faults else [],
         "error": None if job.error_code is None else {"code": job.error_code,
                                                       "message": job.error_message},
         "created_at": job.created_at.isoformat() if job.created_at else None,
@@ -205,6 +208,11 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
         batch = jobs.add_batch(state["db"], tenant_id, body.name)
         return {"id": batch.id, "name": batch.name}
 
+    @app.get("/v1/batches", operation_id="list_batches")
+    def list_batches(tenant_id: TenantId) -> dict[str, Any]:
+        return {"batches": [{"id": b.id, "name": b.name, "created_at": b.created_at.isoformat()}
+                            for b in jobs.list_batches(state["db"], tenant_id)]}
+
     @app.get("/v1/batches/{batch_id}", operation_id="get_batch")
     def get_batch(batch_id: str, tenant_id: TenantId) -> dict[str, Any]:
         batch = jobs.get_batch(state["db"], tenant_id, batch_id)
@@ -246,6 +254,13 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
         ok = all(v == "ok" for v in checks.values())
         return JSONResponse({"ready": ok, **checks}, status_code=200 if ok else 503)
 
+    # The coach's page (services/results/static): no CDN, everything served from here.
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
+
     return app
 
 
@@ -269,7 +284,7 @@ def batch_summary(rows: list[Job]) -> dict[str, Any]:
                     if a["scores"] else None} for a in athletes.values()]
     worst = sorted(rows, key=lambda j: (-(j.worst_severity or 0.0), j.score or 100.0))
     return {"counts": counts, "athletes": per_athlete,
-            "jobs": [{**job_view(j), "faults": json.loads(j.faults or "[]")} for j in worst]}
+            "jobs": [job_view(j) for j in worst]}
 
 
 def _dispatcher(settings: Settings) -> Callable[[str], None]:

@@ -64,6 +64,7 @@ class Job(Base):
     # The result's faults, for lists: JSON [{"name": ..., "worst_severity": ...}], worst first.
     faults: Mapped[str | None] = mapped_column(Text, nullable=True)
     worst_severity: Mapped[float | None] = mapped_column(Float, nullable=True)
+    rep_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
     callback_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     model: Mapped[str | None] = mapped_column(String(100), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

@@ -82,7 +82,8 @@ def _run(job: Job, db: sessionmaker[Session], objects: ObjectStore,
                              retry=True, max_attempts=settings.max_attempts)
     faults: list[dict[str, object]] = [{"name": f.name, "worst_severity": f.worst_severity}
                                        for f in result.summary.faults]
-    jobs.finish(db, job.id, score=result.summary.score, model=result.model.name, faults=faults)
+    jobs.finish(db, job.id, score=result.summary.score, model=result.model.name, faults=faults,
+                rep_count=result.summary.rep_count)
     log.info("job %s: succeeded", job.id)
     return "succeeded"
 

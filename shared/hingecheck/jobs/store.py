@@ -152,14 +152,14 @@ def set_progress(db: sessionmaker[Session], job_id: str, progress: float) -> Non
 
 
 def finish(db: sessionmaker[Session], job_id: str, *, score: float | None, model: str,
-           faults: list[dict[str, object]] | None = None) -> None:
+           faults: list[dict[str, object]] | None = None, rep_count: int | None = None) -> None:
     worst = max((float(f["worst_severity"]) for f in faults or []),  # type: ignore[arg-type]
                 default=None)
     with db.begin() as s:
         s.execute(update(Job).where(Job.id == job_id).values(
             status="succeeded", progress=1.0, score=score, model=model, finished_at=now(),
             error_code=None, error_message=None, faults=json.dumps(faults or []),
-            worst_severity=worst))
+            worst_severity=worst, rep_count=rep_count))
 
 
 def get_tenant(db: sessionmaker[Session], tenant_id: str) -> Tenant | None:
@@ -172,6 +172,12 @@ def add_batch(db: sessionmaker[Session], tenant: str, name: str) -> Batch:
     with db.begin() as s:
         s.add(batch)
     return batch
+
+
+def list_batches(db: sessionmaker[Session], tenant: str) -> list[Batch]:
+    with db() as s:
+        return list(s.scalars(select(Batch).where(Batch.tenant_id == tenant)
+                              .order_by(Batch.created_at.desc())))
 
 
 def get_batch(db: sessionmaker[Session], tenant: str, batch_id: str) -> Batch | None:

@@ -1,0 +1,222 @@
+// hingecheck coach page: plain JavaScript, no external assets, talks to the JSON API.
+"use strict";
+const WEIGHTS = {lumbar_rounding: 45, squat_substitution: 40, incomplete_hinge: 30,
+                 hyperextension: 15, locked_knees: 10, asymmetric_tempo: 5};
+const NAMES = {lumbar_rounding: "Rounded back", squat_substitution: "Squat substitution",
+               incomplete_hinge: "Incomplete hinge", hyperextension: "Leaning back at lockout",
+               locked_knees: "Locked knees", asymmetric_tempo: "Rushed lowering"};
+const EXERCISES = {rdl: "RDL", deadlift: "Deadlift", kettlebell_swing: "KB swing",
+                   good_morning: "Good morning", wall_drill: "Wall drill", auto: "auto"};
+const app = document.getElementById("app");
+let timer = null;
+
+const key = () => sessionStorage.getItem("hingecheck-key");
+async function api(path, options = {}) {
+  const res = await fetch(path, {...options, headers: {...(options.headers || {}),
+                                  Authorization: `Bearer ${key()}`}});
+  if (res.status === 401) { sessionStorage.removeItem("hingecheck-key"); route(); throw new Error("signed out"); }
+  if (!res.ok) { const p = await res.json().catch(() => ({})); throw new Error(p.detail || res.statusText); }
+  return res;
+}
+const json = async (path, options) => (await api(path, options)).json();
+const el = (tag, attrs = {}, ...kids) => {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) k === "class" ? node.className = v : node.setAttribute(k, v);
+  for (const kid of kids) node.append(kid);
+  return node;
+};
+const show = id => { app.replaceChildren(document.getElementById(id).content.cloneNode(true)); };
+const cost = job => Math.max(0, ...(job.faults || []).map(f => WEIGHTS[f.name] * f.worst_severity));
+const grade = s => s == null ? "" : s >= 90 ? "A" : s >= 75 ? "B" : s >= 60 ? "C" : "D";
+// "anna_rdl_2026-11-20.mp4" → "Anna"
+const athleteFromName = name => { const w = name.split(/[_\-. ]/)[0]; return w ? w[0].toUpperCase() + w.slice(1).toLowerCase() : "Unknown"; };
+
+function route() {
+  clearInterval(timer);
+  document.getElementById("nav").hidden = !key();
+  if (!key()) return signIn();
+  const [, view, id] = location.hash.split("/");
+  if (view === "batch") return batchView(decodeURIComponent(id));
+  if (view === "clip") return clipView(decodeURIComponent(id));
+  if (view === "athlete") return athleteView(decodeURIComponent(id));
+  return home();
+}
+
+function signIn() {
+  show("t-signin");
+  document.getElementById("signin-form").onsubmit = async e => {
+    e.preventDefault();
+    sessionStorage.setItem("hingecheck-key", document.getElementById("key").value.trim());
+    const res = await fetch("/v1/jobs?limit=1", {headers: {Authorization: `Bearer ${key()}`}});
+    if (res.ok) { location.hash = "#/"; route(); }
+    else { sessionStorage.removeItem("hingecheck-key"); document.getElementById("signin-error").textContent = "That key was not accepted."; }
+  };
+}
+
+async function home() {
+  show("t-home");
+  const files = [];
+  const queue = document.getElementById("queue");
+  const add = list => { for (const f of list) if (f.type.startsWith("video/") || /\.(mp4|mov|m4v|webm|mkv)$/i.test(f.name)) {
+    const bar = el("progress", {max: "100", value: "0"}); const state = el("span", {class: "muted"}, "waiting");
+    files.push({file: f, bar, state}); queue.append(el("li", {}, el("span", {class: "name"}, f.name), bar, state)); } };
+  document.getElementById("files").onchange = e => add(e.target.files);
+  const drop = document.getElementById("drop");
+  drop.ondragover = e => { e.preventDefault(); drop.classList.add("over"); };
+  drop.ondragleave = () => drop.classList.remove("over");
+  drop.ondrop = e => { e.preventDefault(); drop.classList.remove("over"); add(e.dataTransfer.files); };
+  drop.onkeydown = e => { if (e.key === "Enter" || e.key === " ") document.getElementById("files").click(); };
+  document.getElementById("upload-form").onsubmit = async e => {
+    e.preventDefault();
+    if (!files.length) return;
+    document.getElementById("send").disabled = true;
+    const batch = await json("/v1/batches", {method: "POST", headers: {"Content-Type": "application/json"},
+                              body: JSON.stringify({name: document.getElementById("batch-name").value})});
+    const exercise = document.getElementById("exercise").value;
+    const athlete = document.getElementById("athlete").value.trim();
+    for (const item of files) await upload(item, batch.id, exercise, athlete || athleteFromName(item.file.name));
+    location.hash = `#/batch/${batch.id}`;
+  };
+  const batches = (await json("/v1/batches")).batches;
+  document.getElementById("batches").replaceChildren(...batches.map(b =>
+    el("li", {}, el("a", {href: `#/batch/${b.id}`}, b.name), el("span", {class: "muted"}, new Date(b.created_at).toLocaleString()))));
+}
+
+function upload(item, batch, exercise, athlete, attempt = 1) {
+  return new Promise(resolve => {
+    const form = new FormData();
+    form.append("file", item.file); form.append("exercise", exercise);
+    form.append("athlete", athlete); form.append("batch", batch);
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/v1/videos");
+    xhr.setRequestHeader("Authorization", `Bearer ${key()}`);
+    xhr.setRequestHeader("Idempotency-Key", `${batch}:${item.file.name}:${item.file.size}`);
+    xhr.upload.onprogress = e => { if (e.lengthComputable) item.bar.value = 100 * e.loaded / e.total; };
+    xhr.onload = () => { item.state.textContent = xhr.status === 202 ? "uploaded" : JSON.parse(xhr.responseText).detail; resolve(); };
+    // A flaky connection: try again (the idempotency key keeps it one job).
+    xhr.onerror = () => attempt < 4 ? setTimeout(() => upload(item, batch, exercise, athlete, attempt + 1).then(resolve), 1000 * attempt)
+                                    : (item.state.textContent = "failed", resolve());
+    xhr.send(form);
+  });
+}
+
+async function batchView(id) {
+  show("t-batch");
+  const filterA = document.getElementById("filter-athlete"), filterF = document.getElementById("filter-fault");
+  let rows = [];
+  const visible = () => rows.filter(j => (!filterA.value || j.athlete === filterA.value) &&
+                                         (!filterF.value || (j.faults || []).some(f => f.name === filterF.value)));
+  const draw = () => document.querySelector("#jobs tbody").replaceChildren(...visible().map(j => {
+    const status = j.status === "running" ? `running ${Math.round(100 * j.progress)}%` : j.status;
+    const tr = el("tr", {tabindex: "0", "data-job": j.id},
+      el("td", {}, j.athlete || "—"), el("td", {}, EXERCISES[j.exercise] || j.exercise), el("td", {}, status),
+      el("td", {}, j.reps ?? "—"), el("td", {class: `score grade-${grade(j.score)}`}, j.score == null ? "—" : Math.round(j.score)),
+      el("td", {}, ...(j.faults || []).map(f => el("span", {class: "chip"}, NAMES[f.name]))));
+    tr.onclick = tr.onkeydown = e => { if (!e.key || e.key === "Enter") location.hash = `#/clip/${j.id}`; };
+    return tr; }));
+  const refresh = async () => {
+    const b = await json(`/v1/batches/${id}`);
+    document.getElementById("batch-title").textContent = b.name;
+    document.getElementById("batch-counts").textContent = Object.entries(b.counts).map(([k, v]) => `${v} ${k}`).join(" · ");
+    rows = b.jobs.sort((x, y) => cost(y) - cost(x) || (x.score ?? 101) - (y.score ?? 101));
+    for (const [select, values] of [[filterA, rows.map(r => r.athlete)], [filterF, rows.flatMap(r => (r.faults || []).map(f => f.name))]])
+      for (const v of new Set(values)) if (v && ![...select.options].some(o => o.value === v))
+        select.append(el("option", {value: v}, NAMES[v] || v));
+    draw();
+    if (!rows.some(r => r.status === "queued" || r.status === "running")) clearInterval(timer);
+  };
+  filterA.onchange = filterF.onchange = draw;
+  document.getElementById("export").onclick = () => {
+    const esc = v => `"${String(v ?? "").replace(/"/g, '""')}"`;
+    const lines = [["athlete", "exercise", "status", "reps", "score", "faults", "clip"].join(",")].concat(
+      visible().map(j => [j.athlete, j.exercise, j.status, j.reps, j.score, (j.faults || []).map(f => f.name).join(" "), j.source_name].map(esc).join(",")));
+    const a = el("a", {href: URL.createObjectURL(new Blob([lines.join("\n") + "\n"], {type: "text/csv"})), download: "hingecheck-batch.csv"});
+    document.body.append(a); a.click(); a.remove();
+  };
+  await refresh();
+  timer = setInterval(refresh, 1500);
+}
+
+async function clipView(id) {
+  show("t-clip");
+  const job = await json(`/v1/jobs/${id}`);
+  const result = await json(`/v1/jobs/${id}/result`);
+  document.getElementById("back").href = job.batch ? `#/batch/${job.batch}` : "#/";
+  const athleteLink = document.getElementById("athlete-link");
+  athleteLink.textContent = job.athlete || "athlete"; athleteLink.href = `#/athlete/${encodeURIComponent(job.athlete || "")}`;
+  document.getElementById("clip-title").textContent = `${job.athlete || ""} — ${result.exercise.label} (${job.source_name})`;
+  const s = result.summary;
+  document.getElementById("clip-summary").textContent = s.score == null ? s.reason : `${Math.round(s.score)}/100, grade ${s.grade}: ${s.reason}`;
+  document.getElementById("cues").replaceChildren(...s.cues.map(c => el("p", {}, c)));
+  const video = document.getElementById("video");
+  video.src = URL.createObjectURL(await (await api(`/v1/jobs/${id}/video`)).blob());
+  const duration = result.video.duration_s, fps = result.video.fps || 30;
+  const line = document.getElementById("timeline");
+  const pct = t => `${100 * t / duration}%`;
+  const seek = t => { video.currentTime = t; };
+  for (const rep of result.reps) {
+    const b = el("button", {class: "rep", style: `left:${pct(rep.start_s)};width:${pct(rep.end_s - rep.start_s)}`,
+                            "data-rep": rep.index, "aria-label": `rep ${rep.index + 1}, score ${Math.round(rep.score)}`}, `${rep.index + 1}: ${Math.round(rep.score)}`);
+    b.onclick = () => seek(rep.start_s); line.append(b);
+  }
+  for (const rep of result.reps) for (const f of rep.faults) {
+    const m = el("button", {class: "fault", style: `left:${pct(f.start_s)}`, "data-fault": f.name, "data-time": f.start_s,
+                            title: `${NAMES[f.name]} (rep ${rep.index + 1})`, "aria-label": `${NAMES[f.name]}, rep ${rep.index + 1}`});
+    m.onclick = () => seek(f.start_s); line.append(m);
+  }
+  const head = el("div", {class: "head"}); line.append(head);
+  document.getElementById("reps").replaceChildren(...result.reps.map(rep => el("div", {class: "rep-card", "data-rep": rep.index},
+    el("h3", {}, `Rep ${rep.index + 1}${rep.partial ? " (partial)" : ""}: `, el("span", {class: `score grade-${grade(rep.score)}`}, Math.round(rep.score))),
+    el("p", {class: "muted"}, `hip ${Math.round(rep.peak_hip_flexion_deg ?? 0)}°, knee ${Math.round(rep.knee_flexion_at_bottom_deg ?? 0)}°, trunk ${Math.round(rep.trunk_at_bottom_deg ?? 0)}°`),
+    ...rep.faults.map(f => el("p", {}, el("span", {class: "chip"}, NAMES[f.name]), " ", f.cue || "")))));
+  document.getElementById("step-back").onclick = () => { video.pause(); video.currentTime = Math.max(0, video.currentTime - 1 / fps); };
+  document.getElementById("step-fwd").onclick = () => { video.pause(); video.currentTime += 1 / fps; };
+  for (const b of document.querySelectorAll(".speed")) b.onclick = () => { video.playbackRate = Number(b.dataset.rate); };
+  const canvas = document.getElementById("chart");
+  const follow = () => {
+    const t = video.currentTime; head.style.left = pct(t);
+    const current = result.reps.find(r => r.start_s <= t && t <= r.end_s);
+    for (const n of document.querySelectorAll("[data-rep]")) n.classList.toggle("current", current != null && Number(n.dataset.rep) === current.index);
+    drawChart(canvas, result, t);
+  };
+  video.ontimeupdate = video.onseeked = follow;
+  follow();
+}
+
+function drawChart(canvas, result, t) {
+  const w = canvas.width = canvas.clientWidth * devicePixelRatio, h = canvas.height = 160 * devicePixelRatio;
+  const c = canvas.getContext("2d"), times = result.pose.times_s, d = result.video.duration_s || 1;
+  c.clearRect(0, 0, w, h); c.lineWidth = 2 * devicePixelRatio; c.font = `${12 * devicePixelRatio}px sans-serif`;
+  const x = s => w * s / d, y = deg => h - 8 * devicePixelRatio - (h - 24 * devicePixelRatio) * Math.max(0, Math.min(deg, 150)) / 150;
+  for (const [series, colour, label] of [[result.series.hip_flexion_deg, "#1f77b4", "hip"], [result.series.knee_flexion_deg, "#2ca02c", "knee"]]) {
+    c.strokeStyle = colour; c.beginPath(); let pen = false;
+    series.forEach((v, i) => { if (v == null) { pen = false; return; } pen ? c.lineTo(x(times[i]), y(v)) : c.moveTo(x(times[i]), y(v)); pen = true; });
+    c.stroke(); c.fillStyle = colour; c.fillText(label, label === "hip" ? 6 : 40, 14 * devicePixelRatio);
+  }
+  c.strokeStyle = "#14202b"; c.beginPath(); c.moveTo(x(t), 0); c.lineTo(x(t), h); c.stroke();
+}
+
+async function athleteView(name) {
+  show("t-athlete");
+  document.getElementById("athlete-title").textContent = name;
+  const jobs = (await json(`/v1/jobs?athlete=${encodeURIComponent(name)}&limit=200`)).jobs.reverse();
+  const tally = {};
+  for (const j of jobs) for (const f of j.faults || []) tally[f.name] = (tally[f.name] || 0) + 1;
+  const top = Object.entries(tally).sort((a, b) => b[1] - a[1])[0];
+  document.getElementById("athlete-recurring").textContent = top ? `Recurring: ${NAMES[top[0]]} in ${top[1]} of ${jobs.length} clips` : `${jobs.length} clips, no recurring fault`;
+  document.querySelector("#athlete-jobs tbody").replaceChildren(...jobs.map(j => { const tr = el("tr", {tabindex: "0"},
+    el("td", {}, new Date(j.created_at).toLocaleDateString()), el("td", {}, j.source_name), el("td", {}, EXERCISES[j.exercise] || j.exercise),
+    el("td", {class: `score grade-${grade(j.score)}`}, j.score == null ? "—" : Math.round(j.score)),
+    el("td", {}, ...(j.faults || []).map(f => el("span", {class: "chip"}, NAMES[f.name]))));
+    tr.onclick = () => { location.hash = `#/clip/${j.id}`; }; return tr; }));
+  const canvas = document.getElementById("trend"), scored = jobs.filter(j => j.score != null);
+  const w = canvas.width = canvas.clientWidth * devicePixelRatio, h = canvas.height = 140 * devicePixelRatio, c = canvas.getContext("2d");
+  c.strokeStyle = "#0b6e4f"; c.lineWidth = 3 * devicePixelRatio; c.beginPath();
+  scored.forEach((j, i) => { const px = scored.length > 1 ? w * i / (scored.length - 1) : w / 2, py = h - h * j.score / 100;
+    i ? c.lineTo(px, py) : c.moveTo(px, py); c.fillStyle = "#0b6e4f"; c.fillRect(px - 4, py - 4, 8, 8); });
+  c.stroke();
+}
+
+document.getElementById("signout").onclick = () => { sessionStorage.removeItem("hingecheck-key"); location.hash = "#/"; route(); };
+window.addEventListener("hashchange", route);
+route();

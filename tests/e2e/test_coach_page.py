@@ -1,0 +1,144 @@
+"""The coach's page in a real browser: Debian's Chromium driven by Playwright, against
+`hingecheck serve` started here, with real generated clips and the real model.
+
+Screenshots of each page go to $HINGECHECK_SCREENSHOTS (default: the test's tmp folder).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from hingecheck.synth.generate import generate_clip
+from hingecheck.synth.truth import ClipParams
+
+pytestmark = pytest.mark.model
+CHROMIUM = Path("/usr/bin/chromium")
+CLIPS = {  # file name → (scenario, extra params); the athlete comes from the file name
+    "anna_rdl_2026-11-20.mp4": {"scenario": "good_hinge", "seed": 2},
+    "ben_rdl_2026-11-20.mp4": {"scenario": "squat_substitution", "seed": 5},
+    "cara_rdl_2026-11-20.mp4": {"scenario": "lumbar_rounding", "grade": "severe", "seed": 5},
+}
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    if not CHROMIUM.exists():
+        if os.environ.get("HINGECHECK_REQUIRE_SERVICES") == "1":
+            pytest.fail("Chromium required: apt-get install chromium (.ci/run does)")
+        pytest.skip("no /usr/bin/chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM),
+                                     args=["--no-sandbox", "--disable-background-networking"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, settings):  # type: ignore[no-untyped-def]
+    root = tmp_path_factory.mktemp("serve")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "HINGECHECK_DATA_DIR": str(root / "data"),
+           "HINGECHECK_MODEL_DIR": str(settings.model_dir), "COLUMNS": "300"}
+    proc = subprocess.Popen([sys.executable, "-m", "services.cli", "serve", "--port", str(port)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            cwd=Path(__file__).resolve().parents[2])
+    key = None
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if match := re.search(r"(hc_[0-9a-f]+\.[\w-]+)", line):
+            key = match.group(1)
+            break
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            httpx.get(base + "/healthz", timeout=1.0)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    yield base, key, root
+    proc.terminate()
+    proc.wait(10)
+
+
+def test_coach_uploads_reviews_and_exports_a_batch(browser, server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    base, key, root = server
+    assert key, "serve prints an API key"
+    shots = Path(os.environ.get("HINGECHECK_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, fields in CLIPS.items():
+        path = root / name
+        generate_clip(ClipParams.model_validate({"reps": 2, **fields}), path)
+        paths.append(path)
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page.goto(base)
+    page.fill("#key", key)
+    page.click("button[type=submit]")
+    page.fill("#batch-name", "Tuesday squad")
+    page.set_input_files("#files", [str(p) for p in paths])
+    assert page.locator("#queue li").count() == 3
+    page.screenshot(path=str(shots / "1-upload.png"), full_page=True)
+    page.click("#send")
+    page.wait_for_url(re.compile(r".*#/batch/.*"), timeout=60_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#jobs tbody tr')].length === 3 && "
+        "[...document.querySelectorAll('#jobs tbody tr td:nth-child(3)')]"
+        ".every(td => td.textContent === 'succeeded')", timeout=240_000)
+    rows = page.locator("#jobs tbody tr")
+    athletes = [rows.nth(i).locator("td").first.inner_text() for i in range(3)]
+    assert sorted(athletes) == ["Anna", "Ben", "Cara"]  # taken from the file names
+    assert athletes[0] == "Cara"  # the rounded back needs the coach first
+    assert "Rounded back" in rows.nth(0).inner_text()
+    page.screenshot(path=str(shots / "2-batch.png"), full_page=True)
+
+    with page.expect_download() as download:
+        page.click("#export")
+    text = Path(download.value.path()).read_text()
+    table = list(csv.DictReader(io.StringIO(text)))
+    assert [r["athlete"] for r in table] == athletes
+    assert all(r["status"] == "succeeded" and r["score"] for r in table)
+    assert "lumbar_rounding" in table[0]["faults"]
+
+    rows.nth(0).click()
+    page.wait_for_url(re.compile(r".*#/clip/.*"))
+    page.wait_for_function("() => document.querySelector('#video').readyState >= 1",
+                           timeout=30_000)
+    marker = page.locator(".timeline .fault[data-fault=lumbar_rounding]").last
+    target = float(marker.get_attribute("data-time") or "nan")
+    marker.click()
+    page.wait_for_function(
+        f"() => Math.abs(document.querySelector('#video').currentTime - {target}) < 0.1")
+    page.wait_for_selector(".rep-card.current", timeout=5_000)  # the rep under the playhead
+    assert page.locator(".rep-card.current").count() == 1
+    page.click(".speed[data-rate='0.5']")
+    assert page.evaluate("document.querySelector('#video').playbackRate") == 0.5
+    page.screenshot(path=str(shots / "3-clip.png"), full_page=True)
+
+    page.click("#athlete-link")
+    page.wait_for_url(re.compile(r".*#/athlete/Cara"))
+    page.wait_for_selector("#athlete-jobs tbody tr")
+    assert "Rounded back" in page.inner_text("#athlete-recurring")
+    page.screenshot(path=str(shots / "4-athlete.png"), full_page=True)
+
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    phone.goto(page.url)
+    phone.evaluate(f"sessionStorage.setItem('hingecheck-key', '{key}')")
+    phone.goto(base + "/#/")
+    phone.wait_for_selector("#batches li")
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    phone.screenshot(path=str(shots / "5-phone.png"), full_page=True)
