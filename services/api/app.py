@@ -15,7 +15,6 @@ scoped to the key's tenant (another tenant's job is a 404).
 
 from __future__ import annotations
 
-import json
 import logging
 import tempfile
 from collections.abc import Callable
@@ -24,15 +23,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, File, Form, Header, Query, Request, UploadFile
+from fastapi import FastAPI, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from hingecheck import errors
-from hingecheck.analysis.profiles import EXERCISES
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import STATUSES, Job
 from hingecheck.jobs.runner import EmbeddedWorker
-from hingecheck.jobs.webhooks import CallbackRefused, check_callback_url
 from hingecheck.settings import Settings
 from hingecheck.storage import ObjectMissing, ObjectStore, StorageUnavailable, job_key
 from hingecheck.video import VideoLimits, probe
@@ -40,42 +37,21 @@ from pydantic import BaseModel, Field
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.api.deps import (
+    TenantId,
+    accepted,
+    check_fields,
+    job_view,
+    suffix,
+    too_large,
+)
 from services.api.problems import Problem, not_found, problem_response
+from services.api.uploads import router as uploads_router
 from services.results import STATIC_DIR
 
 CHUNK = 1024 * 1024
-VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi"}
 OUTPUT_FILES = {"video": ("annotated.mp4", "video/mp4"), "poster": ("poster.jpg", "image/jpeg"),
                 "chart": ("angles.png", "image/png")}
-
-
-def current_tenant(request: Request,
-                   authorization: Annotated[str | None, Header()] = None) -> str:
-    """The tenant of the API key in ``Authorization: Bearer``; 401 otherwise."""
-    key = (authorization or "").removeprefix("Bearer ").strip()
-    found = jobs.authenticate(request.app.state.db, key) if key else None
-    if found is None:
-        raise Problem(401, "bad-key", "Unauthorized",
-                      "send 'Authorization: Bearer <API key>' with a valid key")
-    return found
-
-
-TenantId = Annotated[str, Depends(current_tenant)]
-
-
-def job_view(job: Job) -> dict[str, Any]:
-    return {
-        "id": job.id, "status": job.status, "progress": job.progress,
-        "attempts": job.attempts, "exercise": job.exercise, "athlete": job.athlete,
-        "batch": job.batch, "source_name": job.source_name, "score": job.score,
-        "reps": job.rep_count, "faults": json.loads(job.faults) if job.faults else [],
-        "error": None if job.error_code is None else {"code": job.error_code,
-                                                      "message": job.error_message},
-        "created_at": job.created_at.isoformat() if job.created_at else None,
-        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
-        "links": {"self": f"/v1/jobs/{job.id}", "result": f"/v1/jobs/{job.id}/result",
-                  "video": f"/v1/jobs/{job.id}/video", "poster": f"/v1/jobs/{job.id}/poster"},
-    }
 
 
 def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
@@ -89,8 +65,9 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         state["db"] = db or jobs.connect(settings.database())
         state["objects"] = objects or open_store(settings)
-        app.state.db = state["db"]
         state["dispatch"] = _dispatcher(settings)
+        app.state.db, app.state.objects = state["db"], state["objects"]
+        app.state.dispatch, app.state.settings = state["dispatch"], settings
         if settings.broker_url:  # jobs left over from before a restart get a message again
             for job_id in jobs.claimable(state["db"], settings.job_lease_s, limit=1000):
                 state["dispatch"](job_id)
@@ -104,6 +81,7 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
 
     app = FastAPI(title="hingecheck", version="0.2", lifespan=lifespan)
     app.add_exception_handler(Problem, problem_response)
+    app.include_router(uploads_router)
 
     @app.post("/v1/videos", status_code=202, operation_id="upload_video")
     async def upload_video(
@@ -117,30 +95,20 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
         if idempotency_key:
             earlier = jobs.find_idempotent(state["db"], tenant_id, idempotency_key)
             if earlier is not None:
-                return _accepted(earlier)
-        if exercise != "auto" and exercise not in EXERCISES:
-            raise Problem(422, "unknown-exercise", "Unknown exercise",
-                          f"{exercise!r}; choose one of {', '.join(EXERCISES)} or auto")
-        if callback_url:
-            allowed = {h.strip() for h in settings.webhook_allow_hosts.split(",") if h.strip()}
-            try:
-                check_callback_url(callback_url, allowed)
-            except CallbackRefused as exc:
-                raise Problem(422, "bad-callback-url", "Callback URL refused", str(exc)) \
-                    from None
+                return accepted(earlier)
+        check_fields(settings, exercise, callback_url)
         declared = int(request.headers.get("content-length") or 0)
         if declared > settings.max_upload_bytes + CHUNK:
-            raise _too_large(settings)
-        suffix = Path(file.filename or "").suffix.lower()
-        suffix = suffix if suffix in VIDEO_SUFFIXES else ".mp4"
+            raise too_large(settings)
+        ext = suffix(file.filename)
         with tempfile.TemporaryDirectory(prefix="hingecheck-upload-") as tmp:
-            path = Path(tmp) / f"upload{suffix}"
+            path = Path(tmp) / f"upload{ext}"
             size = 0
             with path.open("wb") as out:
                 while chunk := await file.read(CHUNK):
                     size += len(chunk)
                     if size > settings.max_upload_bytes:
-                        raise _too_large(settings)
+                        raise too_large(settings)
                     out.write(chunk)
             try:
                 probe(path, VideoLimits.from_settings(settings))
@@ -151,7 +119,7 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
                       athlete=athlete, batch=batch, source_name=(file.filename or "upload")[:300],
                       idempotency_key=idempotency_key, source_key="",
                       callback_url=callback_url)
-            job.source_key = job_key(tenant_id, job.id, f"source{suffix}")
+            job.source_key = job_key(tenant_id, job.id, f"source{ext}")
             try:
                 state["objects"].put_file(job.source_key, path, file.content_type or
                                           "video/mp4")
@@ -160,7 +128,7 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
                               f"the upload was not stored; try again later ({exc})") from None
         jobs.add_job(state["db"], job)
         state["dispatch"](job.id)
-        return _accepted(job)
+        return accepted(job)
 
     @app.get("/v1/jobs", operation_id="list_jobs")
     def list_jobs(tenant_id: TenantId, athlete: str | None = None, batch: str | None = None,
@@ -304,16 +272,6 @@ def _dispatcher(settings: Settings) -> Callable[[str], None]:
             logging.getLogger("hingecheck.api").exception("dispatch of job %s failed", job_id)
 
     return send
-
-
-def _accepted(job: Job) -> JSONResponse:
-    return JSONResponse(job_view(job), status_code=202,
-                        headers={"Location": f"/v1/jobs/{job.id}"})
-
-
-def _too_large(settings: Settings) -> Problem:
-    return Problem(413, "video-too-large", "Upload too large",
-                   f"uploads are limited to {settings.max_upload_bytes // 1024**2} MiB")
 
 
 def _object(objects: ObjectStore, key: str, media: str, settings: Settings) -> Response:

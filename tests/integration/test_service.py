@@ -379,3 +379,47 @@ def test_callbacks_to_private_addresses_are_refused(tmp_path: Path, clip: Path) 
             assert refused.status_code == 422, url
             assert refused.json()["type"].endswith("/bad-callback-url")
     assert _jobs_in(db) == 0
+
+
+@pytest.mark.model
+def test_large_file_goes_up_in_presigned_parts_and_becomes_a_job(tmp_path: Path, clip: Path,
+                                                                  s3_server, settings) -> None:  # type: ignore[no-untyped-def]
+    from hingecheck.storage.s3 import S3Store
+
+    _, endpoint = s3_server
+    s = _settings(tmp_path, storage="s3", s3_endpoint=endpoint, s3_access_key="test",
+                  s3_secret_key="testtest", s3_bucket=f"hc-{uuid.uuid4().hex[:8]}",
+                  model_dir=settings.model_dir)
+    store = S3Store(s)
+    db = jobs.connect(s.database())
+    _, key = jobs.create_key(db, "team-a")
+    auth = {"Authorization": f"Bearer {key}"}
+    data = clip.read_bytes()
+    with TestClient(create_app(s, db=db, objects=store, worker=False)) as client:
+        started = client.post("/v1/uploads", headers=auth, json={
+            "filename": "big_lift.mp4", "size_bytes": len(data), "athlete": "Ben"})
+        assert started.status_code == 201, started.text
+        plan = started.json()
+        assert plan["part_size"] >= 8 * 1024 * 1024 and len(plan["parts"]) == 1
+        assert "X-Amz-Expires=900" in plan["parts"][0]["url"]
+        put = httpx.put(plan["parts"][0]["url"], content=data)  # straight to storage
+        assert put.status_code == 200
+        done = client.post(plan["complete"], headers=auth, json={"etags": [put.headers["etag"]]})
+        again = client.post(plan["complete"], headers=auth, json={"etags": [put.headers["etag"]]})
+        assert done.status_code == again.status_code == 202
+        assert done.json()["id"] == again.json()["id"] and _jobs_in(db) == 1
+        job_id = done.json()["id"]
+        assert EmbeddedWorker(db, store, s).run_once() == "succeeded"
+        video = client.get(f"/v1/jobs/{job_id}/video", headers=auth, follow_redirects=False)
+        assert video.status_code == 307 and "X-Amz-Signature" in video.headers["location"]
+        assert httpx.get(video.headers["location"]).content[4:8] == b"ftyp"
+        other = jobs.create_key(db, "team-b")[1]
+        assert client.post(plan["complete"], headers={"Authorization": f"Bearer {other}"},
+                           json={"etags": ["x"]}).status_code == 404
+    with TestClient(create_app(_settings(tmp_path / "local"), worker=False)) as local:
+        local_key = jobs.create_key(jobs.connect(_settings(tmp_path / "local").database()),
+                                    "t")[1]
+        refused = local.post("/v1/uploads", headers={"Authorization": f"Bearer {local_key}"},
+                             json={"filename": "a.mp4", "size_bytes": 10})
+        assert refused.status_code == 409
+        assert refused.json()["type"].endswith("/multipart-unavailable")

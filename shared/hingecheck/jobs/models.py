@@ -45,6 +45,20 @@ class Batch(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
+class Upload(Base):
+    """A multipart upload handed to a client; becomes a job when completed."""
+
+    __tablename__ = "uploads"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    key: Mapped[str] = mapped_column(String(300))
+    upload_id: Mapped[str] = mapped_column(String(300))
+    job_id: Mapped[str] = mapped_column(String(40))  # the job it becomes
+    fields: Mapped[str] = mapped_column(Text)        # JSON: exercise, athlete, batch, ...
+    completed: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
 class Job(Base):
     __tablename__ = "jobs"
     id: Mapped[str] = mapped_column(String(40), primary_key=True)

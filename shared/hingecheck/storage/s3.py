@@ -33,8 +33,18 @@ class S3Store:
         try:
             if not self.client.bucket_exists(self.bucket):
                 self.client.make_bucket(self.bucket)
+            self._abort_stale_uploads()
         except (S3Error, HTTPError, OSError) as exc:
             raise StorageUnavailable(f"object store at {settings.s3_endpoint}: {exc}") from None
+
+    def _abort_stale_uploads(self) -> None:
+        """Multipart uploads never completed are aborted by the server after a day."""
+        from minio.commonconfig import ENABLED, Filter
+        from minio.lifecycleconfig import AbortIncompleteMultipartUpload, LifecycleConfig, Rule
+
+        rule = Rule(ENABLED, rule_filter=Filter(prefix="tenants/"), rule_id="abort-stale-uploads",
+                    abort_incomplete_multipart_upload=AbortIncompleteMultipartUpload(1))
+        self.client.set_bucket_lifecycle(self.bucket, LifecycleConfig([rule]))
 
     def put_file(self, key: str, source: Path, content_type: str) -> None:
         try:
@@ -70,6 +80,32 @@ class S3Store:
     def presigned_url(self, key: str, ttl_s: int) -> str | None:
         return str(self.client.presigned_get_object(self.bucket, key,
                                                     expires=timedelta(seconds=ttl_s)))
+
+    # Multipart uploads straight from the client (large files): hingecheck starts the
+    # upload, hands out presigned part URLs, and completes it with the parts' ETags.
+
+    def start_multipart(self, key: str, content_type: str) -> str:
+        try:
+            return str(self.client._create_multipart_upload(
+                self.bucket, key, {"Content-Type": content_type}))
+        except (S3Error, HTTPError, OSError) as exc:
+            raise StorageUnavailable(str(exc)) from None
+
+    def part_urls(self, key: str, upload_id: str, parts: int, ttl_s: int) -> list[str]:
+        return [self.client.get_presigned_url(
+            "PUT", self.bucket, key, expires=timedelta(seconds=ttl_s),
+            extra_query_params={"uploadId": upload_id, "partNumber": str(n)})
+            for n in range(1, parts + 1)]
+
+    def complete_multipart(self, key: str, upload_id: str, etags: list[str]) -> None:
+        from minio.datatypes import Part
+
+        try:
+            self.client._complete_multipart_upload(
+                self.bucket, key, upload_id,
+                [Part(n, etag) for n, etag in enumerate(etags, start=1)])
+        except (S3Error, HTTPError, OSError) as exc:
+            raise StorageUnavailable(f"cannot complete the upload: {exc}") from None
 
     def check(self) -> None:
         try:

@@ -1,0 +1,77 @@
+"""What the API's route modules share: the caller's tenant, job views, common checks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from fastapi.responses import JSONResponse
+from hingecheck.analysis.profiles import EXERCISES
+from hingecheck.jobs import store as jobs
+from hingecheck.jobs.models import Job
+from hingecheck.jobs.webhooks import CallbackRefused, check_callback_url
+from hingecheck.settings import Settings
+
+from services.api.problems import Problem
+
+VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi"}
+
+
+def current_tenant(request: Request,
+                   authorization: Annotated[str | None, Header()] = None) -> str:
+    """The tenant of the API key in ``Authorization: Bearer``; 401 otherwise."""
+    key = (authorization or "").removeprefix("Bearer ").strip()
+    found = jobs.authenticate(request.app.state.db, key) if key else None
+    if found is None:
+        raise Problem(401, "bad-key", "Unauthorized",
+                      "send 'Authorization: Bearer <API key>' with a valid key")
+    return found
+
+
+TenantId = Annotated[str, Depends(current_tenant)]
+
+
+def job_view(job: Job) -> dict[str, Any]:
+    return {
+        "id": job.id, "status": job.status, "progress": job.progress,
+        "attempts": job.attempts, "exercise": job.exercise, "athlete": job.athlete,
+        "batch": job.batch, "source_name": job.source_name, "score": job.score,
+        "reps": job.rep_count, "faults": json.loads(job.faults) if job.faults else [],
+        "error": None if job.error_code is None else {"code": job.error_code,
+                                                      "message": job.error_message},
+        "created_at": job.created_at.isoformat() if job.created_at else None,
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "links": {"self": f"/v1/jobs/{job.id}", "result": f"/v1/jobs/{job.id}/result",
+                  "video": f"/v1/jobs/{job.id}/video", "poster": f"/v1/jobs/{job.id}/poster"},
+    }
+
+
+def accepted(job: Job) -> JSONResponse:
+    return JSONResponse(job_view(job), status_code=202,
+                        headers={"Location": f"/v1/jobs/{job.id}"})
+
+
+def too_large(settings: Settings) -> Problem:
+    return Problem(413, "video-too-large", "Upload too large",
+                   f"uploads are limited to {settings.max_upload_bytes // 1024**2} MiB")
+
+
+def suffix(filename: str | None) -> str:
+    """The stored file's extension: the client's if it is a video's, else .mp4."""
+    ext = Path(filename or "").suffix.lower()
+    return ext if ext in VIDEO_SUFFIXES else ".mp4"
+
+
+def check_fields(settings: Settings, exercise: str, callback_url: str | None) -> None:
+    """422 for an unknown exercise or a callback URL hingecheck will not call."""
+    if exercise != "auto" and exercise not in EXERCISES:
+        raise Problem(422, "unknown-exercise", "Unknown exercise",
+                      f"{exercise!r}; choose one of {', '.join(EXERCISES)} or auto")
+    if callback_url:
+        allowed = {h.strip() for h in settings.webhook_allow_hosts.split(",") if h.strip()}
+        try:
+            check_callback_url(callback_url, allowed)
+        except CallbackRefused as exc:
+            raise Problem(422, "bad-callback-url", "Callback URL refused", str(exc)) from None
