@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from hingecheck import logs
 from hingecheck.analysis.profiles import EXERCISES as PROFILE_NAMES
 from hingecheck.errors import HingecheckError
 from hingecheck.settings import SettingsError, get_settings
@@ -127,7 +128,8 @@ def serve(
     app_ = create_app(settings, db=db)
     if demo:
         _submit_demo_when_up(host, port, key)
-    uvicorn.run(app_, host=host, port=port, log_level="info")
+    logs.configure()
+    uvicorn.run(app_, host=host, port=port, log_config=None)
 
 
 def _submit_demo_when_up(host: str, port: int, key: str) -> None:
@@ -170,6 +172,7 @@ def worker(ctx: typer.Context) -> None:
                     "redis://127.0.0.1:6379/0); 'hingecheck serve' runs one in-process")
     from services.worker.celery_app import app as celery_app
 
+    logs.configure()
     celery_app.worker_main(["worker", "--loglevel=INFO", *ctx.args])
 
 
@@ -184,7 +187,8 @@ def api(
     from services.api.app import create_app
 
     settings = get_settings()
-    uvicorn.run(create_app(settings, worker=False), host=host, port=port, log_level="info")
+    logs.configure()
+    uvicorn.run(create_app(settings, worker=False), host=host, port=port, log_config=None)
 
 
 @app.command("db-init")

@@ -132,11 +132,12 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
 
     @app.get("/v1/jobs", operation_id="list_jobs")
     def list_jobs(tenant_id: TenantId, athlete: str | None = None, batch: str | None = None,
-                  status: str | None = None, cursor: str | None = None,
+                  status: str | None = None, since: datetime | None = None,
+                  cursor: str | None = None,
                   limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
         before = datetime.fromisoformat(cursor) if cursor else None
         rows = jobs.list_jobs(state["db"], tenant_id, athlete=athlete, batch=batch,
-                              status=status, before=before, limit=limit)
+                              status=status, before=before, since=since, limit=limit)
         last = rows[-1].created_at.isoformat() if len(rows) == limit else None
         return {"jobs": [job_view(j) for j in rows], "next_cursor": last}
 
@@ -198,6 +199,14 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
         lines += ["# HELP hingecheck_queue_depth Jobs waiting for a worker.",
                   "# TYPE hingecheck_queue_depth gauge",
                   f"hingecheck_queue_depth {counts.get('queued', 0)}"]
+        done, seconds, fps = jobs.analysis_totals(state["db"])
+        lines += ["# HELP hingecheck_analysis_seconds Analysis time of succeeded jobs.",
+                  "# TYPE hingecheck_analysis_seconds summary",
+                  f"hingecheck_analysis_seconds_sum {seconds:.3f}",
+                  f"hingecheck_analysis_seconds_count {done}",
+                  "# HELP hingecheck_frames_per_second Mean analysed frames per second.",
+                  "# TYPE hingecheck_frames_per_second gauge",
+                  f"hingecheck_frames_per_second {fps:.2f}"]
         return Response("\n".join(lines) + "\n",
                         media_type="text/plain; version=0.0.4; charset=utf-8")
 

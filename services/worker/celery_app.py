@@ -32,6 +32,7 @@ app.conf.update(
     broker_transport_options={"visibility_timeout": 2 * settings.job_hard_limit_s + 60},
     task_default_queue=settings.queue,
     broker_connection_retry_on_startup=True,
+    worker_hijack_root_logger=False,   # keep hingecheck's JSON log lines
 )
 _process: dict[str, Any] = {}
 

@@ -79,6 +79,8 @@ class Job(Base):
     faults: Mapped[str | None] = mapped_column(Text, nullable=True)
     worst_severity: Mapped[float | None] = mapped_column(Float, nullable=True)
     rep_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    analysis_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    frames_per_second: Mapped[float | None] = mapped_column(Float, nullable=True)
     callback_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     model: Mapped[str | None] = mapped_column(String(100), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

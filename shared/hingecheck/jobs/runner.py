@@ -19,6 +19,7 @@ from hingecheck import errors
 from hingecheck.errors import HingecheckError
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import Job
+from hingecheck.logs import current_job
 from hingecheck.settings import Settings
 from hingecheck.storage import ObjectStore, StorageUnavailable, job_key
 
@@ -30,10 +31,15 @@ CONTENT_TYPES = {"result.json": "application/json", "annotated.mp4": "video/mp4"
 def run_job(job: Job, db: sessionmaker[Session], objects: ObjectStore,
             settings: Settings) -> str:
     """Process a claimed job; returns its final (or re-queued) status."""
-    status = _run(job, db, objects, settings)
-    if status in ("succeeded", "failed", "rejected"):
-        notify(db, job.id)
-    return status
+    token = current_job.set(job.id)
+    try:
+        status = _run(job, db, objects, settings)
+        log.info("job %s: %s (attempt %d)", job.id, status, job.attempts)
+        if status in ("succeeded", "failed", "rejected"):
+            notify(db, job.id)
+        return status
+    finally:
+        current_job.reset(token)
 
 
 def _run(job: Job, db: sessionmaker[Session], objects: ObjectStore,
@@ -83,7 +89,8 @@ def _run(job: Job, db: sessionmaker[Session], objects: ObjectStore,
     faults: list[dict[str, object]] = [{"name": f.name, "worst_severity": f.worst_severity}
                                        for f in result.summary.faults]
     jobs.finish(db, job.id, score=result.summary.score, model=result.model.name, faults=faults,
-                rep_count=result.summary.rep_count)
+                rep_count=result.summary.rep_count, analysis_s=result.timings.total_s,
+                frames_per_second=result.timings.frames_per_second)
     log.info("job %s: succeeded", job.id)
     return "succeeded"
 

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from hingecheck.jobs.models import ApiKey, Base, Batch, Job, Tenant, now
+from hingecheck.jobs.models import ApiKey, Batch, Job, Tenant, now
 
 KEY_PREFIX = "hc_"
 
@@ -25,13 +25,15 @@ def _aware(t: datetime | None) -> datetime | None:
 
 
 def connect(url: str) -> sessionmaker[Session]:
-    """A session factory for ``url``; creates the tables that are missing."""
+    """A session factory for ``url``, its schema migrated to the newest (Alembic)."""
     if url.startswith("sqlite:///"):
         from pathlib import Path
 
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    from hingecheck.jobs.migrate import upgrade
+
+    upgrade(url)
     engine: Engine = create_engine(url, pool_pre_ping=True)
-    Base.metadata.create_all(engine)
     return sessionmaker(engine, expire_on_commit=False)
 
 
@@ -91,8 +93,10 @@ def get_job(db: sessionmaker[Session], tenant: str, job_id: str) -> Job | None:
 
 def list_jobs(db: sessionmaker[Session], tenant: str, *, athlete: str | None = None,
               batch: str | None = None, status: str | None = None,
-              before: datetime | None = None, limit: int = 50) -> list[Job]:
-    """Newest first; ``before`` (a created_at) is the cursor for the next page."""
+              before: datetime | None = None, since: datetime | None = None,
+              limit: int = 50) -> list[Job]:
+    """Newest first; ``before`` (a created_at) is the cursor for the next page; ``since``
+    keeps jobs created at or after that time."""
     q = select(Job).where(Job.tenant_id == tenant)
     if athlete:
         q = q.where(Job.athlete == athlete)
@@ -102,6 +106,8 @@ def list_jobs(db: sessionmaker[Session], tenant: str, *, athlete: str | None = N
         q = q.where(Job.status == status)
     if before is not None:
         q = q.where(Job.created_at < before)
+    if since is not None:
+        q = q.where(Job.created_at >= since)
     with db() as s:
         return list(s.scalars(q.order_by(Job.created_at.desc()).limit(limit)))
 
@@ -152,14 +158,16 @@ def set_progress(db: sessionmaker[Session], job_id: str, progress: float) -> Non
 
 
 def finish(db: sessionmaker[Session], job_id: str, *, score: float | None, model: str,
-           faults: list[dict[str, object]] | None = None, rep_count: int | None = None) -> None:
+           faults: list[dict[str, object]] | None = None, rep_count: int | None = None,
+           analysis_s: float | None = None, frames_per_second: float | None = None) -> None:
     worst = max((float(f["worst_severity"]) for f in faults or []),  # type: ignore[arg-type]
                 default=None)
     with db.begin() as s:
         s.execute(update(Job).where(Job.id == job_id).values(
             status="succeeded", progress=1.0, score=score, model=model, finished_at=now(),
             error_code=None, error_message=None, faults=json.dumps(faults or []),
-            worst_severity=worst, rep_count=rep_count))
+            worst_severity=worst, rep_count=rep_count, analysis_s=analysis_s,
+            frames_per_second=frames_per_second))
 
 
 def get_tenant(db: sessionmaker[Session], tenant_id: str) -> Tenant | None:
@@ -184,6 +192,17 @@ def get_batch(db: sessionmaker[Session], tenant: str, batch_id: str) -> Batch | 
     with db() as s:
         batch = s.get(Batch, batch_id)
         return batch if batch is not None and batch.tenant_id == tenant else None
+
+
+def analysis_totals(db: sessionmaker[Session]) -> tuple[int, float, float]:
+    """Succeeded jobs: how many, their analysis seconds in all, mean frames per second."""
+    from sqlalchemy import func
+
+    with db() as s:
+        n, total, fps = s.execute(select(func.count(Job.analysis_s), func.sum(Job.analysis_s),
+                                         func.avg(Job.frames_per_second))
+                                  .where(Job.status == "succeeded")).one()
+    return int(n or 0), float(total or 0.0), float(fps or 0.0)
 
 
 def status_counts(db: sessionmaker[Session]) -> dict[str, int]:
