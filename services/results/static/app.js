@@ -82,7 +82,43 @@ async function home() {
     el("li", {}, el("a", {href: `#/batch/${b.id}`}, b.name), el("span", {class: "muted"}, new Date(b.created_at).toLocaleString()))));
 }
 
-function upload(item, batch, exercise, athlete, attempt = 1) {
+// Files above this go straight to storage in parts (where the server stores in S3/MinIO).
+const PARTS_FROM_BYTES = 64 * 1024 * 1024;
+
+async function upload(item, batch, exercise, athlete) {
+  if (item.file.size > PARTS_FROM_BYTES && await uploadInParts(item, batch, exercise, athlete)) return;
+  return uploadWhole(item, batch, exercise, athlete);
+}
+
+// Presigned multipart upload: each part PUT straight to storage, retried on its own.
+async function uploadInParts(item, batch, exercise, athlete) {
+  const res = await fetch("/v1/uploads", {method: "POST", headers: {Authorization: `Bearer ${key()}`, "Content-Type": "application/json"},
+    body: JSON.stringify({filename: item.file.name, size_bytes: item.file.size, content_type: item.file.type || "video/mp4", exercise, athlete, batch})});
+  if (res.status === 409) return false;  // the server keeps files locally: send it whole
+  if (!res.ok) { item.state.textContent = (await res.json()).detail; return true; }
+  const plan = await res.json(), etags = [];
+  let sent = 0;
+  for (const part of plan.parts) {
+    const blob = item.file.slice((part.part_number - 1) * plan.part_size, part.part_number * plan.part_size);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const put = await fetch(part.url, {method: "PUT", body: blob});
+        if (!put.ok) throw new Error(put.statusText);
+        etags.push(put.headers.get("ETag")); break;
+      } catch (e) {
+        if (attempt >= 4) { item.state.textContent = `part ${part.part_number} failed`; return true; }
+        await new Promise(r => setTimeout(r, 1000 * attempt));
+      }
+    }
+    sent += blob.size; item.bar.value = 100 * sent / item.file.size;
+  }
+  const done = await fetch(plan.complete, {method: "POST", headers: {Authorization: `Bearer ${key()}`, "Content-Type": "application/json"},
+                                           body: JSON.stringify({etags})});
+  item.state.textContent = done.status === 202 ? "uploaded" : (await done.json()).detail;
+  return true;
+}
+
+function uploadWhole(item, batch, exercise, athlete, attempt = 1) {
   return new Promise(resolve => {
     const form = new FormData();
     form.append("file", item.file); form.append("exercise", exercise);
@@ -94,7 +130,7 @@ function upload(item, batch, exercise, athlete, attempt = 1) {
     xhr.upload.onprogress = e => { if (e.lengthComputable) item.bar.value = 100 * e.loaded / e.total; };
     xhr.onload = () => { item.state.textContent = xhr.status === 202 ? "uploaded" : JSON.parse(xhr.responseText).detail; resolve(); };
     // A flaky connection: try again (the idempotency key keeps it one job).
-    xhr.onerror = () => attempt < 4 ? setTimeout(() => upload(item, batch, exercise, athlete, attempt + 1).then(resolve), 1000 * attempt)
+    xhr.onerror = () => attempt < 4 ? setTimeout(() => uploadWhole(item, batch, exercise, athlete, attempt + 1).then(resolve), 1000 * attempt)
                                     : (item.state.textContent = "failed", resolve());
     xhr.send(form);
   });
