@@ -59,20 +59,18 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
     """The app; ``worker`` runs the embedded worker thread beside it."""
     from hingecheck.storage import open_store
 
-    state: dict[str, Any] = {}
-
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
-        state["db"] = db or jobs.connect(settings.database())
-        state["objects"] = objects or open_store(settings)
-        state["dispatch"] = _dispatcher(settings)
-        app.state.db, app.state.objects = state["db"], state["objects"]
-        app.state.dispatch, app.state.settings = state["dispatch"], settings
+        # Route handlers here and in uploads.py read these from app.state.
+        app.state.db = db or jobs.connect(settings.database())
+        app.state.objects = objects or open_store(settings)
+        app.state.dispatch = _dispatcher(settings)
+        app.state.settings = settings
         if settings.broker_url:  # jobs left over from before a restart get a message again
-            for job_id in jobs.claimable(state["db"], settings.job_lease_s, limit=1000):
-                state["dispatch"](job_id)
+            for job_id in jobs.claimable(app.state.db, settings.job_lease_s, limit=1000):
+                app.state.dispatch(job_id)
         embedded = worker and not settings.broker_url
-        runner = EmbeddedWorker(state["db"], state["objects"], settings) if embedded else None
+        runner = EmbeddedWorker(app.state.db, app.state.objects, settings) if embedded else None
         if runner:
             runner.start()
         yield
@@ -93,7 +91,7 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
     ) -> JSONResponse:
         if idempotency_key:
-            earlier = jobs.find_idempotent(state["db"], tenant_id, idempotency_key)
+            earlier = jobs.find_idempotent(app.state.db, tenant_id, idempotency_key)
             if earlier is not None:
                 return accepted(earlier)
         check_fields(settings, exercise, callback_url)
@@ -121,13 +119,13 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
                       callback_url=callback_url)
             job.source_key = job_key(tenant_id, job.id, f"source{ext}")
             try:
-                state["objects"].put_file(job.source_key, path, file.content_type or
+                app.state.objects.put_file(job.source_key, path, file.content_type or
                                           "video/mp4")
             except StorageUnavailable as exc:
                 raise Problem(503, "storage-unavailable", "Storage unavailable",
                               f"the upload was not stored; try again later ({exc})") from None
-        jobs.add_job(state["db"], job)
-        state["dispatch"](job.id)
+        jobs.add_job(app.state.db, job)
+        app.state.dispatch(job.id)
         return accepted(job)
 
     @app.get("/v1/jobs", operation_id="list_jobs")
@@ -136,13 +134,13 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
                   cursor: str | None = None,
                   limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
         before = datetime.fromisoformat(cursor) if cursor else None
-        rows = jobs.list_jobs(state["db"], tenant_id, athlete=athlete, batch=batch,
+        rows = jobs.list_jobs(app.state.db, tenant_id, athlete=athlete, batch=batch,
                               status=status, before=before, since=since, limit=limit)
         last = rows[-1].created_at.isoformat() if len(rows) == limit else None
         return {"jobs": [job_view(j) for j in rows], "next_cursor": last}
 
     def owned(tenant_id: str, job_id: str) -> Job:
-        job = jobs.get_job(state["db"], tenant_id, job_id)
+        job = jobs.get_job(app.state.db, tenant_id, job_id)
         if job is None:
             raise not_found(f"job {job_id}")
         return job
@@ -161,7 +159,7 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
     @app.get("/v1/jobs/{job_id}/result", operation_id="get_result")
     def get_result(job_id: str, tenant_id: TenantId) -> Response:
         job = finished(tenant_id, job_id)
-        return _object(state["objects"], job_key(tenant_id, job.id, "result.json"),
+        return _object(app.state.objects, job_key(tenant_id, job.id, "result.json"),
                        "application/json", settings)
 
     @app.get("/v1/jobs/{job_id}/{kind}", operation_id="get_output")
@@ -170,36 +168,36 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
             raise not_found(f"/v1/jobs/{job_id}/{kind}")
         job = finished(tenant_id, job_id)
         name, media = OUTPUT_FILES[kind]
-        return _object(state["objects"], job_key(tenant_id, job.id, name), media, settings)
+        return _object(app.state.objects, job_key(tenant_id, job.id, name), media, settings)
 
     @app.post("/v1/batches", status_code=201, operation_id="create_batch")
     def create_batch(tenant_id: TenantId, body: BatchIn) -> dict[str, Any]:
-        batch = jobs.add_batch(state["db"], tenant_id, body.name)
+        batch = jobs.add_batch(app.state.db, tenant_id, body.name)
         return {"id": batch.id, "name": batch.name}
 
     @app.get("/v1/batches", operation_id="list_batches")
     def list_batches(tenant_id: TenantId) -> dict[str, Any]:
         return {"batches": [{"id": b.id, "name": b.name, "created_at": b.created_at.isoformat()}
-                            for b in jobs.list_batches(state["db"], tenant_id)]}
+                            for b in jobs.list_batches(app.state.db, tenant_id)]}
 
     @app.get("/v1/batches/{batch_id}", operation_id="get_batch")
     def get_batch(batch_id: str, tenant_id: TenantId) -> dict[str, Any]:
-        batch = jobs.get_batch(state["db"], tenant_id, batch_id)
+        batch = jobs.get_batch(app.state.db, tenant_id, batch_id)
         if batch is None:
             raise not_found(f"batch {batch_id}")
-        rows = jobs.list_jobs(state["db"], tenant_id, batch=batch_id, limit=10_000)
+        rows = jobs.list_jobs(app.state.db, tenant_id, batch=batch_id, limit=10_000)
         return {"id": batch.id, "name": batch.name, **batch_summary(rows)}
 
     @app.get("/metrics", operation_id="metrics")
     def metrics() -> Response:
-        counts = jobs.status_counts(state["db"])
+        counts = jobs.status_counts(app.state.db)
         lines = ["# HELP hingecheck_jobs Jobs by status.", "# TYPE hingecheck_jobs gauge"]
         lines += [f'hingecheck_jobs{{status="{status}"}} {counts.get(status, 0)}'
                   for status in STATUSES]
         lines += ["# HELP hingecheck_queue_depth Jobs waiting for a worker.",
                   "# TYPE hingecheck_queue_depth gauge",
                   f"hingecheck_queue_depth {counts.get('queued', 0)}"]
-        done, seconds, fps = jobs.analysis_totals(state["db"])
+        done, seconds, fps = jobs.analysis_totals(app.state.db)
         lines += ["# HELP hingecheck_analysis_seconds Analysis time of succeeded jobs.",
                   "# TYPE hingecheck_analysis_seconds summary",
                   f"hingecheck_analysis_seconds_sum {seconds:.3f}",
@@ -218,13 +216,13 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
     def readyz() -> JSONResponse:
         checks: dict[str, str] = {}
         try:
-            with state["db"]() as s:
+            with app.state.db() as s:
                 s.execute(text("SELECT 1"))
             checks["database"] = "ok"
         except Exception as exc:
             checks["database"] = f"down: {type(exc).__name__}"
         try:
-            state["objects"].check()
+            app.state.objects.check()
             checks["storage"] = "ok"
         except StorageUnavailable as exc:
             checks["storage"] = f"down: {exc}"

@@ -68,7 +68,7 @@ def analyse(self: Any, job_id: str) -> str:
 
 def sweep() -> int:
     """Dispatch every job left queued, or running past its lease; returns how many."""
-    db, _ = (_process.get("db") or jobs.connect(settings.database())), None
+    db = _process.get("db") or jobs.connect(settings.database())
     ids = jobs.claimable(db, settings.job_lease_s, limit=1000)
     for job_id in ids:
         analyse.apply_async(args=[job_id], queue=settings.queue)

@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from hingecheck.analysis.faults import RepFaults, assign_cues, detect_faults, measure_rep
 from hingecheck.analysis.kinematics import Kinematics, compute_kinematics, standing_frames
 from hingecheck.analysis.profiles import DEFAULT_EXERCISE, get_profile
-from hingecheck.analysis.reps import segment_reps
+from hingecheck.analysis.reps import RepSpan, segment_reps
 from hingecheck.analysis.scoring import ClipScore, clip_score, rep_score
 from hingecheck.analysis.silhouette import median_profile_bulge
 
@@ -36,14 +36,12 @@ class HingeReport:
     notes: list[str] = field(default_factory=list)
 
 
-def guess_exercise(kin: Kinematics) -> tuple[str, float]:
+def guess_exercise(kin: Kinematics, spans: list[RepSpan]) -> tuple[str, float]:
     """A guess at the exercise from how the reps move, and how sure it is (0–1)."""
-    spans = segment_reps(kin.times_s, kin.hip_flexion_deg)
     if not spans:
         return DEFAULT_EXERCISE, 0.0
     durations = [kin.times_s[s.end] - kin.times_s[s.start] for s in spans]
-    knees = [float(np.nanmedian(kin.knee_flexion_deg[s.bottom:s.bottom + 1])) for s in spans]
-    knee = float(np.nanmedian(knees))
+    knee = float(np.nanmedian(kin.knee_flexion_deg[[s.bottom for s in spans]]))
     if len(spans) >= 3 and float(np.median(durations)) < SWING_MAX_REP_S:
         return "kettlebell_swing", 0.7
     if spans[0].opens_clip:
@@ -69,9 +67,10 @@ def analyse(times_s: FloatArray, xy: FloatArray, conf: FloatArray, facing: str |
         exercise: a profile name or "auto". side_view_ok / view_message: the view check.
     """
     kin = compute_kinematics(times_s, xy, conf, facing)
+    spans = segment_reps(kin.times_s, kin.hip_flexion_deg)
     guess_conf: float | None = None
     if exercise == "auto":
-        exercise, guess_conf = guess_exercise(kin)
+        exercise, guess_conf = guess_exercise(kin, spans)
     profile = get_profile(exercise)
     notes: list[str] = []
     standing = standing_frames(kin)
@@ -84,7 +83,7 @@ def analyse(times_s: FloatArray, xy: FloatArray, conf: FloatArray, facing: str |
     standing_neck = float(np.median(neck_ok)) if neck_ok.size else float("nan")
 
     reps = []
-    for k, span in enumerate(segment_reps(kin.times_s, kin.hip_flexion_deg)):
+    for k, span in enumerate(spans):
         measures = measure_rep(kin, span, k, back_heights, end)
         reps.append(RepFaults(measures, detect_faults(measures, profile, standing_bulge,
                                                       standing_neck)))

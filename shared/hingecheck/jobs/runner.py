@@ -91,7 +91,6 @@ def _run(job: Job, db: sessionmaker[Session], objects: ObjectStore,
     jobs.finish(db, job.id, score=result.summary.score, model=result.model.name, faults=faults,
                 rep_count=result.summary.rep_count, analysis_s=result.timings.total_s,
                 frames_per_second=result.timings.frames_per_second)
-    log.info("job %s: succeeded", job.id)
     return "succeeded"
 
 

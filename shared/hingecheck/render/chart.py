@@ -11,7 +11,7 @@ matplotlib.use("Agg")  # files only: no display on a server
 import matplotlib.pyplot as plt
 import numpy as np
 
-from hingecheck.render.scene import FAULT_NAMES
+from hingecheck.render.scene import FAULT_NAMES, series_array
 from hingecheck.schemas.result import AnalysisResult
 
 FAULT_COLOURS = {"squat_substitution": "#d62728", "lumbar_rounding": "#9467bd",
@@ -19,18 +19,14 @@ FAULT_COLOURS = {"squat_substitution": "#d62728", "lumbar_rounding": "#9467bd",
                  "hyperextension": "#ff7f0e", "asymmetric_tempo": "#7f7f7f"}
 
 
-def _values(series: list[float | None]) -> np.ndarray:
-    return np.array([np.nan if v is None else v for v in series], dtype=float)
-
-
 def render_chart(result: AnalysisResult, out: str | Path) -> None:
     """Draw the hip/knee flexion chart of ``result`` into ``out`` (PNG)."""
     t = np.asarray(result.pose.times_s, dtype=float)
     fig, ax = plt.subplots(figsize=(10, 3.6), dpi=110)
     try:
-        ax.plot(t, _values(result.series.hip_flexion_deg), color="#1f77b4", lw=2,
+        ax.plot(t, series_array(result.series.hip_flexion_deg), color="#1f77b4", lw=2,
                 label="hip flexion")
-        ax.plot(t, _values(result.series.knee_flexion_deg), color="#2ca02c", lw=2,
+        ax.plot(t, series_array(result.series.knee_flexion_deg), color="#2ca02c", lw=2,
                 label="knee flexion")
         for span in result.series.low_confidence_spans:
             ax.axvspan(span[0], span[1], color="#bbbbbb", alpha=0.25, lw=0)

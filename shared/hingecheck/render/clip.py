@@ -76,27 +76,12 @@ def render_clip(source: str | Path, result: AnalysisResult, out: str | Path,
                 progress(len(times), expected)
             yield image
 
-    frame_times = _Times(times)
-    count = write_h264(out, frames(), fps=info.fps or 30.0, times_s=frame_times, crf=CRF,
+    # The encoder asks for a frame's time after taking the frame, so an iterator over the
+    # list being filled in always finds it there.
+    count = write_h264(out, frames(), fps=info.fps or 30.0, times_s=iter(times), crf=CRF,
                        preset=PRESET)
     return RenderStats(count, size[1] if size else 0, size[0] if size else 0,
                        time.perf_counter() - started)
-
-
-class _Times:
-    """The frame times as the encoder asks for them (filled in as frames are decoded)."""
-
-    def __init__(self, times: list[float]) -> None:
-        self._times = times
-        self._next = 0
-
-    def __iter__(self) -> _Times:
-        return self
-
-    def __next__(self) -> float:
-        t = self._times[self._next]
-        self._next += 1
-        return t
 
 
 def _even(image: np.ndarray) -> np.ndarray:

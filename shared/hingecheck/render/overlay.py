@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from hingecheck.analysis.scoring import grade
 from hingecheck.render.scene import FAULT_NAMES, FaultLabel, SceneState
 
 WHITE, BLACK = (255, 255, 255), (0, 0, 0)
@@ -181,12 +182,10 @@ def draw_hud(img: np.ndarray, state: SceneState, look: Look, exercise: str,
     text_box(img, counter, (pad, pad), look)
     if state.banner is not None:
         rep = state.banner
-        grade = "A" if rep.score >= 90 else "B" if rep.score >= 75 else "C" if rep.score >= 60 \
-            else "D"
         text = f"Rep {rep.index + 1}: {rep.score:.0f}/100"
         (tw, _), _ = cv2.getTextSize(text, FONT, look.font * 1.6, 2)
         text_box(img, text, ((img.shape[1] - tw) // 2, pad), look, scale=1.6,
-                 colour=GRADE_COLOURS[grade])
+                 colour=GRADE_COLOURS[grade(rep.score)])
     if no_score_reason:
         text_box(img, no_score_reason, (pad, img.shape[0] - int(60 * look.unit)), look,
                  scale=0.8, colour=AMBER)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hingecheck.analysis.profiles import get_profile
 from hingecheck.schemas.result import AnalysisResult, Fault, Rep
 
 # How long messages stay on screen (seconds): long enough to read on a phone.
@@ -56,8 +57,9 @@ ANCHORS = {"squat_substitution": "knee", "locked_knees": "knee", "lumbar_roundin
            "incomplete_hinge": "hip", "hyperextension": "hip", "asymmetric_tempo": "hip"}
 
 
-def _array(rows: list, width: int) -> np.ndarray:  # type: ignore[type-arg]
-    return np.array([[np.nan] * width if r is None else r for r in rows], dtype=float)
+def series_array(values: list[float | None]) -> np.ndarray:
+    """A result series as floats, NaN where it says null (not measured)."""
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
 
 
 class Scene:
@@ -73,19 +75,15 @@ class Scene:
             warnings.simplefilter("ignore", RuntimeWarning)  # frames without the lifter
             self.hip = np.nanmean(self.keypoints[:, [11, 12], :2], axis=1) \
                 if len(self.times) else np.zeros((0, 2))
-        self.hip_flexion = _array([[v] if v is not None else None
-                                   for v in result.series.hip_flexion_deg], 1)[:, 0] \
-            if len(self.times) else np.zeros(0)
-        self.knee_flexion = _array([[v] if v is not None else None
-                                    for v in result.series.knee_flexion_deg], 1)[:, 0] \
-            if len(self.times) else np.zeros(0)
+        self.hip_flexion = series_array(result.series.hip_flexion_deg)
+        self.knee_flexion = series_array(result.series.knee_flexion_deg)
         self.outlines = result.series.back_outline
         self.rounding = self._rounding_per_frame()
 
     def _rounding_per_frame(self) -> np.ndarray:
-        """0–1 colour of the back: the rounding ramp on each frame's bulge."""
-        bulges = np.array([np.nan if b is None else b for b in self.result.series.back_bulge])
-        return np.clip((bulges - 0.04) / 0.04, 0.0, 1.0)
+        """0–1 colour of the back: the profile's rounding ramp on each frame's bulge."""
+        ramp = get_profile(self.result.exercise.name).back_bulge
+        return np.array([ramp(b) for b in series_array(self.result.series.back_bulge)])
 
     def _interp_keypoints(self, t: float) -> np.ndarray | None:
         if len(self.times) == 0:
