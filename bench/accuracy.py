@@ -1,6 +1,7 @@
 """Accuracy of hingecheck on the generated suite (against its truth) and on real clips.
 
     python bench/accuracy.py [--dir out/suite] [--seed 2026] [--real ../shared/real]
+                             [--cache out/pose-cache]
 
 Writes the 64-clip suite into --dir if it is not there yet (`hingecheck synth suite`),
 then runs the real pipeline (pose model, tracking, back shape, analysis) on every clip and
@@ -14,18 +15,23 @@ prints:
    per grade; score separation between good and faulty reps; the view check (no score
    beyond 35°).
 3. Every labelled real clip (bench/real_labels.py): what hingecheck found against the label.
+
+--cache keeps each suite clip's pose-stage output (the model's track) in a pickle beside
+the others, so a change to the analysis can be measured again without running the model;
+a clip newer than its pickle is run again.
 """
 
 from __future__ import annotations
 
 import argparse
+import pickle
 import sys
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 from hingecheck.analysis.angles import flexion_deg, inclination_from_vertical_deg
-from hingecheck.pipeline import analyze_video, finish_analysis, run_pose_stage
+from hingecheck.pipeline import PoseStageOutput, analyze_video, finish_analysis, run_pose_stage
 from hingecheck.pose.model import get_pose_model
 from hingecheck.schemas import AnalysisResult
 from hingecheck.settings import get_settings
@@ -94,6 +100,10 @@ def fault_counts(result: AnalysisResult, truth: ClipTruth,
             for f in truth.reps[t_idx].faults:
                 if f.name == "lumbar_rounding":
                     grades[f.grade].append("lumbar_rounding" in found)
+                if f.name == "squat_substitution":
+                    load = truth.params.load or ("barbell" if truth.exercise in (
+                        "rdl", "deadlift") else truth.exercise)
+                    grades[f"squat with {load}"].append("squat_substitution" in found)
         if t_idx is not None and d_idx is not None:
             scores["faulty" if true else "good"].append(result.reps[d_idx].score)
 
@@ -136,7 +146,10 @@ def print_analysis(rep_exact: list[bool], counts: dict[str, dict[str, int]],
         f1 = 2 * p * r / max(p + r, 1e-9)
         print(f"| {name} | {c['tp'] + c['fn']} | {p:.2f} | {r:.2f} | {f1:.2f} |")
     print("\nrounding recall by grade: " + ", ".join(
-        f"{g} {sum(v)}/{len(v)}" for g, v in sorted(grades.items())))
+        f"{g} {sum(v)}/{len(v)}" for g, v in sorted(grades.items()) if "squat" not in g))
+    print("squat substitution recall by load: " + ", ".join(
+        f"{g[len('squat with '):]} {sum(v)}/{len(v)}" for g, v in sorted(grades.items())
+        if "squat" in g))
     good, bad = np.asarray(scores["good"]), np.asarray(scores["faulty"])
     if good.size and bad.size:
         auc = float(np.mean(good[:, None] > bad[None, :]))
@@ -170,12 +183,29 @@ def real_clips(root: Path, settings, model) -> None:  # type: ignore[no-untyped-
     print(f"\nreal clips with a checkable label: {sum(agree)}/{len(agree)} called right")
 
 
+def pose_stage(clip: Path, settings, model, cache: Path | None) -> PoseStageOutput:  # type: ignore[no-untyped-def]
+    """The clip's pose-stage output, from ``cache`` when it holds a current one."""
+    pickled = cache / f"{clip.name}.pose.pkl" if cache else None
+    if pickled and pickled.is_file() and pickled.stat().st_mtime >= clip.stat().st_mtime:
+        with pickled.open("rb") as f:
+            out: PoseStageOutput = pickle.load(f)
+        return out
+    out = run_pose_stage(clip, settings, model=model)
+    if pickled:
+        pickled.parent.mkdir(parents=True, exist_ok=True)
+        with pickled.open("wb") as f:
+            pickle.dump(out, f)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", type=Path, default=Path("out/suite"))
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--real", type=Path,
                         default=Path(__file__).resolve().parents[2] / "shared" / "real")
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="keep pose-stage outputs here and reuse them")
     args = parser.parse_args()
     clips = sorted(args.dir.glob("*.mp4"))
     if len(clips) < 64:
@@ -191,7 +221,7 @@ def main() -> None:
     views: list[tuple[float, bool, bool]] = []
     for clip in clips:
         truth = load_truth(clip)
-        out = run_pose_stage(clip, settings, model=model)
+        out = pose_stage(clip, settings, model, args.cache)
         result = finish_analysis(clip.name, out, settings, model.spec,
                                  exercise=truth.exercise)
         pose_stats(out, truth, stats[truth.params.scenario])

@@ -267,6 +267,8 @@ def synth(
     fps: Annotated[float, typer.Option(help="frames per second")] = 30.0,
     passer_by: Annotated[bool, typer.Option(help="a second person walks through")] = False,
     textured: Annotated[bool, typer.Option(help="a cluttered background")] = False,
+    load: Annotated[str | None, typer.Option(
+        help="barbell or dumbbells (default: the exercise's own load)")] = None,
 ) -> None:
     """Generate a lift clip with ground truth (OUT and OUT.json), or the benchmark suite."""
     from hingecheck.synth.generate import generate_clip
@@ -288,7 +290,7 @@ def synth(
             "scenario": scenario, "reps": reps, "seed": seed, "view_deg": view_deg,
             "facing": facing, "grade": grade, "exercise": exercise, "resolution": resolution,
             "orientation": "portrait" if portrait else "landscape", "fps": fps,
-            "passer_by": passer_by, "textured_background": textured,
+            "passer_by": passer_by, "textured_background": textured, "load": load,
         })
     except ValidationError as exc:
         raise _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"

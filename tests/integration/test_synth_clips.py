@@ -45,9 +45,10 @@ def test_clip_decodes_as_the_truth_describes(tmp_path: Path) -> None:
 @pytest.mark.parametrize("params", [
     ClipParams(scenario="good_hinge", seed=5, **SMALL),
     ClipParams(scenario="squat_substitution", seed=6, facing="left", **SMALL),
+    ClipParams(scenario="squat_substitution", seed=9, load="dumbbells", **SMALL),
     ClipParams(scenario="lumbar_rounding", grade="severe", seed=7, **SMALL),
     ClipParams(scenario="kettlebell_swing", seed=8, **SMALL),
-], ids=lambda p: p.scenario)
+], ids=lambda p: f"{p.scenario}-{p.load or 'own load'}")
 def test_real_model_finds_the_figure(tmp_path: Path, settings, pose_model,  # type: ignore[no-untyped-def]
                                      params: ClipParams) -> None:
     path = tmp_path / "clip.mp4"
@@ -73,4 +74,5 @@ def test_suite_covers_every_scenario_and_nuisance() -> None:
     assert {p.orientation for p in params} == {"landscape", "portrait"}
     assert {p.resolution for p in params} == {480, 720, 1080}
     assert {p.fps for p in params} >= {24.0, 30.0, 60.0}
+    assert {p.load for p in params if p.scenario == "squat_substitution"} == {None, "dumbbells"}
     assert suite_params(2026) == params  # fixed by its seed

@@ -81,8 +81,9 @@ def generate_clip(params: ClipParams, out: str | Path) -> ClipTruth:
     body = Proportions().varied(rng)
     style = Style.random(rng)
     walker_style = Style.random(rng)
+    load = params.load or exercise.load
     reps = plan_reps(exercise, rep_kinds(params), rng, pause_s=params.pause_s,
-                     partial_every=params.partial_every)
+                     partial_every=params.partial_every, body=body, load=load)
     timeline = Timeline(exercise, reps, lead_in_s=float(rng.uniform(0.3, 0.8)),
                         tail_s=float(rng.uniform(0.5, 1.0)))
     width, height = _frame_size(params)
@@ -103,7 +104,7 @@ def generate_clip(params: ClipParams, out: str | Path) -> ClipTruth:
             img = backdrop.copy()
             if walker_span and walker_span[0] <= t < walker_span[1]:
                 _draw_walker(img, t, walker_span, body, walker_style, cam, width)
-            draw_body(img, sk, body, cam, style, exercise.load)
+            draw_body(img, sk, body, cam, style, load)
             img = _camera_effects(img, params, noises[i % len(noises)])
             truths.append(_frame_truth(i, t, sk, cam, near, standing_hip))
             yield img

@@ -7,13 +7,17 @@ flexes the spine on top of a good hip pattern). Everything is seeded: same seed,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from hingecheck.synth.body import PoseAngles
+from hingecheck.synth.body import PoseAngles, Proportions, pose_body
 
 ROUNDING_GRADES = {"mild": 15.0, "clear": 30.0, "severe": 45.0}  # total spine flexion, °
+# A held load cannot pass through the legs: the hands stay this far (body heights) from the
+# thigh's and shin's centre lines: a heavy build's leg half-width at the knee (0.05), the
+# hand's (0.025) and the bar riding over the kneecap (0.035).
+LEG_CLEARANCE = 0.11
 
 
 @dataclass(frozen=True)
@@ -62,9 +66,41 @@ EXERCISES = {
 }
 
 
-def bottom_pose(exercise: Exercise, kind: str, grade: str | None,
-                rng: np.random.Generator) -> PoseAngles:
-    """A bottom position of ``kind`` for ``exercise``, drawn from the kind's ranges."""
+def bottom_pose(exercise: Exercise, kind: str, grade: str | None, rng: np.random.Generator,
+                body: Proportions | None = None, load: str | None = None) -> PoseAngles:
+    """A bottom position of ``kind`` for ``exercise``, drawn from the kind's ranges; a load
+    held in the hands (``load``, default the exercise's) goes around the knees."""
+    pose = _bottom_angles(exercise, kind, grade, rng)
+    if (load or exercise.load) in ("barbell", "dumbbells"):
+        pose = clear_of_legs(pose, body or Proportions())
+    return pose
+
+
+def clear_of_legs(pose: PoseAngles, body: Proportions) -> PoseAngles:
+    """``pose`` with the arms swung forward just enough that the hands clear the legs.
+
+    Hanging straight down, the hands of a lifter whose knees drive forward would sit inside
+    the knee; a real bar rides down the thighs and around the knees instead.
+    """
+    for arm in np.arange(pose.arm_deg, pose.arm_deg + 90.0, 1.0):
+        candidate = replace(pose, arm_deg=float(arm))
+        sk = pose_body(candidate, body)
+        hand = sk.joints["left_hand"][:2]
+        knee, hip, ankle = (sk.joints[f"left_{j}"][:2] for j in ("knee", "hip", "ankle"))
+        if min(_segment_distance(hand, hip, knee),
+               _segment_distance(hand, knee, ankle)) >= LEG_CLEARANCE:
+            return candidate
+    return pose
+
+
+def _segment_distance(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
+    d = b - a
+    t = float(np.clip((p - a) @ d / max(float(d @ d), 1e-12), 0.0, 1.0))
+    return float(np.linalg.norm(p - (a + t * d)))
+
+
+def _bottom_angles(exercise: Exercise, kind: str, grade: str | None,
+                   rng: np.random.Generator) -> PoseAngles:
     top = exercise.top
     if kind == "squat_substitution":
         # Knees drive forward (flexion 60–110°), hips drop, trunk stays more upright.
@@ -157,14 +193,15 @@ def _ease(x: float) -> float:
 
 
 def plan_reps(exercise: Exercise, kinds: list[tuple[str, str | None]], rng: np.random.Generator,
-              *, pause_s: float = 0.0, partial_every: int = 0) -> list[RepPlan]:
+              *, pause_s: float = 0.0, partial_every: int = 0, body: Proportions | None = None,
+              load: str | None = None) -> list[RepPlan]:
     """Draw a RepPlan per (kind, grade); ``pause_s`` lengthens the top pauses, and every
     ``partial_every``-th rep goes only half way down."""
     plans = []
     for i, (kind, grade) in enumerate(kinds):
         partial = partial_every > 0 and (i + 1) % partial_every == 0
         plans.append(RepPlan(
-            kind=kind, grade=grade, bottom=bottom_pose(exercise, kind, grade, rng),
+            kind=kind, grade=grade, bottom=bottom_pose(exercise, kind, grade, rng, body, load),
             top_pause_s=_u(rng, 0.3, 0.6) + pause_s,
             down_s=_u(rng, *exercise.down_s), hold_s=_u(rng, *exercise.hold_s),
             up_s=_u(rng, *exercise.up_s), depth=0.5 if partial else 1.0,

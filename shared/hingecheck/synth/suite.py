@@ -2,7 +2,8 @@
 
 64 clips. Each scenario appears under several nuisances, and each nuisance (camera angle,
 facing, portrait, resolution, frame rate, pauses, partial reps, compression, blur,
-lighting, textured background, a passer-by) appears in several scenarios. The camera
+lighting, textured background, a passer-by) appears in several scenarios; half the
+Romanian deadlift clips hold dumbbells instead of a barbell. The camera
 angles include views beyond 35° off the side, which hingecheck must refuse to score.
 """
 
@@ -29,6 +30,9 @@ SUITE_SCENARIOS: list[dict[str, object]] = [
     {"scenario": "squat_substitution", "exercise": "deadlift"},
     {"scenario": "lumbar_rounding", "exercise": "deadlift", "grade": "clear"},
 ]
+
+# Romanian deadlift scenarios: held with a barbell in rounds 0 and 2, dumbbells in 1 and 3.
+RDL_SCENARIOS = ("good_hinge", "squat_substitution", "lumbar_rounding", "mixed")
 
 # Nuisances, applied in turn: each clip gets one or two besides its random draws.
 NUISANCES: list[dict[str, object]] = [
@@ -59,6 +63,9 @@ def suite_params(seed: int) -> list[ClipParams]:
         for k, scenario in enumerate(SUITE_SCENARIOS):
             nuisance = NUISANCES[(k + 5 * round_) % len(NUISANCES)]
             fields: dict[str, object] = {"reps": 3, **scenario, **nuisance}
+            if round_ % 2 == 1 and "exercise" not in scenario and \
+                    scenario["scenario"] in RDL_SCENARIOS:
+                fields["load"] = "dumbbells"  # the Romanian deadlift with dumbbells
             fields["seed"] = int(rng.integers(0, 2**31))
             out.append(ClipParams.model_validate(fields))
     return out

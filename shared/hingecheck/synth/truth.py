@@ -51,6 +51,8 @@ class ClipParams(BaseModel):
     brightness: float = Field(default=1.0, ge=0.3, le=1.8)
     textured_background: bool = False
     passer_by: bool = Field(default=False, description="a second person walks through")
+    load: Literal["barbell", "dumbbells"] | None = Field(
+        default=None, description="what the lifter holds; default the exercise's own load")
 
 
 class FaultTruth(BaseModel):
