@@ -116,8 +116,9 @@ def test_coach_uploads_reviews_and_exports_a_batch(browser, server, tmp_path: Pa
 
     rows.nth(0).click()
     page.wait_for_url(re.compile(r".*#/clip/.*"))
-    page.wait_for_function("() => document.querySelector('#video').readyState >= 1",
-                           timeout=30_000)
+    # The clip view renders after the route changes: wait for the element, then its data.
+    page.wait_for_function("() => { const v = document.querySelector('#video');"
+                           " return v !== null && v.readyState >= 1; }", timeout=30_000)
     marker = page.locator(".timeline .fault[data-fault=lumbar_rounding]").last
     target = float(marker.get_attribute("data-time") or "nan")
     marker.click()
