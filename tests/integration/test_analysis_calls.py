@@ -58,7 +58,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-unty
 
 def test_generated_good_rdl_has_every_rep_and_no_joint_fault(generated, settings,  # type: ignore[no-untyped-def]
                                                              pose_model) -> None:
-    path, truth = generated("good", scenario="good_hinge", reps=3, seed=11, resolution=720)
+    path, truth = generated("good", scenario="good_hinge", reps=3, seed=12, resolution=720)
     result = analyze_video(path, settings, exercise="rdl", model=pose_model)
     assert result.summary.rep_count == len(truth.reps) == 3  # type: ignore[attr-defined]
     # The joint angles of a good RDL raise nothing. (The back's outline on generated

@@ -30,6 +30,7 @@ SHADE_LO, SHADE_HI = 0.6, 1.05  # darkest edge and brightest highlight against t
 # With it the model's hip keypoint sits 2–4° (hip angle) nearer the drawn joint on squat
 # bottoms, and knee flexion reads 11–14° low there instead of 18–24° (30 random poses).
 GLUTE_ALONG, GLUTE_BEHIND = 0.03, 0.03
+GLUTE_RADII = (0.075, 0.06)  # along and across the thigh
 
 
 @dataclass(frozen=True)
@@ -177,8 +178,7 @@ def draw_body(img: np.ndarray, sk: Skeleton, body: Proportions, cam: Camera, sty
             hip, knee, ankle, heel, toe = (pts[f"{side}_{j}"][0]
                                            for j in ("hip", "knee", "ankle", "heel", "toe"))
             tapered_limb(img, hip, knee, 0.050 * b, 0.036 * b, style.shorts, dim)
-            if style.legs != style.shorts:  # bare legs below the shorts' hem
-                tapered_limb(img, (hip + knee) / 2, knee, 0.045 * b, 0.034 * b, style.legs, dim)
+            tapered_limb(img, (hip + knee) / 2, knee, 0.045 * b, 0.034 * b, style.legs, dim)
             tapered_limb(img, knee, ankle, 0.036 * b, 0.022 * b, style.legs, dim)
             calf = knee + (ankle - knee) * 0.3
             calf_back = calf - np.array([1 if cam.facing == "right" else -1, 0]) * 0.012 * s
@@ -238,7 +238,7 @@ def draw_body(img: np.ndarray, sk: Skeleton, body: Proportions, cam: Camera, sty
         along = (knee - hip) / max(float(np.linalg.norm(knee - hip)), 1e-6)
         behind = -np.array([1.0 if cam.facing == "right" else -1.0, 0.0])
         centre_g = hip + along * GLUTE_ALONG * s + behind * GLUTE_BEHIND * s
-        blob(img, centre_g, 0.075 * b, 0.06 * b, _deg(along), style.shorts)
+        blob(img, centre_g, GLUTE_RADII[0] * b, GLUTE_RADII[1] * b, _deg(along), style.shorts)
         # Shoulder cap (deltoid) over the joint.
         blob(img, pts[f"{near}_shoulder"][0], 0.045 * b, 0.04 * b, 0, style.shirt)
 
