@@ -28,7 +28,7 @@ DUMBBELL_RADIUS = 0.05  # a 20 kg hex dumbbell's head, 18 cm across
 SHADE_LO, SHADE_HI = 0.6, 1.05  # darkest edge and brightest highlight against the colour
 # The buttock's centre from the hip joint: along the thigh and behind it (body heights).
 # With it the model's hip keypoint sits 2–4° (hip angle) nearer the drawn joint on squat
-# bottoms, and knee flexion reads 11–14° low there instead of 18–24° (30 random poses).
+# bottoms, and knee flexion reads 12–14° low there instead of 16–23° (bench/figure.py).
 GLUTE_ALONG, GLUTE_BEHIND = 0.03, 0.03
 GLUTE_RADII = (0.075, 0.06)  # along and across the thigh
 
