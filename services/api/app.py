@@ -7,10 +7,11 @@
     GET  /v1/jobs/{id}/result        result.json
     GET  /v1/jobs/{id}/video|poster|chart   the annotated clip, poster, angle chart
     POST /v1/batches, GET /v1/batches/{id}   a team's batch: counts, per athlete, worst first
+    GET  /v1/scoring                 what each fault costs and the grade bands (docs/scoring.md)
     GET  /healthz, /readyz, /metrics liveness; database and storage reachable; Prometheus
 
-Every call but the health checks needs ``Authorization: Bearer <API key>``; every read is
-scoped to the key's tenant (another tenant's job is a 404).
+Every call but the scoring table and the health checks needs ``Authorization: Bearer <API
+key>``; every read is scoped to the key's tenant (another tenant's job is a 404).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from fastapi import FastAPI, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from hingecheck import errors
+from hingecheck.analysis.scoring import FAULT_WEIGHTS, GRADE_MEANING, GRADES
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import STATUSES, Job
 from hingecheck.jobs.runner import EmbeddedWorker
@@ -207,6 +209,17 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
                   f"hingecheck_frames_per_second {fps:.2f}"]
         return Response("\n".join(lines) + "\n",
                         media_type="text/plain; version=0.0.4; charset=utf-8")
+
+    @app.get("/v1/scoring", operation_id="get_scoring")
+    def scoring_table() -> dict[str, Any]:
+        """The scoring formula's numbers, so clients sort and colour as the server scores."""
+        return {
+            "fault_weights": FAULT_WEIGHTS,
+            "grades": [{"grade": letter, "min_score": floor, "meaning": GRADE_MEANING[letter]}
+                       for floor, letter in GRADES],
+            "formula": "rep score = 100 − Σ weight × severity (never below 0); "
+                       "clip score = mean of the full reps",
+        }
 
     @app.get("/healthz", operation_id="healthz")
     def healthz() -> dict[str, str]:

@@ -455,3 +455,18 @@ def test_metrics_and_date_filter_without_jobs_done(tmp_path: Path, clip: Path) -
                    .json()["jobs"]) == 1
         assert client.get("/v1/jobs?since=2999-01-01T00:00:00", headers=auth
                           ).json()["jobs"] == []
+
+
+def test_scoring_table_is_public_and_is_the_one_the_analysis_uses(tmp_path: Path) -> None:
+    from hingecheck.analysis.scoring import FAULT_WEIGHTS, grade
+    s = _settings(tmp_path)
+    with TestClient(create_app(s, db=jobs.connect(s.database()), worker=False)) as client:
+        table = client.get("/v1/scoring").json()  # no key: the formula is public
+    assert table["fault_weights"] == FAULT_WEIGHTS
+    bands = table["grades"]
+    assert [b["min_score"] for b in bands] == sorted((b["min_score"] for b in bands),
+                                                      reverse=True)
+    for score in (100.0, 90.0, 89.9, 75.0, 60.0, 59.9, 0.0):
+        band = next(b for b in bands if score >= b["min_score"])
+        assert band["grade"] == grade(score) and band["meaning"]
+

@@ -1,7 +1,10 @@
 // hingecheck coach page: plain JavaScript, no external assets, talks to the JSON API.
 "use strict";
-const WEIGHTS = {lumbar_rounding: 45, squat_substitution: 40, incomplete_hinge: 30,
-                 hyperextension: 15, locked_knees: 10, asymmetric_tempo: 5};
+// What each fault costs and the grade bands come from the server (GET /v1/scoring).
+let WEIGHTS = {}, GRADES = [];
+const scoringLoaded = fetch("/v1/scoring").then(r => r.json())
+  .then(s => { WEIGHTS = s.fault_weights; GRADES = s.grades; })
+  .catch(() => {});  // without it batches keep the server's order and scores show no grade
 const NAMES = {lumbar_rounding: "Rounded back", squat_substitution: "Squat substitution",
                incomplete_hinge: "Incomplete hinge", hyperextension: "Leaning back at lockout",
                locked_knees: "Locked knees", asymmetric_tempo: "Rushed lowering"};
@@ -26,8 +29,8 @@ const el = (tag, attrs = {}, ...kids) => {
   return node;
 };
 const show = id => { app.replaceChildren(document.getElementById(id).content.cloneNode(true)); };
-const cost = job => Math.max(0, ...(job.faults || []).map(f => WEIGHTS[f.name] * f.worst_severity));
-const grade = s => s == null ? "" : s >= 90 ? "A" : s >= 75 ? "B" : s >= 60 ? "C" : "D";
+const cost = job => Math.max(0, ...(job.faults || []).map(f => (WEIGHTS[f.name] ?? 0) * f.worst_severity));
+const grade = s => s == null ? "" : (GRADES.find(g => s >= g.min_score) || {grade: ""}).grade;
 // "anna_rdl_2026-11-20.mp4" → "Anna"
 const athleteFromName = name => { const w = name.split(/[_\-. ]/)[0]; return w ? w[0].toUpperCase() + w.slice(1).toLowerCase() : "Unknown"; };
 
@@ -255,4 +258,4 @@ async function athleteView(name) {
 
 document.getElementById("signout").onclick = () => { sessionStorage.removeItem("hingecheck-key"); location.hash = "#/"; route(); };
 window.addEventListener("hashchange", route);
-route();
+scoringLoaded.then(route);
