@@ -35,6 +35,7 @@ from hingecheck.pipeline import PoseStageOutput, analyze_video, finish_analysis,
 from hingecheck.pose.model import get_pose_model
 from hingecheck.schemas import AnalysisResult
 from hingecheck.settings import get_settings
+from hingecheck.synth.motion import EXERCISES
 from hingecheck.synth.suite import load_truth, write_suite
 from hingecheck.synth.truth import ClipTruth
 
@@ -88,7 +89,7 @@ def match_reps(result: AnalysisResult, truth: ClipTruth) -> list[tuple[int | Non
 
 def fault_counts(result: AnalysisResult, truth: ClipTruth,
                  counts: dict[str, dict[str, int]], scores: dict[str, list[float]],
-                 grades: dict[str, list[bool]]) -> None:
+                 recall: dict[tuple[str, str], list[bool]]) -> None:
     for t_idx, d_idx in match_reps(result, truth):
         true = {f.name for f in truth.reps[t_idx].faults} if t_idx is not None else set()
         found = {f.name for f in result.reps[d_idx].faults} if d_idx is not None else set()
@@ -97,13 +98,11 @@ def fault_counts(result: AnalysisResult, truth: ClipTruth,
                 "fp" if name in found else "tn")
             counts[name][key] += 1
         if t_idx is not None:
+            # Rounding recall per grade, squat recall per load held.
+            load = truth.params.load or EXERCISES[truth.exercise].load
             for f in truth.reps[t_idx].faults:
-                if f.name == "lumbar_rounding":
-                    grades[f.grade].append("lumbar_rounding" in found)
-                if f.name == "squat_substitution":
-                    load = truth.params.load or ("barbell" if truth.exercise in (
-                        "rdl", "deadlift") else truth.exercise)
-                    grades[f"squat with {load}"].append("squat_substitution" in found)
+                group = f.grade if f.name == "lumbar_rounding" else load
+                recall[(f.name, group)].append(f.name in found)
         if t_idx is not None and d_idx is not None:
             scores["faulty" if true else "good"].append(result.reps[d_idx].score)
 
@@ -134,7 +133,7 @@ def print_pose_table(stats: dict[str, dict[str, list[float]]]) -> None:
 
 
 def print_analysis(rep_exact: list[bool], counts: dict[str, dict[str, int]],
-                   scores: dict[str, list[float]], grades: dict[str, list[bool]],
+                   scores: dict[str, list[float]], recall: dict[tuple[str, str], list[bool]],
                    views: list[tuple[float, bool, bool]]) -> None:
     print(f"\nrep count exact: {sum(rep_exact)}/{len(rep_exact)} side-view clips "
           f"({np.mean(rep_exact):.1%})")
@@ -145,11 +144,12 @@ def print_analysis(rep_exact: list[bool], counts: dict[str, dict[str, int]],
         r = c["tp"] / max(c["tp"] + c["fn"], 1)
         f1 = 2 * p * r / max(p + r, 1e-9)
         print(f"| {name} | {c['tp'] + c['fn']} | {p:.2f} | {r:.2f} | {f1:.2f} |")
-    print("\nrounding recall by grade: " + ", ".join(
-        f"{g} {sum(v)}/{len(v)}" for g, v in sorted(grades.items()) if "squat" not in g))
-    print("squat substitution recall by load: " + ", ".join(
-        f"{g[len('squat with '):]} {sum(v)}/{len(v)}" for g, v in sorted(grades.items())
-        if "squat" in g))
+    print()
+    for fault, label in (("lumbar_rounding", "rounding recall by grade"),
+                         ("squat_substitution", "squat substitution recall by load")):
+        print(f"{label}: " + ", ".join(f"{group} {sum(v)}/{len(v)}"
+                                      for (name, group), v in sorted(recall.items())
+                                      if name == fault))
     good, bad = np.asarray(scores["good"]), np.asarray(scores["faulty"])
     if good.size and bad.size:
         auc = float(np.mean(good[:, None] > bad[None, :]))
@@ -216,7 +216,7 @@ def main() -> None:
     stats: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     counts: dict[str, dict[str, int]] = {n: defaultdict(int) for n in FAULTS}
     scores: dict[str, list[float]] = defaultdict(list)
-    grades: dict[str, list[bool]] = defaultdict(list)
+    recall: dict[tuple[str, str], list[bool]] = defaultdict(list)
     rep_exact: list[bool] = []
     views: list[tuple[float, bool, bool]] = []
     for clip in clips:
@@ -229,7 +229,7 @@ def main() -> None:
                       out.track.view.side_view_ok))
         if truth.params.view_deg <= 30:
             rep_exact.append(len(result.reps) == len(truth.reps))
-            fault_counts(result, truth, counts, scores, grades)
+            fault_counts(result, truth, counts, scores, recall)
         found = ",".join(sorted({f.name for r in result.reps for f in r.faults})) or "clean"
         true = ",".join(sorted({f.name for r in truth.reps for f in r.faults})) or "clean"
         print(f"{clip.name:42s} found {out.track.detected_fraction:6.1%}  view "
@@ -237,7 +237,7 @@ def main() -> None:
               f"reps {len(result.reps)}/{len(truth.reps)}  faults {found} (truth {true})",
               flush=True)
     print_pose_table(stats)
-    print_analysis(rep_exact, counts, scores, grades, views)
+    print_analysis(rep_exact, counts, scores, recall, views)
     real_clips(args.real, settings, model)
 
 

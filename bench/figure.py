@@ -13,10 +13,11 @@ Use it to judge a change to the figure in a minute instead of regenerating the s
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
 import cv2
 import numpy as np
-from hingecheck.analysis.angles import flexion_deg
 from hingecheck.pose.model import get_pose_model
 from hingecheck.settings import get_settings
 from hingecheck.synth.body import Proportions, pose_body
@@ -25,13 +26,15 @@ from hingecheck.synth.generate import _camera, _sagittal_angles
 from hingecheck.synth.motion import EXERCISES, bottom_pose
 from hingecheck.synth.truth import ClipParams
 
+sys.path.insert(0, str(Path(__file__).parent))
+from accuracy import SIDE, angles
+
 CASES = [  # (rep kind, exercise, load)
     ("good", "rdl", "barbell"), ("good", "rdl", "dumbbells"),
     ("squat_substitution", "rdl", "barbell"), ("squat_substitution", "rdl", "dumbbells"),
     ("lumbar_rounding", "rdl", "barbell"), ("good", "deadlift", "barbell"),
     ("good", "good_morning", "barbell_back"), ("good", "kettlebell_swing", "kettlebell"),
 ]
-SIDES = {"left": (5, 11, 13, 15), "right": (6, 12, 14, 16)}  # shoulder, hip, knee, ankle
 
 
 def read_errors(model, kind: str, exercise: str, load: str, n: int,  # type: ignore[no-untyped-def]
@@ -55,10 +58,9 @@ def read_errors(model, kind: str, exercise: str, load: str, n: int,  # type: ign
             continue
         best = int(np.argmax(found.scores))
         xy, conf = found.keypoints[best, :, :2], found.keypoints[best, :, 2]
-        side = max(SIDES, key=lambda s: float(conf[list(SIDES[s])].sum()))
-        shoulder, hip, knee, ankle = (xy[j] for j in SIDES[side])
-        out[i] = (flexion_deg(knee, hip, shoulder) - true_hip,
-                  flexion_deg(hip, knee, ankle) - true_knee)
+        side = max(SIDE, key=lambda s: float(conf[list(SIDE[s])].sum()))
+        hip, knee, _ = angles(xy[None], side)[0]
+        out[i] = (hip - true_hip, knee - true_knee)
     return out
 
 

@@ -469,4 +469,3 @@ def test_scoring_table_is_public_and_is_the_one_the_analysis_uses(tmp_path: Path
     for score in (100.0, 90.0, 89.9, 75.0, 60.0, 59.9, 0.0):
         band = next(b for b in bands if score >= b["min_score"])
         assert band["grade"] == grade(score) and band["meaning"]
-

@@ -79,22 +79,15 @@ def test_rounding_grade_from_the_spine(flexion: float, grade: str | None) -> Non
     assert rounding_grade(flexion) == grade
 
 
-def _hand_to_leg(sk) -> float:  # type: ignore[no-untyped-def]
-    from hingecheck.synth.motion import _segment_distance
-    hand = sk.joints["left_hand"][:2]
-    hip, knee, ankle = (sk.joints[f"left_{j}"][:2] for j in ("hip", "knee", "ankle"))
-    return min(_segment_distance(hand, hip, knee), _segment_distance(hand, knee, ankle))
-
-
 def test_a_held_load_goes_around_the_knees_not_through_them() -> None:
-    from hingecheck.synth.motion import LEG_CLEARANCE
+    from hingecheck.synth.motion import LEG_CLEARANCE, hand_to_leg
     rng = np.random.default_rng(3)
     rdl = EXERCISES["rdl"]
     for _ in range(20):
         squat = bottom_pose(rdl, "squat_substitution", None, rng, BODY)
         hanging = pose_body(PoseAngles(**{**squat.__dict__, "arm_deg": 0.0}), BODY)
-        assert _hand_to_leg(hanging) < LEG_CLEARANCE  # straight down would cut the knee
-        assert _hand_to_leg(pose_body(squat, BODY)) >= LEG_CLEARANCE
+        assert hand_to_leg(hanging) < LEG_CLEARANCE  # straight down would cut the knee
+        assert hand_to_leg(pose_body(squat, BODY)) >= LEG_CLEARANCE
         assert 0 < squat.arm_deg < 45  # swung forward, only as far as needed
         good = bottom_pose(rdl, "good", None, rng, BODY)
         assert good.arm_deg == 0.0  # a hinge's bar hangs in front of the shins already

@@ -236,8 +236,7 @@ def draw_body(img: np.ndarray, sk: Skeleton, body: Proportions, cam: Camera, sty
         # The buttock wraps round the hip joint: a mass behind the top of the thigh.
         hip, knee = pts[f"{near}_hip"][0], pts[f"{near}_knee"][0]
         along = (knee - hip) / max(float(np.linalg.norm(knee - hip)), 1e-6)
-        behind = -np.array([1.0 if cam.facing == "right" else -1.0, 0.0])
-        centre_g = hip + along * GLUTE_ALONG * s + behind * GLUTE_BEHIND * s
+        centre_g = hip + along * GLUTE_ALONG * s + back * GLUTE_BEHIND * s
         blob(img, centre_g, GLUTE_RADII[0] * b, GLUTE_RADII[1] * b, _deg(along), style.shorts)
         # Shoulder cap (deltoid) over the joint.
         blob(img, pts[f"{near}_shoulder"][0], 0.045 * b, 0.04 * b, 0, style.shirt)
@@ -300,19 +299,14 @@ def _load_items(img: np.ndarray, sk: Skeleton, cam: Camera, style: Style,
                                                float(sk.spine_lean_deg[-1]))
         center = hands if load == "barbell" else on_back
         radius = PLATE_RADIUS if load == "barbell" else 0.07
-        a = np.radians(cam.yaw_deg)
         out: list[DrawItem] = []
         for z, dim in ((0.6, 1.0), (-0.6, 0.6)):
             p, depth = cam.project(center + np.array([0, 0, z]))
 
             def plate(p: np.ndarray = p, dim: float = dim) -> None:
-                rx = max(2.0, radius * s * abs(np.cos(a)) + 0.03 * s * abs(np.sin(a)))
-                cv2.ellipse(img, _fx(p),
-                            (int(rx * 16), int(radius * s * 16)), 0, 0, 360,
-                            _shade(style.plate, dim), -1, cv2.LINE_AA, 4)
-                cv2.ellipse(img, _fx(p),
-                            (int(rx * 0.3 * 16), int(radius * s * 0.3 * 16)), 0, 0, 360,
-                            _shade((160, 160, 160), dim), -1, cv2.LINE_AA, 4)
+                rx = _disc_width(radius * s, 0.03 * s, cam.yaw_deg)
+                _disc(img, p, rx, radius * s, _shade(style.plate, dim))
+                _disc(img, p, rx * 0.3, radius * s * 0.3, _shade((160, 160, 160), dim))
             out.append((depth, plate))
         left, _ = cam.project(center + np.array([0, 0, 0.75]))
         right, _ = cam.project(center + np.array([0, 0, -0.75]))
@@ -339,18 +333,27 @@ def _dumbbell(img: np.ndarray, hand: np.ndarray, cam: Camera, style: Style) -> D
     outward = 1.0 if hand[2] >= 0 else -1.0
     inner, _ = cam.project(hand + np.array([0, 0, -outward * 0.07]))
     outer, depth = cam.project(hand + np.array([0, 0, outward * 0.07]))
-    a = np.radians(cam.yaw_deg)
     r = DUMBBELL_RADIUS * s
-    rx = max(2.0, r * abs(np.cos(a)) + 0.025 * s * abs(np.sin(a)))
+    rx = _disc_width(r, 0.025 * s, cam.yaw_deg)
     dim = 1.0 if depth > 0 else 0.6  # the far one in the body's shadow, like the far arm
 
     def draw() -> None:
         for centre in (inner, outer):
-            cv2.ellipse(img, _fx(centre), (int(rx * 16), int(r * 16)), 0, 0, 360,
-                        _shade(style.plate, dim * 0.8), -1, cv2.LINE_AA, 4)
-        cv2.ellipse(img, _fx(outer), (int(rx * 0.8 * 16), int(r * 0.8 * 16)), 0, 0, 360,
-                    _shade(style.plate, dim), -1, cv2.LINE_AA, 4)
+            _disc(img, centre, rx, r, _shade(style.plate, dim * 0.8))
+        _disc(img, outer, rx * 0.8, r * 0.8, _shade(style.plate, dim))
     return depth, draw
+
+
+def _disc_width(radius_px: float, thickness_px: float, yaw_deg: float) -> float:
+    """Seen half-width of a disc facing the side camera, once the camera swings by yaw."""
+    a = np.radians(yaw_deg)
+    return float(max(2.0, radius_px * abs(np.cos(a)) + thickness_px * abs(np.sin(a))))
+
+
+def _disc(img: np.ndarray, centre: np.ndarray, rx: float, ry: float,
+          color: tuple[int, int, int]) -> None:
+    cv2.ellipse(img, _fx(centre), (int(rx * 16), int(ry * 16)), 0, 0, 360, color, -1,
+                cv2.LINE_AA, 4)
 
 
 def _rotate_sagittal(v: np.ndarray, lean_deg: float) -> np.ndarray:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from hingecheck.synth.body import PoseAngles, Proportions, pose_body
+from hingecheck.synth.body import PoseAngles, Proportions, Skeleton, pose_body
 
 ROUNDING_GRADES = {"mild": 15.0, "clear": 30.0, "severe": 45.0}  # total spine flexion, °
 # A held load cannot pass through the legs: the hands stay this far (body heights) from the
@@ -84,13 +84,16 @@ def clear_of_legs(pose: PoseAngles, body: Proportions) -> PoseAngles:
     """
     for arm in np.arange(pose.arm_deg, pose.arm_deg + 90.0, 1.0):
         candidate = replace(pose, arm_deg=float(arm))
-        sk = pose_body(candidate, body)
-        hand = sk.joints["left_hand"][:2]
-        knee, hip, ankle = (sk.joints[f"left_{j}"][:2] for j in ("knee", "hip", "ankle"))
-        if min(_segment_distance(hand, hip, knee),
-               _segment_distance(hand, knee, ankle)) >= LEG_CLEARANCE:
+        if hand_to_leg(pose_body(candidate, body)) >= LEG_CLEARANCE:
             return candidate
     return pose
+
+
+def hand_to_leg(sk: Skeleton) -> float:
+    """Distance (body heights) from the hand to the nearer of thigh and shin, side view."""
+    hand = sk.joints["left_hand"][:2]
+    hip, knee, ankle = (sk.joints[f"left_{j}"][:2] for j in ("hip", "knee", "ankle"))
+    return min(_segment_distance(hand, hip, knee), _segment_distance(hand, knee, ankle))
 
 
 def _segment_distance(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
