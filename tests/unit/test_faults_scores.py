@@ -62,6 +62,20 @@ def test_deadlift_profile_accepts_bent_knees_that_rdl_calls_a_squat() -> None:
     assert "squat_substitution" in _names(_run([rep(deep)], exercise="rdl"))[0]
 
 
+def test_deadlift_squat_is_seen_from_the_trunk_when_the_knees_read_nearly_straight() -> None:
+    # At a deadlift's bottom the plates hide the knees: their keypoints can read a leg far
+    # straighter than it is, under a squat's upright trunk. The trunk alone still shows it.
+    upright = PoseAngles(shin_deg=5.0, knee_flexion_deg=40.0, pelvis_flexion_deg=67.0)
+    report = _run([rep(upright)], exercise="deadlift")
+    assert _names(report) == [{"squat_substitution"}]
+    evidence = report.reps[0].faults[0].evidence
+    assert evidence["trunk_deg"] == pytest.approx(32.0, abs=2.0)
+    assert evidence["knee_flexion_deg"] < 45.0
+    # The same legs under a conventional deadlift's trunk (50° from vertical) are fine.
+    leaning = replace(upright, pelvis_flexion_deg=85.0)
+    assert _names(_run([rep(leaning)], exercise="deadlift")) == [set()]
+
+
 def test_locked_knees_fire_for_rdl_but_not_for_good_morning() -> None:
     # Straight legs over vertical shins (the hips cannot travel back, yet the hinge is deep).
     stiff = PoseAngles(shin_deg=0.0, knee_flexion_deg=0.0, pelvis_flexion_deg=80.0)

@@ -156,9 +156,15 @@ def detect_faults(m: RepMeasures, profile: ExerciseProfile, standing_bulge: floa
              (SQUAT_SECONDARY, profile.knee_forward_ratio(m.knee_forward_ratio))]
     if profile.hip_drop_minus_back is not None:
         squat.append((SQUAT_SECONDARY, profile.hip_drop_minus_back(drop_minus_back)))
+    severity = _weighted(squat)
+    if profile.trunk_upright_deg is not None:
+        # The trunk alone can show it where the knees and shins are hidden (see profiles).
+        upright = profile.trunk_upright_deg(m.trunk_at_bottom_deg)
+        severity = upright if math.isnan(severity) else max(severity, upright)
     if not m.partial:
-        add("squat_substitution", _weighted(squat), bottom_span, {
+        add("squat_substitution", severity, bottom_span, {
             "knee_flexion_deg": m.knee_flexion_at_bottom_deg,
+            "trunk_deg": m.trunk_at_bottom_deg,
             "trunk_minus_shin_deg": trunk_minus_shin,
             "knee_forward_ratio": m.knee_forward_ratio,
             "hip_drop_minus_back_ratio": drop_minus_back}, m.confidence)

@@ -51,6 +51,11 @@ class ExerciseProfile:
     trunk_minus_shin_deg: Ramp
     hip_drop_minus_back: Ramp | None
     knee_forward_ratio: Ramp
+    # A trunk too upright for the lift on its own (degrees from vertical), for lifts whose
+    # shins lean forward by design and hide behind the plates at the bottom: there the
+    # knee and shin keypoints are the least sure, the hip and shoulder ones the most.
+    # None where the shins stay near vertical and trunk minus shin already says it.
+    trunk_upright_deg: Ramp | None
     # Soft knees: knee flexion at the bottom (None: straight knees are the exercise).
     locked_knee_deg: Ramp | None
     # Hips must travel back (leg lengths): flagged only where they clearly did not (the
@@ -91,6 +96,7 @@ PROFILES: dict[str, ExerciseProfile] = {
         trunk_minus_shin_deg=Ramp(45.0, 15.0),      # [RDL] 70–100 − 0–5; squat ≈ 0–20 [HS]
         hip_drop_minus_back=Ramp(0.0, 0.25),
         knee_forward_ratio=Ramp(0.15, 0.35),
+        trunk_upright_deg=None,
         locked_knee_deg=Ramp(8.0, 0.0),              # [RDL] soft knees, 15–25°
         hip_back_ratio=Ramp(0.05, -0.05),
         min_hip_flexion_deg=Ramp(50.0, 30.0),           # [RDL] trunk 70–100° at the bottom
@@ -104,6 +110,7 @@ PROFILES: dict[str, ExerciseProfile] = {
         trunk_minus_shin_deg=Ramp(30.0, 10.0),      # [DL] 45–60 − 10–20; squat ≈ 0–20 [HS]
         hip_drop_minus_back=None,                    # hips drop by design: the bar is low
         knee_forward_ratio=Ramp(0.25, 0.4),         # [DL] shins 10–20° forward
+        trunk_upright_deg=Ramp(45.0, 30.0),         # [DL] 45–60°; a squat's 25–35 [HS]
         locked_knee_deg=None,                        # knees bend to reach the floor
         hip_back_ratio=None,
         min_hip_flexion_deg=None,
@@ -117,6 +124,7 @@ PROFILES: dict[str, ExerciseProfile] = {
         trunk_minus_shin_deg=Ramp(40.0, 15.0),      # [KB] 60–75 − 3–8
         hip_drop_minus_back=Ramp(0.0, 0.25),
         knee_forward_ratio=Ramp(0.15, 0.35),
+        trunk_upright_deg=None,
         locked_knee_deg=Ramp(8.0, 0.0),
         hip_back_ratio=Ramp(0.05, -0.05),
         min_hip_flexion_deg=Ramp(45.0, 25.0),           # [KB] trunk 60–75° at the backswing
@@ -130,6 +138,7 @@ PROFILES: dict[str, ExerciseProfile] = {
         trunk_minus_shin_deg=Ramp(45.0, 15.0),
         hip_drop_minus_back=Ramp(0.0, 0.2),
         knee_forward_ratio=Ramp(0.12, 0.3),
+        trunk_upright_deg=None,
         locked_knee_deg=None,                        # [GM] near-straight knees are the lift
         hip_back_ratio=Ramp(0.05, -0.05),
         min_hip_flexion_deg=Ramp(50.0, 30.0),
@@ -144,6 +153,7 @@ PROFILES: dict[str, ExerciseProfile] = {
         trunk_minus_shin_deg=Ramp(35.0, 10.0),      # [WD] a shallower hinge than an RDL
         hip_drop_minus_back=Ramp(0.0, 0.2),
         knee_forward_ratio=Ramp(0.12, 0.3),
+        trunk_upright_deg=None,
         locked_knee_deg=Ramp(8.0, 0.0),
         hip_back_ratio=Ramp(0.05, -0.05),
         min_hip_flexion_deg=Ramp(35.0, 20.0),           # [WD] a shallow hinge by design
