@@ -102,3 +102,21 @@ def test_too_little_of_the_back_seen_gives_no_bulge() -> None:
     background = silhouette.Background(wall, np.ones((H, W), bool), 0.0)
     profile = silhouette.back_profile(wall.copy(), background, HIP, SHOULDER, 1.0)
     assert profile.coverage == 0.0 and np.isnan(profile.bulge)
+
+
+def test_an_outline_missed_down_to_the_joint_line_is_not_read_as_a_bend() -> None:
+    """Shorts the colour of the wall: near the hips the back is only found a hair's
+    breadth from the hip–shoulder line, where no back can be. Those samples are left
+    unmeasured instead of bending the profile."""
+    wall = _wall()
+    frame = wall.copy()
+    _bent_back(frame, 0.0)
+    hidden_to = int(HIP[1] - 0.04 * CHORD)  # the back vanishes down to 0.04 chord lengths
+    frame[:hidden_to, int(HIP[0]):int(HIP[0] + 0.3 * CHORD)] = \
+        wall[:hidden_to, int(HIP[0]):int(HIP[0] + 0.3 * CHORD)]
+    background = silhouette.Background(wall, np.ones((H, W), bool), 0.0)
+    profile = silhouette.back_profile(frame, background, HIP, SHOULDER, facing_sign=1.0)
+    near_hip = silhouette.profile_positions() < 0.28
+    assert np.isnan(profile.heights[near_hip]).all()
+    assert profile.coverage >= silhouette.MIN_PROFILE_COVERAGE
+    assert profile.bulge == pytest.approx(0.0, abs=0.016)

@@ -10,7 +10,8 @@ COCO keypoints have no spine points, so rounding is measured on the lifter's sil
    any colour channel, closed and opened to fill holes and drop speckle.
 3. Profile: along the hip→shoulder chord, march from outside the body toward the chord on
    the dorsal side until the foreground is hit. A neutral back gives a straight (or
-   slightly hollow) profile; a flexed spine makes it an arc.
+   slightly hollow) profile; a flexed spine makes it an arc. A hit nearer the chord than
+   the back can be (``MIN_BACK_DEPTH``) is a missed outline, not a measurement.
 4. Bulge: the sagitta of a parabola fitted to the profile, in chord lengths: 0 for a
    straight back, negative for a hollow one, about θ/8 for a back bent through θ radians.
    A load on the upper back can be skipped by ending the profile earlier.
@@ -50,6 +51,11 @@ PROFILE_OUTSIDE = 0.7
 PROFILE_INSIDE = 0.2
 # A profile needs this share of its samples to hit the body to give a bulge.
 MIN_PROFILE_COVERAGE = 0.7
+# The back's surface lies well outside the hip–shoulder joint line: at its thinnest, over
+# the shoulder blades, about 5–6 cm behind the shoulder joint, a tenth of the chord. A
+# "surface" found nearer the line than this is the outline missed until deep inside the
+# body (clothing the colour of the wall), not the back: that sample is left unmeasured.
+MIN_BACK_DEPTH = 0.08
 
 SKELETON_LINES = ((5, 11), (6, 12), (5, 6), (11, 12), (11, 13), (13, 15), (12, 14),
                   (14, 16), (5, 7), (7, 9), (6, 8), (8, 10), (0, 5), (0, 6))
@@ -178,7 +184,7 @@ def back_profile(frame: ImageArray, background: Background, hip: FloatArray,
     heights = np.full(PROFILE_STEPS, np.nan)
     for i in range(PROFILE_STEPS):
         first = np.flatnonzero(run[i])
-        if first.size:
+        if first.size and offsets[first[0]] >= MIN_BACK_DEPTH * chord:
             heights[i] = offsets[first[0]] / chord
     coverage = float(np.mean(~np.isnan(heights)))
     if coverage < MIN_PROFILE_COVERAGE:
