@@ -76,6 +76,20 @@ def test_deadlift_squat_is_seen_from_the_trunk_when_the_knees_read_nearly_straig
     assert _names(_run([rep(leaning)], exercise="deadlift")) == [set()]
 
 
+def test_a_half_rep_that_squats_is_called_but_a_half_deadlift_is_not() -> None:
+    # Knees driving forward show at any depth: a partial rep is judged on them too.
+    report = _run([rep(RDL_BOTTOM)] * 3 + [rep(SQUAT_BOTTOM, depth=0.5)])
+    assert report.reps[3].measures.partial
+    assert _names(report) == [set(), set(), set(), {"squat_substitution"}]
+    # A deadlift stopped half way has an upright trunk because it stopped half way: the
+    # trunk-only check does not judge it (it would read as a squat).
+    deadlift = PoseAngles(shin_deg=12.0, knee_flexion_deg=55.0, pelvis_flexion_deg=98.0)
+    report = _run([rep(deadlift)] * 3 + [rep(deadlift, depth=0.5)], exercise="deadlift")
+    assert report.reps[3].measures.partial
+    assert report.reps[3].measures.trunk_at_bottom_deg < 35.0
+    assert _names(report) == [set()] * 4
+
+
 def test_locked_knees_fire_for_rdl_but_not_for_good_morning() -> None:
     # Straight legs over vertical shins (the hips cannot travel back, yet the hinge is deep).
     stiff = PoseAngles(shin_deg=0.0, knee_flexion_deg=0.0, pelvis_flexion_deg=80.0)

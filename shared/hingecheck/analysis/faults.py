@@ -157,17 +157,17 @@ def detect_faults(m: RepMeasures, profile: ExerciseProfile, standing_bulge: floa
     if profile.hip_drop_minus_back is not None:
         squat.append((SQUAT_SECONDARY, profile.hip_drop_minus_back(drop_minus_back)))
     severity = _weighted(squat)
-    if profile.trunk_upright_deg is not None:
-        # The trunk alone can show it where the knees and shins are hidden (see profiles).
+    if profile.trunk_upright_deg is not None and not m.partial:
+        # The trunk alone can show it where the knees and shins are hidden (see profiles);
+        # not on a partial rep, whose trunk is upright because it stopped half way.
         upright = profile.trunk_upright_deg(m.trunk_at_bottom_deg)
         severity = upright if math.isnan(severity) else max(severity, upright)
-    if not m.partial:
-        add("squat_substitution", severity, bottom_span, {
-            "knee_flexion_deg": m.knee_flexion_at_bottom_deg,
-            "trunk_deg": m.trunk_at_bottom_deg,
-            "trunk_minus_shin_deg": trunk_minus_shin,
-            "knee_forward_ratio": m.knee_forward_ratio,
-            "hip_drop_minus_back_ratio": drop_minus_back}, m.confidence)
+    add("squat_substitution", severity, bottom_span, {
+        "knee_flexion_deg": m.knee_flexion_at_bottom_deg,
+        "trunk_deg": m.trunk_at_bottom_deg,
+        "trunk_minus_shin_deg": trunk_minus_shin,
+        "knee_forward_ratio": m.knee_forward_ratio,
+        "hip_drop_minus_back_ratio": drop_minus_back}, m.confidence)
 
     add("lumbar_rounding", profile.back_bulge(m.back_bulge), bottom_span, {
         "back_bulge_at_bottom": m.back_bulge, "back_bulge_standing": standing_bulge,
