@@ -134,6 +134,26 @@ def test_rounding_follows_the_back_outline_at_the_bottom(bend_deg: float, fires:
     assert bulge == pytest.approx(np.radians(bend_deg) / 8.0, abs=0.005)
 
 
+@pytest.mark.parametrize(("on_the_way_deg", "fires"), [(-20.0, False), (0.0, True),
+                                                       (15.0, True)])
+def test_rounding_must_show_on_the_way_down_too(on_the_way_deg: float, fires: bool) -> None:
+    # A back bent 40° at the bottom. On the way there it reads hollow (a neutral back whose
+    # bottom frames a slipping keypoint bent), straight, or already bending.
+    def backs(times: np.ndarray, timeline) -> np.ndarray:  # type: ignore[no-untyped-def]
+        heights = _flat_backs(len(times))
+        for start, bottom, end in timeline.rep_times:
+            heights[(times > start) & (times < end)] = _arched(on_the_way_deg)
+            heights[np.abs(times - bottom) < 0.3] = _arched(40.0)
+        return heights
+
+    report = _run([rep(RDL_BOTTOM)] * 2, backs=backs)
+    assert all(("lumbar_rounding" in names) == fires for names in _names(report))
+    measures = report.reps[0].measures
+    assert measures.back_bulge == pytest.approx(np.radians(40.0) / 8.0, abs=0.005)
+    assert measures.back_bulge_on_the_way == pytest.approx(np.radians(on_the_way_deg) / 8.0,
+                                                           abs=0.005)
+
+
 def test_unmeasured_back_reports_no_rounding_and_no_confidence() -> None:
     report = _run([rep(RDL_BOTTOM)], backs=lambda t, _: np.full((len(t), STEPS), np.nan))
     assert _names(report) == [set()]

@@ -25,8 +25,13 @@ SQUAT_PRIMARY = 0.35
 SQUAT_SECONDARY = 0.15
 # The bottom window: frames within this fraction of the rep's depth of its deepest point.
 BOTTOM_WINDOW = 0.1
-# Rounding is judged on the rep's deepest trunk angles (the top 20 % of the rep's frames).
+# Rounding is judged on the rep's deepest trunk angles (the top 20 % of the rep's frames)
+# and confirmed on the way there and back: the frames with the trunk between these
+# fractions of its range over the rep (a flexing spine bends more the lower it goes, so it
+# already shows there; a neutral back reads straight or hollow there whatever a keypoint
+# that slips at the bottom makes of the deepest frames).
 DEEP_TRUNK_PERCENTILE = 80
+ON_THE_WAY_TRUNK = (0.55, 0.8)
 # Lockout: after the bottom, frames within this fraction of the depth of upright, and up
 # to this long after the rep ends (seconds).
 LOCKOUT_WINDOW = 0.15
@@ -67,6 +72,7 @@ class RepMeasures:
     lockout_trunk_deg: float
     neck_flexion_at_bottom_deg: float
     back_bulge: float
+    back_bulge_on_the_way: float
     back_measured_share: float
     confidence: float
 
@@ -112,6 +118,12 @@ def measure_rep(kin: Kinematics, span: RepSpan, index: int, back_heights: np.nda
     deep = frames[trunk >= np.nanpercentile(trunk, DEEP_TRUNK_PERCENTILE)] \
         if not np.isnan(trunk).all() else frames[:0]
     bulge, coverage = median_profile_bulge(back_heights[deep], profile_end)
+    on_the_way = frames[:0]
+    if not np.isnan(trunk).all():
+        lo, hi = float(np.nanmin(trunk)), float(np.nanmax(trunk))
+        a, b = (lo + f * (hi - lo) for f in ON_THE_WAY_TRUNK)
+        on_the_way = frames[(trunk >= a) & (trunk <= b)]
+    bulge_on_the_way, _ = median_profile_bulge(back_heights[on_the_way], profile_end)
     return RepMeasures(
         index=index, start_s=float(t[span.start]), bottom_s=float(t[span.bottom]),
         end_s=float(t[span.end]), down_s=float(t[span.bottom] - t[span.start]),
@@ -125,7 +137,8 @@ def measure_rep(kin: Kinematics, span: RepSpan, index: int, back_heights: np.nda
         knee_forward_ratio=_median(kin.knee_forward_ratio[bottom]),
         lockout_trunk_deg=lockout,
         neck_flexion_at_bottom_deg=_median(kin.neck_deg[bottom]),
-        back_bulge=bulge, back_measured_share=coverage if not math.isnan(bulge) else 0.0,
+        back_bulge=bulge, back_bulge_on_the_way=bulge_on_the_way,
+        back_measured_share=coverage if not math.isnan(bulge) else 0.0,
         confidence=float(np.mean(kin.confidence[frames])),
     )
 
@@ -169,8 +182,14 @@ def detect_faults(m: RepMeasures, profile: ExerciseProfile, standing_bulge: floa
         "knee_forward_ratio": m.knee_forward_ratio,
         "hip_drop_minus_back_ratio": drop_minus_back}, m.confidence)
 
-    add("lumbar_rounding", profile.back_bulge(m.back_bulge), bottom_span, {
-        "back_bulge_at_bottom": m.back_bulge, "back_bulge_standing": standing_bulge,
+    rounding = profile.back_bulge(m.back_bulge)
+    on_the_way = profile.back_bulge_on_the_way(m.back_bulge_on_the_way)
+    if not math.isnan(on_the_way):  # unmeasured there: the bottom alone decides
+        rounding = min(rounding, on_the_way)
+    add("lumbar_rounding", rounding, bottom_span, {
+        "back_bulge_at_bottom": m.back_bulge,
+        "back_bulge_on_the_way": m.back_bulge_on_the_way,
+        "back_bulge_standing": standing_bulge,
         "back_bend_deg": math.degrees(8.0 * m.back_bulge),
         "neck_flexion_rise_deg": m.neck_flexion_at_bottom_deg - standing_neck_deg,
         "trunk_at_bottom_deg": m.trunk_at_bottom_deg}, m.back_measured_share * m.confidence)
