@@ -159,7 +159,7 @@ def dorsal_normal(hip: FloatArray, shoulder: FloatArray, facing_sign: float) -> 
 
 def back_profile(frame: ImageArray, background: Background, hip: FloatArray,
                  shoulder: FloatArray, facing_sign: float, end: float = 1.0) -> BackProfile:
-    """Measure the dorsal contour between 20 % and ``end`` of the hip→shoulder chord."""
+    """Measure the dorsal contour from the hip to ``end`` of the hip→shoulder chord."""
     chord = float(np.linalg.norm(shoulder - hip))
     nan = BackProfile(np.full(PROFILE_STEPS, np.nan), float("nan"), 0.0)
     if not chord > 4 or np.isnan(chord):
