@@ -90,7 +90,7 @@ _BULGE = Ramp(0.04, 0.08)
 # suite read −0.13 to −0.03 where their bottom read wrongly convex (the model's hip and
 # shoulder keypoints slip onto the back at the deepest frames), and mild rounding already
 # reads +0.01 to +0.04; half way (−0.01) sits between them [HC]. On the real deadlifts it
-# changes no call: the labelled rounded backs (bad008, bad011) read +0.07 and +0.08 there.
+# changes no call: the labelled rounded backs (bad008, bad011) read +0.08 and +0.07 there.
 _BULGE_ON_THE_WAY = Ramp(-0.03, 0.01)
 # Lockout: the hip→shoulder line of correct real lockouts leans back up to 8° (good
 # clips −1 to −8°; the one labelled hyperextension −6°), so the trunk line cannot see a
