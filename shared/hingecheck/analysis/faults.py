@@ -115,14 +115,13 @@ def measure_rep(kin: Kinematics, span: RepSpan, index: int, back_heights: np.nda
     lockout = float(np.nanmin(kin.trunk_deg[after])) if after.size and not np.isnan(
         kin.trunk_deg[after]).all() else float("nan")
     trunk = kin.trunk_deg[frames]
-    deep = frames[trunk >= np.nanpercentile(trunk, DEEP_TRUNK_PERCENTILE)] \
-        if not np.isnan(trunk).all() else frames[:0]
-    bulge, coverage = median_profile_bulge(back_heights[deep], profile_end)
-    on_the_way = frames[:0]
+    deep = on_the_way = frames[:0]
     if not np.isnan(trunk).all():
+        deep = frames[trunk >= np.nanpercentile(trunk, DEEP_TRUNK_PERCENTILE)]
         lo, hi = float(np.nanmin(trunk)), float(np.nanmax(trunk))
         a, b = (lo + f * (hi - lo) for f in ON_THE_WAY_TRUNK)
         on_the_way = frames[(trunk >= a) & (trunk <= b)]
+    bulge, coverage = median_profile_bulge(back_heights[deep], profile_end)
     bulge_on_the_way, _ = median_profile_bulge(back_heights[on_the_way], profile_end)
     return RepMeasures(
         index=index, start_s=float(t[span.start]), bottom_s=float(t[span.bottom]),
