@@ -14,7 +14,9 @@ prints:
    detected rep is matched to the true rep whose span holds its bottom); rounding recall
    per grade; score separation between good and faulty reps; the view check (no score
    beyond 35°).
-3. Every labelled real clip (bench/real_labels.py): what hingecheck found against the label.
+3. Every labelled real clip (bench/real_labels.py): what hingecheck found against the label,
+   then the view check on real people: the camera offset read from every labelled side
+   view and from the clips filmed from the front, the back or obliquely.
 
 --cache keeps each suite clip's pose-stage output (the model's track) in a pickle beside
 the others, so a change to the analysis can be measured again without running the model;
@@ -40,7 +42,7 @@ from hingecheck.synth.suite import load_truth, write_suite
 from hingecheck.synth.truth import ClipTruth
 
 sys.path.insert(0, str(Path(__file__).parent))
-from real_labels import REAL_LABELS
+from real_labels import REAL_LABELS, REAL_OFF_SIDE
 
 BODY = list(range(5, 17))
 SIDE = {"left": (5, 11, 13, 15), "right": (6, 12, 14, 16)}  # shoulder, hip, knee, ankle
@@ -169,8 +171,13 @@ def real_clips(root: Path, settings, model) -> None:  # type: ignore[no-untyped-
     print("\n| real clip | profile | label | hingecheck found | score | agrees |")
     print("|---|---|---|---|---|---|")
     agree: list[bool] = []
+    side_offsets: list[float] = []
+    side_scored: list[bool] = []
     for name, (profile, label, expected) in REAL_LABELS.items():
         result = analyze_video(root / name, settings, exercise=profile, model=model)
+        side_offsets.append(result.view.offset_deg if result.view.offset_deg is not None
+                            else float("nan"))
+        side_scored.append(result.summary.score is not None)
         found = sorted({f.name for r in result.reps for f in r.faults})
         score = "–" if result.summary.score is None else f"{result.summary.score:.0f}"
         verdict = "–"
@@ -181,6 +188,19 @@ def real_clips(root: Path, settings, model) -> None:  # type: ignore[no-untyped-
         print(f"| {name} | {profile} | {label} | {', '.join(found) or 'clean'} "
               f"({len(result.reps)} reps) | {score} | {verdict} |", flush=True)
     print(f"\nreal clips with a checkable label: {sum(agree)}/{len(agree)} called right")
+    print(f"\nview check on real side views: {sum(side_scored)}/{len(side_scored)} scored, "
+          f"read as {np.nanmin(side_offsets):.0f}–{np.nanmax(side_offsets):.0f}° off the side")
+    print("\n| real clip, not a side view | view (LABELS.md) | read as | scored |")
+    print("|---|---|---|---|")
+    refused = 0
+    for name, view in REAL_OFF_SIDE.items():
+        track = run_pose_stage(root / name, settings, model=model).track
+        offset = "–" if track.view.offset_deg is None else f"{track.view.offset_deg:.0f}°"
+        refused += not track.view.side_view_ok
+        print(f"| {name} | {view} | {offset} | {'yes' if track.view.side_view_ok else 'no'} |",
+              flush=True)
+    print(f"\nview check on real clips not filmed from the side: {refused}/{len(REAL_OFF_SIDE)} "
+          "got no score")
 
 
 def pose_stage(clip: Path, settings, model, cache: Path | None) -> PoseStageOutput:  # type: ignore[no-untyped-def]

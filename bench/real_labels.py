@@ -32,3 +32,16 @@ REAL_LABELS: dict[str, tuple[str, str, set[str] | None]] = {
     "deadlift-c/nico_unblocked.mp4": ("deadlift", "another lifter", None),
     "deadlift-c/nico_blocked.mp4": ("deadlift", "another lifter, partly blocked", None),
 }
+
+# Real clips filmed from the front, the back or obliquely (LABELS.md), for the view check:
+# hingecheck must refuse to score them. Only clips that keep one camera angle throughout
+# are listed; several clips in good/ and bad/ cut between a side and a front shot.
+REAL_OFF_SIDE: dict[str, str] = {
+    "deadlift-b/good/good001.mp4": "oblique (~45°)",
+    "deadlift-b/good/good002.mp4": "oblique (~45°)",
+    "deadlift-b/good/good003.mp4": "oblique (~45°)",
+    "deadlift-b/good/good010.mp4": "front",
+    "deadlift-b/good/good017.mp4": "front",
+    "deadlift-b/bad/bad004.mp4": "back, oblique",
+    "deadlift-b/bad/bad017.mp4": "front",
+}
