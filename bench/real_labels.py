@@ -1,6 +1,7 @@
-"""Our labels of the real side-view clips in ../shared/real (LABELS.md), as the faults
-hingecheck should call. None: the label names no fault hingecheck looks for (bar drift,
-heels lifting) or is only a guess by eye, so the clip is shown but not counted."""
+"""Our labels of the real clips in ../shared/real (LABELS.md): the side views, as the faults
+hingecheck should call (None: the label names no fault hingecheck looks for, such as bar
+drift or heels lifting, or is only a guess by eye, so the clip is shown but not counted),
+and the clips filmed from elsewhere, which hingecheck must refuse to score."""
 
 from __future__ import annotations
 
