@@ -33,14 +33,13 @@ def skeleton_3d(hinge_deg: float) -> np.ndarray:
 
 
 def project(points: np.ndarray, offset_deg: float, facing_right: bool) -> np.ndarray:
-    """Camera on the body's left, rotated ``offset_deg`` toward the front; image y down."""
+    """Camera on the side the body faces in the image (its right side for a lifter facing
+    right), rotated ``offset_deg`` toward the front; image y down."""
     a = np.radians(offset_deg)
     forward, left = points[:, 0], points[:, 2]
     # Image x: along the forward axis in a side view, mixing in the body's width as the
-    # camera swings toward the front.
-    u = forward * np.cos(a) - left * np.sin(a)
-    if not facing_right:
-        u = -u
+    # camera swings toward the front (seen from the front, the body's left is image right).
+    u = (1.0 if facing_right else -1.0) * forward * np.cos(a) + left * np.sin(a)
     return np.stack([640 + u * HEIGHT, 650 - points[:, 1] * HEIGHT], axis=-1)
 
 
@@ -66,7 +65,7 @@ def test_wrong_view_says_what_to_do() -> None:
 def test_facing_and_near_side(facing_right: bool) -> None:
     view = estimate_view(clip(10, facing_right))
     assert view.facing == ("right" if facing_right else "left")
-    assert view.near_side == ("left" if facing_right else "right")
+    assert view.near_side == view.facing  # facing right shows the camera the right side
 
 
 def test_no_trunk_seen_means_no_verdict() -> None:

