@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from hingecheck.synth.body import PoseAngles, Proportions, pose_body
+from hingecheck.synth.draw import Camera
 from hingecheck.synth.generate import _sagittal_angles, rep_kinds, rounding_grade
 from hingecheck.synth.motion import EXERCISES, Timeline, bottom_pose, plan_reps
 from hingecheck.synth.truth import ClipParams
@@ -93,3 +94,24 @@ def test_a_held_load_goes_around_the_knees_not_through_them() -> None:
         assert good.arm_deg == 0.0  # a hinge's bar hangs in front of the shins already
     swing = bottom_pose(EXERCISES["kettlebell_swing"], "good", None, rng, BODY)
     assert swing.arm_deg < 0  # the bell swings back between the legs, untouched
+
+
+@pytest.mark.parametrize("facing", ["right", "left"])
+def test_the_camera_sees_the_side_the_lifter_faces(facing: str) -> None:
+    """As a real camera does: a lifter facing right in the image shows their right side;
+    swung toward their front, the near shoulder moves back and the far one comes forward."""
+    sk = pose_body(PoseAngles(), BODY)
+    far = "left" if facing == "right" else "right"
+    forward = 1.0 if facing == "right" else -1.0
+    side = Camera(0.0, facing, 500.0, 640.0, 650.0)
+    assert side.near_side == facing
+    assert side.project(sk.joints[f"{facing}_hip"])[1] > side.project(sk.joints[f"{far}_hip"])[1]
+    turned = Camera(45.0, facing, 500.0, 640.0, 650.0)
+    (near_u, _), near_depth = turned.project(sk.joints[f"{facing}_shoulder"])
+    (far_u, _), far_depth = turned.project(sk.joints[f"{far}_shoulder"])
+    assert near_depth > far_depth
+    assert (far_u - near_u) * forward > 0.1 * 500.0  # shoulders spread, far one in front
+    front = Camera(90.0, facing, 500.0, 640.0, 650.0)
+    # Seen from the front, the lifter's left is on the image's right.
+    assert front.project(sk.joints["left_shoulder"])[0][0] > front.project(
+        sk.joints["right_shoulder"])[0][0]

@@ -93,7 +93,7 @@ def generate_clip(params: ClipParams, out: str | Path) -> ClipTruth:
               for _ in range(3)]
     walker_span = _walker_frames(rng, timeline.duration_s) if params.passer_by else None
     n_frames = int(math.floor(timeline.duration_s * params.fps))
-    near: Literal["left", "right"] = "left" if params.facing == "right" else "right"
+    near: Literal["left", "right"] = params.facing  # the side a camera sees (Camera)
     standing_hip = pose_body(exercise.top, body).joints[f"{near}_hip"]
     truths: list[FrameTruth] = []
 
