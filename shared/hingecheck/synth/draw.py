@@ -1,40 +1,56 @@
-"""Drawing a posed body so that a pose model believes it (OpenCV, no files).
+"""Drawing a posed body so that a pose model believes it: a lit 3D figure (no files).
 
-What made yolo11n-pose find a drawn figure in 98–100% of frames: limbs that taper and are
-shaded like cylinders, glute and chest masses, the far-side limbs darker behind the body, a
-head with hair, ear, eye and nose, a gradient background with a floor, then slight blur and
-sensor noise (see DESIGN.md). Flat single-colour capsules were found in about half.
+The body is built of tapered round limbs, a trunk of elliptical section that follows the
+spine (so a flexed spine rounds the back), glute, shoulder and calf masses, and a head
+with hair, eyes, nose and ears, rendered with depth and shading by ``synth.raster``;
+then the generator adds blur and sensor noise. Measured with ``bench/figure.py``
+(yolo11n-pose, still bottom positions on random bodies; docs/synth.md has the table):
+the figure is found in 100% of stills of every scenario, against 98–100% for the earlier
+flat drawing (shaded 2D shapes layered far to near), which the model also read with the
+squat's knee 12–15° too straight and the good morning's hip 32° off. Turned toward the
+camera the trunk shows its width, so the view check reads the turned figure as a person:
+45° stills read 47–90° off the side, where the flat drawing read 6–78°.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from hingecheck.synth.body import Proportions, Skeleton
+from hingecheck.synth.raster import Canvas
 
 Color = tuple[float, float, float]
-DrawItem = tuple[float, Callable[[], None]]  # (depth toward the camera, how to draw it)
-LIGHT = np.array([-0.5, -0.8])  # light from the upper left (image coordinates)
-# Shrinking, brightening layers: a cylinder's shading without visible bands.
-SHADE_STEPS = (1.0, 0.88, 0.76, 0.64, 0.52, 0.40, 0.28)
-# A 35 cm iron plate for a 1.75 m lifter. A 45 cm bumper plate (0.128) hides the shins
-# and thighs: on random poses the model then found the figure in 93% of frames, not 98%.
+# A 35 cm iron plate for a 1.75 m lifter (a 45 cm bumper plate hides the shins and thighs:
+# the flat drawing was then found in 93% of frames, not 98%).
 PLATE_RADIUS = 0.10
+PLATE_HALF_WIDTH = 0.025
 DUMBBELL_RADIUS = 0.05  # a 20 kg hex dumbbell's head, 18 cm across
-SHADE_LO, SHADE_HI = 0.6, 1.05  # darkest edge and brightest highlight against the colour
-# The buttock's centre from the hip joint: along the thigh and behind it (body heights).
-# With it the model's hip keypoint sits 2–4° (hip angle) nearer the drawn joint on squat
-# bottoms, and knee flexion reads 12–14° low there instead of 16–23° (bench/figure.py).
-GLUTE_ALONG, GLUTE_BEHIND = 0.03, 0.03
-GLUTE_RADII = (0.075, 0.06)  # along and across the thigh
-# A face turned this far toward the camera shows its far eye past the bridge of the nose.
-# Drawn from 20°, the model found the figure in 22 and 19 of 24 stills turned 30° and 45°
-# (21 and 17 without), and read the 45° stills as 33° off the side on average (29°).
-FAR_EYE_FROM_YAW_DEG = 20.0
+BAR_RADIUS = 0.011      # a 28 mm bar on a 1.75 m lifter, a little thicker to stay visible
+# Limb half-thicknesses (body heights) for the default build, scaled by Style.bulk:
+# thigh at the hip, mid-thigh and knee; shank at the knee and ankle; upper arm, forearm
+# and hand at their ends.
+THIGH_R = (0.060, 0.054, 0.040)
+SHANK_R = (0.040, 0.024)
+UPPER_ARM_R = (0.040, 0.029)
+FOREARM_R = (0.029, 0.021)
+HAND_R = (0.023, 0.019)
+# The buttock's centre from the hip joint: along the thigh and behind it (body heights);
+# with a buttock behind the joint the model's hip keypoint sits near the drawn one.
+GLUTE_ALONG, GLUTE_BEHIND, GLUTE_RADIUS = 0.03, 0.045, 0.068
+DELTOID_RADIUS = 0.05
+# The trunk's half-depths behind and in front of the spine and its half-breadth, from the
+# hips (0) to the neck (1). A flexed spine undoes the lordosis: the pelvis tucks under
+# (the glutes drop out of the back's line) and the small of the back fills out and turns
+# convex, so the back's outline becomes one arc from the sacrum to the neck.
+TRUNK_AT = (0.0, 0.12, 0.4, 0.75, 1.0)
+TRUNK_FRONT = (0.05, 0.055, 0.06, 0.075, 0.045)
+TRUNK_BREADTH_AT = (0.0, 0.4, 0.8, 1.0)
+TRUNK_BREADTH = (0.10, 0.085, 0.10, 0.095)
+TRUNK_SAMPLES = 16
+SHORTS_TO = 0.3  # the shorts' waistband, as a fraction of the trunk
 
 
 @dataclass(frozen=True)
@@ -53,24 +69,25 @@ class Camera:
     center_x: float        # image x of the ankles
     floor_y: float         # image y of the floor
 
-    def project(self, p: np.ndarray) -> tuple[np.ndarray, float]:
-        """Image point and depth toward the camera of a 3D body point."""
+    def rotation(self) -> np.ndarray:
+        """Rows: image right, up and toward the camera, in the body frame (z is the
+        lifter's left, so this is a reflection, not a rotation)."""
         a = np.radians(self.yaw_deg)
         s = 1.0 if self.facing == "right" else -1.0
-        u = s * p[0] * np.cos(a) + p[2] * np.sin(a)
-        depth = p[0] * np.sin(a) - s * p[2] * np.cos(a)  # z is the lifter's left
-        image = np.array([self.center_x + u * self.scale_px, self.floor_y - p[1] * self.scale_px])
+        return np.array([[s * np.cos(a), 0.0, np.sin(a)],
+                         [0.0, 1.0, 0.0],
+                         [np.sin(a), 0.0, -s * np.cos(a)]])
+
+    def project(self, p: np.ndarray) -> tuple[np.ndarray, float]:
+        """Image point and depth toward the camera of a 3D body point."""
+        u, v, depth = self.rotation() @ p
+        image = np.array([self.center_x + u * self.scale_px, self.floor_y - v * self.scale_px])
         return image, float(depth)
 
     @property
     def near_side(self) -> str:
         """The lifter's side toward the camera: the side they face in the image."""
         return self.facing
-
-    def width_factor(self, depth_extent: float, breadth_extent: float) -> float:
-        """Seen half-width of a body part with these sagittal and lateral half-extents."""
-        a = np.radians(self.yaw_deg)
-        return float(abs(np.cos(a)) * depth_extent + abs(np.sin(a)) * breadth_extent)
 
 
 @dataclass(frozen=True)
@@ -102,42 +119,6 @@ class Style:
         )
 
 
-def _fx(p: np.ndarray) -> tuple[int, int]:
-    """A point in OpenCV's fixed-point form (4 fractional bits) for sub-pixel drawing."""
-    x, y = np.round(np.asarray(p) * 16).astype(int)
-    return int(x), int(y)
-
-
-def _fx_array(points: np.ndarray) -> np.ndarray:
-    return np.round(points * 16).astype(np.int32)
-
-
-def _shade_level(k: int) -> float:
-    """Brightness of shading layer ``k`` (outermost 0) against the base colour."""
-    return SHADE_LO + (SHADE_HI - SHADE_LO) * k / (len(SHADE_STEPS) - 1)
-
-
-def _shade(color: Color, f: float) -> tuple[int, int, int]:
-    return tuple(int(np.clip(c * f, 0, 255)) for c in color)  # type: ignore[return-value]
-
-
-def tapered_limb(img: np.ndarray, p1: np.ndarray, p2: np.ndarray, r1: float, r2: float,
-                 color: Color, dim: float = 1.0) -> None:
-    """A tapered capsule shaded like a cylinder lit from the upper left."""
-    d = p2 - p1
-    n = np.array([-d[1], d[0]]) / max(float(np.linalg.norm(d)), 1e-6)
-    toward_light = 1.0 if float(n @ LIGHT) > 0 else -1.0
-    for k, f in enumerate(SHADE_STEPS):
-        shift = n * toward_light * (1 - f) * 0.5
-        a, b = p1 + shift * r1, p2 + shift * r2
-        tone = _shade(color, dim * _shade_level(k))
-        quad = np.array([a + n * r1 * f, b + n * r2 * f, b - n * r2 * f, a - n * r1 * f])
-        cv2.fillConvexPoly(img, _fx_array(quad), tone, cv2.LINE_AA, 4)
-        for c, r in ((a, r1), (b, r2)):
-            cv2.circle(img, _fx(c), int(r * f * 16), tone, -1,
-                       cv2.LINE_AA, 4)
-
-
 def _smooth_line(points: np.ndarray, samples: int = 24) -> np.ndarray:
     """A smooth curve through ``points`` (Catmull–Rom), ``samples`` points long."""
     pts = np.vstack([2 * points[0] - points[1], points, 2 * points[-1] - points[-2]])
@@ -151,225 +132,122 @@ def _smooth_line(points: np.ndarray, samples: int = 24) -> np.ndarray:
     return np.array(out)
 
 
-def trunk_shape(img: np.ndarray, centre: np.ndarray, back_r: np.ndarray, front_r: np.ndarray,
-                dorsal: np.ndarray, color: Color, dim: float = 1.0) -> None:
-    """A shaded outline around a centre line, ``back_r``/``front_r`` thick on either side.
-
-    ``dorsal`` (n, 2) points from the centre line toward the back at each sample.
-    """
-    for k, f in enumerate(SHADE_STEPS):
-        shift = LIGHT * (1 - f) * 0.25 * float(np.mean(back_r + front_r))
-        outline = np.vstack([centre + dorsal * (back_r * f)[:, None] + shift,
-                             (centre - dorsal * (front_r * f)[:, None] + shift)[::-1]])
-        cv2.fillPoly(img, [_fx_array(outline)],
-                     _shade(color, dim * _shade_level(k)),
-                     cv2.LINE_AA, 4)
-
-
-def blob(img: np.ndarray, center: np.ndarray, rx: float, ry: float, angle_deg: float,
-         color: Color, dim: float = 1.0) -> None:
-    """A shaded ellipse (a muscle mass, a head)."""
-    for k, f in enumerate((1.0, 0.75, 0.5)):
-        off = LIGHT * (1 - f) * 0.35 * min(rx, ry)
-        c = center + off
-        cv2.ellipse(img, _fx(c),
-                    (max(1, int(rx * f * 16)), max(1, int(ry * f * 16))), angle_deg, 0, 360,
-                    _shade(color, dim * (0.66 + 0.17 * k)), -1, cv2.LINE_AA, 4)
-
-
 def draw_body(img: np.ndarray, sk: Skeleton, body: Proportions, cam: Camera, style: Style,
               load: str) -> None:
-    """Draw the posed body and its load, far parts first."""
-    s = cam.scale_px
-    b = s * style.bulk  # widths: a heavier or a slighter build
-    pts = {name: cam.project(p) for name, p in sk.joints.items()}
-    near = cam.near_side
-    far = "right" if near == "left" else "left"
-    items: list[DrawItem] = []
-
-    def leg(side: str, dim: float) -> Callable[[], None]:
-        def draw() -> None:
-            hip, knee, ankle, heel, toe = (pts[f"{side}_{j}"][0]
-                                           for j in ("hip", "knee", "ankle", "heel", "toe"))
-            tapered_limb(img, hip, knee, 0.050 * b, 0.036 * b, style.shorts, dim)
-            tapered_limb(img, (hip + knee) / 2, knee, 0.045 * b, 0.034 * b, style.legs, dim)
-            tapered_limb(img, knee, ankle, 0.036 * b, 0.022 * b, style.legs, dim)
-            calf = knee + (ankle - knee) * 0.3
-            calf_back = calf - np.array([1 if cam.facing == "right" else -1, 0]) * 0.012 * s
-            blob(img, calf_back, 0.022 * b, 0.06 * b, _deg(ankle - knee) - 90, style.legs, dim)
-            foot = np.array([heel, heel + np.array([0, -0.03 * s]),
-                             toe + np.array([0, -0.012 * s]), toe])
-            cv2.fillConvexPoly(img, _fx_array(foot), _shade(style.shoes, dim),
-                               cv2.LINE_AA, 4)
-            tapered_limb(img, ankle, (heel + toe) / 2 + (0, -0.015 * b), 0.022 * b, 0.02 * b,
-                         style.shoes, dim)
-        return draw
-
-    def arm(side: str, dim: float) -> Callable[[], None]:
-        def draw() -> None:
-            sh, el, wr, hand = (pts[f"{side}_{j}"][0]
-                                for j in ("shoulder", "elbow", "wrist", "hand"))
-            tapered_limb(img, sh, el, 0.036 * b, 0.025 * b, style.skin, dim)
-            tapered_limb(img, sh, sh + (el - sh) * 0.35, 0.042 * b, 0.035 * b, style.shirt, dim)
-            tapered_limb(img, el, wr, 0.025 * b, 0.018 * b, style.skin, dim)
-            tapered_limb(img, wr, hand, 0.020 * b, 0.017 * b, style.skin, dim)
-        return draw
-
-    def torso() -> None:
-        spine = np.array([cam.project(p)[0] for p in sk.spine])
-        centre = _smooth_line(spine)
-        tangent = np.gradient(centre, axis=0)
-        tangent /= np.maximum(np.linalg.norm(tangent, axis=1, keepdims=True), 1e-6)
-        normal = np.stack([tangent[:, 1], -tangent[:, 0]], axis=1)
-        # The back is on the side away from where the lifter faces.
-        back = np.array([-1.0 if cam.facing == "right" else 1.0, 0.0])
-        hips_to_shoulders = spine[-1] - spine[0]
-        facing_normal = np.array([hips_to_shoulders[1], -hips_to_shoulders[0]])
-        if float(facing_normal @ back) * float(normal.mean(axis=0) @ facing_normal) < 0:
-            normal = -normal
-        if float(normal.mean(axis=0) @ back) < 0:
-            normal = -normal
-        w = cam.width_factor
-        u = np.linspace(0.0, 1.0, len(centre))
-        # Half-depths along the trunk: glutes, waist, chest, shoulders (body heights).
-        # A flexed spine undoes the lordosis: the pelvis tucks under (the glutes drop out
-        # of the back's line) and the small of the back fills out and turns convex, so the
-        # back's outline becomes one arc from the sacrum to the neck.
-        flex = min(sk.total_spine_flexion_deg, 60.0) / 30.0
-        back_r = np.interp(u, [0, 0.12, 0.4, 0.75, 1.0],
-                           [0.085 - 0.025 * flex, 0.08 - 0.02 * flex, 0.05 + 0.03 * flex,
-                            0.065 + 0.01 * flex, 0.05])
-        front_r = np.interp(u, [0, 0.12, 0.4, 0.75, 1.0], [0.05, 0.055, 0.06, 0.075, 0.045])
-        lateral = np.interp(u, [0, 0.4, 0.8, 1.0], [0.10, 0.09, 0.11, 0.12])
-        back_r = np.array([w(b, lat) for b, lat in zip(back_r, lateral, strict=True)]) * b
-        front_r = np.array([w(f, lat) for f, lat in zip(front_r, lateral, strict=True)]) * b
-        trunk_shape(img, centre, back_r, front_r, normal, style.shirt)
-        cut = int(len(centre) * 0.32)
-        trunk_shape(img, centre[:cut], back_r[:cut] * 1.02, front_r[:cut] * 1.02, normal[:cut],
-                    style.shorts)
-        # The buttock wraps round the hip joint: a mass behind the top of the thigh.
-        hip, knee = pts[f"{near}_hip"][0], pts[f"{near}_knee"][0]
-        along = (knee - hip) / max(float(np.linalg.norm(knee - hip)), 1e-6)
-        centre_g = hip + along * GLUTE_ALONG * s + back * GLUTE_BEHIND * s
-        blob(img, centre_g, GLUTE_RADII[0] * b, GLUTE_RADII[1] * b, _deg(along), style.shorts)
-        # Shoulder cap (deltoid) over the joint.
-        blob(img, pts[f"{near}_shoulder"][0], 0.045 * b, 0.04 * b, 0, style.shirt)
-
-    def head() -> None:
-        neck_base = cam.project(sk.spine[-1])[0]
-        hc = cam.project(sk.head_center)[0]
-        tapered_limb(img, neck_base, hc, 0.03 * b, 0.028 * b, style.skin)
-        r = body.head_radius * s
-        face = cam.project(sk.head_center + sk.face_dir)[0] - hc
-        face = face / max(float(np.linalg.norm(face)), 1e-6)
-        blob(img, hc, r * 1.0, r * 1.12, _deg(face), style.skin)
-        # Hair over the back and top of the skull.
-        turn = 1.0 if cam.facing == "right" else -1.0
-        up = turn * np.array([face[1], -face[0]])
-        hair_c = hc - face * r * 0.3 + up * r * 0.3
-        blob(img, hair_c, r * 0.75, r * 0.8, _deg(face), style.hair)
-        # Face details: nose, eye, ear, mouth.
-        nose = pts["nose"][0]
-        tip = nose + face * r * 0.12
-        tri = np.array([nose + up * r * 0.25, tip, nose - up * r * 0.12])
-        cv2.fillConvexPoly(img, _fx_array(tri), _shade(style.skin, 0.85),
-                           cv2.LINE_AA, 4)
-        for side in (near, far) if cam.yaw_deg >= FAR_EYE_FROM_YAW_DEG else (near,):
-            eye = pts[f"{side}_eye"][0]
-            cv2.circle(img, _fx(eye), max(16, int(r * 0.13 * 16)),
-                       (30, 30, 30), -1, cv2.LINE_AA, 4)
-            brow = eye + up * r * 0.2
-            cv2.line(img, _fx(brow - face * r * 0.15),
-                     _fx(brow + face * r * 0.15),
-                     _shade(style.hair, 1.0), max(1, int(r * 0.08)), cv2.LINE_AA, 4)
-        ear = pts[f"{near}_ear"][0]
-        blob(img, ear, r * 0.18, r * 0.26, _deg(face), style.skin, 0.85)
-        mouth = nose - up * r * 0.42 - face * r * 0.05
-        cv2.line(img, _fx(mouth),
-                 _fx(mouth - face * r * 0.25),
-                 (60, 60, 120), max(1, int(r * 0.06)), cv2.LINE_AA, 4)
-
-    depth_of = {name: d for name, (_, d) in pts.items()}
-    items.append((depth_of[f"{far}_knee"] - 0.02, leg(far, 0.6)))
-    items.append((depth_of[f"{far}_elbow"] - 0.015, arm(far, 0.6)))
-    items.append((0.0, torso))
-    items.append((0.001, head))
-    items.append((depth_of[f"{near}_knee"], leg(near, 1.0)))
-    items.append((depth_of[f"{near}_elbow"] + 0.01, arm(near, 1.0)))
-    items.extend(_load_items(img, sk, cam, style, load))
-    for _, draw in sorted(items, key=lambda item: item[0]):
-        draw()
+    """Render the posed body and its load into ``img`` (in place)."""
+    canvas = Canvas(img, cam.rotation(), cam.scale_px, cam.center_x, cam.floor_y)
+    b = style.bulk
+    j = sk.joints
+    for side in ("left", "right"):
+        hip, knee, ankle, heel, toe = (j[f"{side}_{n}"] for n in ("hip", "knee", "ankle", "heel",
+                                                                 "toe"))
+        canvas.tube(np.array([hip, (hip + knee) / 2, knee]), np.array(THIGH_R) * b, style.legs)
+        hem = hip + (knee - hip) * 0.55
+        canvas.tube(np.array([hip, hem]), np.array(THIGH_R[:2]) * b * 1.05, style.shorts)
+        canvas.tube(np.array([knee, ankle]), np.array(SHANK_R) * b, style.legs)
+        calf = knee + (ankle - knee) * 0.3 - np.array([0.012, 0.0, 0.0])
+        canvas.sphere(calf, 0.034 * b, style.legs)
+        canvas.tube(np.array([_at(heel, 0.01, 0.02, 0.0), _at(toe, -0.01, 0.012, 0.0)]),
+                    (0.026, 0.018), style.shoes)
+        canvas.sphere(ankle, 0.026 * b, style.shoes)
+        shoulder, elbow, wrist, hand = (j[f"{side}_{n}"] for n in ("shoulder", "elbow", "wrist",
+                                                                  "hand"))
+        canvas.tube(np.array([shoulder, elbow]), np.array(UPPER_ARM_R) * b, style.skin)
+        sleeve = shoulder + (elbow - shoulder) * 0.35
+        canvas.tube(np.array([shoulder, sleeve]), (0.048 * b, 0.040 * b), style.shirt)
+        canvas.tube(np.array([elbow, wrist]), np.array(FOREARM_R) * b, style.skin)
+        canvas.tube(np.array([wrist, hand]), np.array(HAND_R) * b, style.skin)
+        # The buttock wraps round the hip joint, behind the top of the thigh.
+        along = (knee - hip) / max(float(np.linalg.norm(knee - hip)), 1e-9)
+        inward = np.array([0.0, 0.0, -0.01 if hip[2] > 0 else 0.01])
+        canvas.sphere(hip + along * GLUTE_ALONG + np.array([-GLUTE_BEHIND, 0.0, 0.0]) + inward,
+                      GLUTE_RADIUS * b, style.shorts)
+        canvas.sphere(shoulder, DELTOID_RADIUS * b, style.shirt)
+    _trunk(canvas, sk, style)
+    _head(canvas, sk, body, style)
+    _load(canvas, sk, style, load)
 
 
-def _load_items(img: np.ndarray, sk: Skeleton, cam: Camera, style: Style,
-                load: str) -> list[DrawItem]:
-    s = cam.scale_px
-    hands = (sk.joints["left_hand"] + sk.joints["right_hand"]) / 2
+def _trunk(canvas: Canvas, sk: Skeleton, style: Style) -> None:
+    """One tube along the spine, elliptical in section, closed by ellipsoids at its ends."""
+    b = style.bulk
+    centre = np.column_stack([_smooth_line(sk.spine[:, :2], TRUNK_SAMPLES),
+                              np.zeros(TRUNK_SAMPLES)])
+    tangent = np.gradient(centre, axis=0)
+    tangent /= np.maximum(np.linalg.norm(tangent, axis=1, keepdims=True), 1e-9)
+    forward = np.column_stack([tangent[:, 1], -tangent[:, 0], np.zeros(TRUNK_SAMPLES)])
+    flex = min(sk.total_spine_flexion_deg, 60.0) / 30.0
+    u = np.linspace(0.0, 1.0, TRUNK_SAMPLES)
+    back = np.interp(u, TRUNK_AT, [0.085 - 0.025 * flex, 0.08 - 0.02 * flex,
+                                   0.05 + 0.03 * flex, 0.065 + 0.01 * flex, 0.05]) * b
+    front = np.interp(u, TRUNK_AT, TRUNK_FRONT) * b
+    # Breadth grows more slowly than depth with a heavier build.
+    breadth = np.interp(u, TRUNK_BREADTH_AT, TRUNK_BREADTH) * (1 + (b - 1) * 0.5)
+    axis = centre + forward * ((front - back) / 2)[:, None]
+    depth = (back + front) / 2
+    colors = np.array([style.shorts if x < SHORTS_TO else style.shirt for x in u], dtype=float)
+    canvas.trunk_tube(axis, depth, breadth, forward, colors)
+    for k in (0, -1):  # the seat, and the top of the shoulders
+        canvas.ellipsoid(axis[k], np.array([forward[k], tangent[k], [0.0, 0.0, 1.0]]),
+                         (depth[k], depth[k] * 0.9, breadth[k]), colors[k])
+
+
+def _head(canvas: Canvas, sk: Skeleton, body: Proportions, style: Style) -> None:
+    b, r, j = style.bulk, body.head_radius, sk.joints
+    hc, face = sk.head_center, sk.face_dir
+    up = np.array([-face[1], face[0], 0.0])
+    frame = np.array([face, up, [0.0, 0.0, 1.0]])
+    canvas.tube(np.array([sk.spine[-1], hc]), (0.036 * b, 0.034 * b), style.skin)
+    canvas.ellipsoid(hc, frame, (r, r * 1.12, r * 0.88), style.skin)
+    canvas.ellipsoid(hc - face * r * 0.25 + up * r * 0.25, frame, (r * 0.85, r * 0.9, r * 0.92),
+                     style.hair)
+    canvas.ellipsoid(j["nose"], frame, (r * 0.22, r * 0.2, r * 0.12), style.skin, 0.92)
+    for side in ("left", "right"):  # the far ones are hidden by the head unless it turns
+        canvas.sphere(j[f"{side}_eye"], r * 0.12, (30, 30, 30))
+        canvas.ellipsoid(j[f"{side}_ear"], frame, (r * 0.16, r * 0.26, r * 0.1), style.skin, 0.85)
+
+
+def _load(canvas: Canvas, sk: Skeleton, style: Style, load: str) -> None:
+    j = sk.joints
+    hands = (j["left_hand"] + j["right_hand"]) / 2
+    grey = (150.0, 150.0, 150.0)
     if load == "none":
-        return []
+        return
     if load in ("barbell", "barbell_back"):
-        shoulders = (sk.joints["left_shoulder"] + sk.joints["right_shoulder"]) / 2
+        shoulders = (j["left_shoulder"] + j["right_shoulder"]) / 2
         # A back squat bar sits on the upper back, behind and above the shoulder joints.
         on_back = shoulders + _rotate_sagittal(np.array([-0.06, 0.03, 0.0]),
                                                float(sk.spine_lean_deg[-1]))
-        center = hands if load == "barbell" else on_back
+        centre = hands if load == "barbell" else on_back
         radius = PLATE_RADIUS if load == "barbell" else 0.07
-        out: list[DrawItem] = []
+        canvas.ellipsoid(centre, np.eye(3), (BAR_RADIUS, BAR_RADIUS, 0.78), grey)
         for z in (0.6, -0.6):
-            p, depth = cam.project(center + np.array([0, 0, z]))
-            dim = 1.0 if depth > 0 else 0.6  # the far plate in the body's shadow
-
-            def plate(p: np.ndarray = p, dim: float = dim) -> None:
-                rx = _disc_width(radius * s, 0.03 * s, cam.yaw_deg)
-                _disc(img, p, rx, radius * s, _shade(style.plate, dim))
-                _disc(img, p, rx * 0.3, radius * s * 0.3, _shade((160, 160, 160), dim))
-            out.append((depth, plate))
-        left, _ = cam.project(center + np.array([0, 0, 0.75]))
-        right, _ = cam.project(center + np.array([0, 0, -0.75]))
-
-        def bar() -> None:
-            cv2.line(img, _fx(left),
-                     _fx(right), (150, 150, 150),
-                     max(2, int(0.014 * s)), cv2.LINE_AA, 4)
-        out.append((0.5, bar))
-        return out
+            canvas.ellipsoid(_at(centre, 0.0, 0.0, z), np.eye(3),
+                             (radius, radius, PLATE_HALF_WIDTH), style.plate)
+            canvas.ellipsoid(_at(centre, 0.0, 0.0, z), np.eye(3),
+                             (radius * 0.3, radius * 0.3, PLATE_HALF_WIDTH * 1.4), grey)
+        return
     if load == "dumbbells":
-        return [_dumbbell(img, sk.joints[f"{side}_hand"], cam, style)
-                for side in ("left", "right")]
+        # Overhand grip: the handle runs across the body, a hex head either side of the hand.
+        for side in ("left", "right"):
+            hand = j[f"{side}_hand"]
+            canvas.ellipsoid(hand, np.eye(3), (0.012, 0.012, 0.09), grey)
+            for z in (0.07, -0.07):
+                canvas.ellipsoid(_at(hand, 0.0, 0.0, z), np.eye(3),
+                                 (DUMBBELL_RADIUS, DUMBBELL_RADIUS, 0.025), style.plate)
+        return
     if load == "kettlebell":
-        p, depth = cam.project(hands + np.array([0, -0.07, 0]))
-        return [(depth + 0.2, lambda: blob(img, p, 0.06 * s, 0.06 * s, 0, (40, 40, 40)))]
+        dark = (40.0, 40.0, 40.0)
+        canvas.sphere(_at(hands, 0.0, -0.07, 0.0), 0.06, dark)
+        canvas.tube(np.array([_at(hands, 0.0, 0.0, 0.045), _at(hands, 0.0, 0.0, -0.045)]),
+                    (0.01, 0.01), dark)
+        return
     raise ValueError(f"unknown load {load!r}")
 
 
-def _dumbbell(img: np.ndarray, hand: np.ndarray, cam: Camera, style: Style) -> DrawItem:
-    """A hex dumbbell in an overhand grip: its handle runs across the body, so from the
-    side it shows as its outer head (about 18 cm across) a little outside the hand."""
-    s = cam.scale_px
-    outward = 1.0 if hand[2] >= 0 else -1.0
-    inner, _ = cam.project(hand + np.array([0, 0, -outward * 0.07]))
-    outer, depth = cam.project(hand + np.array([0, 0, outward * 0.07]))
-    r = DUMBBELL_RADIUS * s
-    rx = _disc_width(r, 0.025 * s, cam.yaw_deg)
-    dim = 1.0 if depth > 0 else 0.6  # the far one in the body's shadow, like the far arm
-
-    def draw() -> None:
-        for centre in (inner, outer):
-            _disc(img, centre, rx, r, _shade(style.plate, dim * 0.8))
-        _disc(img, outer, rx * 0.8, r * 0.8, _shade(style.plate, dim))
-    return depth, draw
-
-
-def _disc_width(radius_px: float, thickness_px: float, yaw_deg: float) -> float:
-    """Seen half-width of a disc facing the side camera, once the camera swings by yaw."""
-    a = np.radians(yaw_deg)
-    return float(max(2.0, radius_px * abs(np.cos(a)) + thickness_px * abs(np.sin(a))))
-
-
-def _disc(img: np.ndarray, centre: np.ndarray, rx: float, ry: float,
-          color: tuple[int, int, int]) -> None:
-    cv2.ellipse(img, _fx(centre), (int(rx * 16), int(ry * 16)), 0, 0, 360, color, -1,
-                cv2.LINE_AA, 4)
+def _at(p: np.ndarray, x: float, y: float, z: float) -> np.ndarray:
+    """``p`` moved by (x, y, z) body heights."""
+    return np.asarray(p + np.array([x, y, z]))
 
 
 def _rotate_sagittal(v: np.ndarray, lean_deg: float) -> np.ndarray:
@@ -377,10 +255,6 @@ def _rotate_sagittal(v: np.ndarray, lean_deg: float) -> np.ndarray:
     a = np.radians(lean_deg)
     x, y = v[0], v[1]
     return np.array([x * np.cos(a) + y * np.sin(a), -x * np.sin(a) + y * np.cos(a), v[2]])
-
-
-def _deg(v: np.ndarray) -> float:
-    return float(np.degrees(np.arctan2(v[1], v[0])))
 
 
 def background(height: int, width: int, floor_y: float, rng: np.random.Generator,
