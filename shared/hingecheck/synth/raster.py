@@ -57,20 +57,22 @@ class Canvas:
         uu, vv = np.meshgrid(u, v)
         return (x0, x1, y0, y1), uu, vv
 
-    def _paint(self, box: tuple[int, int, int, int], hit: NDArray[np.bool_], t: FloatArray,
-               normal: FloatArray, colors: FloatArray, dim: float) -> None:
-        """Keep the hits nearer than the depth buffer; ``normal`` is (3, h, w), unit."""
-        x0, x1, y0, y1 = box
-        buffer = self.depth[y0:y1, x0:x1]
-        win = hit & (t > buffer)
+    def _paint(self, box: tuple[int, int, int, int], pixels: tuple[NDArray[np.int64], ...],
+               t: FloatArray, normal: FloatArray, colors: FloatArray, dim: float) -> None:
+        """Keep the hits nearer than the depth buffer. ``pixels``: (rows, columns) in the
+        box; ``t``, ``normal`` (3, n, unit) and ``colors`` ((n, 3) or (3,)) per hit."""
+        ys, xs = pixels[0] + box[2], pixels[1] + box[0]
+        win = t > self.depth[ys, xs]
         if not win.any():
             return
-        lambert = np.clip(np.tensordot(LIGHT, normal, axes=1), 0.0, 1.0)
-        facing = np.clip(normal[2], 0.0, 1.0)
+        n = normal[:, win]
+        lambert = np.clip(LIGHT @ n, 0.0, 1.0)
+        facing = np.clip(n[2], 0.0, 1.0)
         shade = (AMBIENT + (1 - AMBIENT) * lambert) * (1 - EDGE_DARKENING * (1 - facing))
-        rgb = np.clip(colors * (shade * dim * BRIGHTNESS)[..., None], 0, 255)
-        self.img[y0:y1, x0:x1][win] = rgb[win].astype(np.uint8)
-        buffer[win] = t[win]
+        rgb = colors[win] if colors.ndim == 2 else colors[None, :]
+        self.img[ys[win], xs[win]] = np.clip(rgb * (shade * dim * BRIGHTNESS)[:, None],
+                                             0, 255).astype(np.uint8)
+        self.depth[ys[win], xs[win]] = t[win]
 
     def ellipsoid(self, centre: FloatArray, axes: FloatArray, radii: Sequence[float],
                   color: Color, dim: float = 1.0) -> None:
@@ -90,14 +92,15 @@ class Canvas:
         qd = m[:, 2]
         aa = float(qd @ qd)
         bb = np.tensordot(qd, q0, axes=1)
-        cc = (q0 ** 2).sum(axis=0) - 1.0
-        disc = bb * bb - aa * cc
-        hit = disc > 0
-        t = (-bb + np.sqrt(np.where(hit, disc, 0.0))) / aa   # the surface facing the camera
-        q = q0 + qd[:, None, None] * t
-        normal = np.tensordot(m.T, q, axes=1)
+        disc = bb * bb - aa * ((q0 ** 2).sum(axis=0) - 1.0)
+        pixels = np.nonzero(disc > 0)
+        if not pixels[0].size:
+            return
+        q0h = q0[:, pixels[0], pixels[1]]
+        t = (-bb[pixels] + np.sqrt(disc[pixels])) / aa   # the surface facing the camera
+        normal = m.T @ (q0h + qd[:, None] * t)
         normal /= np.maximum(np.linalg.norm(normal, axis=0), 1e-12)
-        self._paint(box, hit, t, normal, np.asarray(color, dtype=float), dim)
+        self._paint(box, pixels, t, normal, np.asarray(color, dtype=float), dim)
 
     def sphere(self, centre: FloatArray, radius: float, color: Color, dim: float = 1.0) -> None:
         self.ellipsoid(centre, np.eye(3), (radius, radius, radius), color, dim)
@@ -131,12 +134,15 @@ class Canvas:
             return
         box, uu, vv = grid
         d2, seg, frac = self._nearest_on_path(path, uu, vv)
-        c = path[seg] + (path[seg + 1] - path[seg]) * frac[..., None]
         rad = r[seg] + (r[seg + 1] - r[seg]) * frac
-        hit = d2 < rad * rad
-        lift = np.sqrt(np.where(hit, rad * rad - d2, 0.0))
-        normal = np.stack([uu - c[..., 0], vv - c[..., 1], lift]) / np.maximum(rad, 1e-12)
-        self._paint(box, hit, c[..., 2] + lift, normal, np.asarray(color, dtype=float), dim)
+        pixels = np.nonzero(d2 < rad * rad)
+        if not pixels[0].size:
+            return
+        s, f, rad = seg[pixels], frac[pixels], rad[pixels]
+        c = path[s] + (path[s + 1] - path[s]) * f[:, None]
+        lift = np.sqrt(rad * rad - d2[pixels])
+        normal = np.stack([uu[pixels] - c[:, 0], vv[pixels] - c[:, 1], lift]) / rad
+        self._paint(box, pixels, c[:, 2] + lift, normal, np.asarray(color, dtype=float), dim)
 
     def trunk_tube(self, points: FloatArray, r_sagittal: FloatArray, r_lateral: FloatArray,
                    forward: FloatArray, colors: FloatArray) -> None:
@@ -150,27 +156,33 @@ class Canvas:
             return
         box, uu, vv = grid
         d2, seg, frac = self._nearest_on_path(path, uu, vv)
-        c = path[seg] + (path[seg + 1] - path[seg]) * frac[..., None]
+        last = len(path) - 2
+        beyond = ((seg == 0) & (frac <= 0.0)) | ((seg == last) & (frac >= 1.0))
         rs = r_sagittal[seg] + (r_sagittal[seg + 1] - r_sagittal[seg]) * frac
         rl = r_lateral[seg] + (r_lateral[seg + 1] - r_lateral[seg]) * frac
+        pixels = np.nonzero((d2 <= np.maximum(rs, rl) ** 2) & ~beyond)
+        if not pixels[0].size:
+            return
+        s, f, rs, rl = seg[pixels], frac[pixels], rs[pixels], rl[pixels]
+        c = path[s] + (path[s + 1] - path[s]) * f[:, None]
         fwd_cam = forward @ self.rot.T
-        fw = fwd_cam[seg] + (fwd_cam[seg + 1] - fwd_cam[seg]) * frac[..., None]
-        fw /= np.maximum(np.linalg.norm(fw, axis=-1, keepdims=True), 1e-12)
+        fw = fwd_cam[s] + (fwd_cam[s + 1] - fwd_cam[s]) * f[:, None]
+        fw /= np.maximum(np.linalg.norm(fw, axis=1, keepdims=True), 1e-12)
         side = self.rot @ np.array([0.0, 0.0, 1.0])
         # Along the ray p = (u, v, t): section coordinates q_i = a_i + b_i t.
-        o = np.stack([uu - c[..., 0], vv - c[..., 1], -c[..., 2]], axis=-1)
-        a1, b1 = (o * fw).sum(axis=-1) / rs, fw[..., 2] / rs
+        o = np.stack([uu[pixels] - c[:, 0], vv[pixels] - c[:, 1], -c[:, 2]], axis=1)
+        a1, b1 = (o * fw).sum(axis=1) / rs, fw[:, 2] / rs
         a2, b2 = (o @ side) / rl, side[2] / rl
         aa = b1 * b1 + b2 * b2
         bb = a1 * b1 + a2 * b2
         disc = bb * bb - aa * (a1 * a1 + a2 * a2 - 1.0)
-        last = len(path) - 2
-        beyond = ((seg == 0) & (frac <= 0.0)) | ((seg == last) & (frac >= 1.0))
-        hit = (disc > 0) & (d2 <= np.maximum(rs, rl) ** 2) & ~beyond
-        t = (-bb + np.sqrt(np.where(hit, disc, 0.0))) / np.maximum(aa, 1e-12)
-        q1, q2 = a1 + b1 * t, a2 + b2 * t
-        normal = fw * (q1 / rs)[..., None] + side * (q2 / rl)[..., None]
-        normal = np.moveaxis(normal, -1, 0)
+        ok = disc > 0
+        if not ok.any():
+            return
+        t = (-bb[ok] + np.sqrt(disc[ok])) / np.maximum(aa[ok], 1e-12)
+        q1, q2 = a1[ok] + b1[ok] * t, a2[ok] + b2[ok] * t
+        normal = (fw[ok] * (q1 / rs[ok])[:, None] + side * (q2 / rl[ok])[:, None]).T
         normal /= np.maximum(np.linalg.norm(normal, axis=0), 1e-12)
-        nearest = np.clip(np.round(seg + frac).astype(np.int64), 0, len(colors) - 1)
-        self._paint(box, hit, t, normal, np.asarray(colors, dtype=float)[nearest], 1.0)
+        nearest = np.clip(np.round(s[ok] + f[ok]).astype(np.int64), 0, len(colors) - 1)
+        self._paint(box, (pixels[0][ok], pixels[1][ok]), t, normal,
+                    np.asarray(colors, dtype=float)[nearest], 1.0)
