@@ -7,9 +7,10 @@ Writes the 64-clip suite into --dir if it is not there yet (`hingecheck synth su
 then runs the real pipeline (pose model, tracking, back shape, analysis) on every clip and
 prints:
 
-1. Pose, per scenario: detection rate, keypoint error (percent of body height), hip /
-   knee / trunk angle errors on side views (camera ≤ 30° off), and the same errors for
-   the TRUE keypoints projected into the image (the part owed to the 2D projection).
+1. Pose, per scenario: detection rate, keypoint error (percent of body height), the
+   error of the hip / knee / trunk angles the analysis reads (its kinematics) on side
+   views (camera ≤ 30° off), and the errors of the TRUE keypoints' angles projected into
+   the image (the part owed to the 2D projection).
 2. Analysis: rep count exact-match rate; fault precision / recall / F1 per fault (a
    detected rep is matched to the true rep whose span holds its bottom); rounding recall
    per grade; score separation between good and faulty reps; the view check (no score
@@ -33,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 from hingecheck.analysis.angles import flexion_deg, inclination_from_vertical_deg
+from hingecheck.analysis.kinematics import compute_kinematics
 from hingecheck.pipeline import PoseStageOutput, analyze_video, finish_analysis, run_pose_stage
 from hingecheck.pose.model import get_pose_model
 from hingecheck.schemas import AnalysisResult
@@ -67,8 +69,11 @@ def pose_stats(out, truth: ClipTruth, s: dict[str, list[float]]) -> None:  # typ
     err = err / truth.body_height_px * 100
     s["kp_err"].extend(np.nanmedian(err, axis=1)[~np.isnan(err).all(axis=1)].tolist())
     if truth.params.view_deg <= 30:
-        side = track.view.near_side or truth.near_side
-        ours = np.abs(angles(track.xy, side) - true_angles)
+        # The pipeline's own angles (left and right keypoints weighted by confidence, as the
+        # analysis reads them), as magnitudes, as the truth gives them.
+        kin = compute_kinematics(track.times_s, track.xy, track.conf, track.view.facing)
+        read = np.stack([kin.hip_flexion_deg, kin.knee_flexion_deg, kin.trunk_deg], axis=1)
+        ours = np.abs(np.abs(read) - true_angles)
         projected = np.abs(angles(true_xy, truth.near_side) - true_angles)
         for j, name in enumerate(("hip", "knee", "trunk")):
             s[name].extend(ours[:, j][~np.isnan(ours[:, j])].tolist())
