@@ -9,7 +9,7 @@ the figure is found in 100% of stills of every scenario, against 98–100% for t
 flat drawing (shaded 2D shapes layered far to near), which the model also read with the
 squat's knee 12–15° too straight and the good morning's hip 32° off. Turned toward the
 camera the trunk shows its width, so the view check reads the turned figure as a person:
-45° stills read 47–90° off the side, where the flat drawing read 6–78°.
+45° stills read 49–90° off the side, where the flat drawing read 6–78°.
 """
 
 from __future__ import annotations
