@@ -18,8 +18,9 @@ Sources used below (where a number is our own choice, it says [HC]):
   Marshall 2012, J Strength Cond Res 26(1), describe the swing as a hip hinge).
 - [WD] wall drill: hips reach back to a wall behind, knees soft, shins vertical.
 - [HC] hingecheck's own margins for keypoint noise (knee flexion read within about 7–14°
-  of the truth on generated clips; README), set on the generated suite and checked on the
-  real clips, never fitted to one clip. docs/scoring.md shows the numbers.
+  of the truth on generated clips; README), set on the generated suite (of the flat
+  drawing the generator used before its figure was rendered in 3D; unchanged since) and
+  checked on the real clips, never fitted to one clip. docs/scoring.md shows the numbers.
 """
 
 from __future__ import annotations
@@ -86,10 +87,10 @@ class ExerciseProfile:
 # 30° (the "clear" rounding of the generated suite) bulges 0.065; neutral backs measured
 # −0.08 to +0.05 on real and generated clips [HC]. Half way (reported) is 0.06 ≈ 27°.
 _BULGE = Ramp(0.04, 0.08)
-# On the way down and up (trunk at 55–80 % of its range) neutral backs of the generated
-# suite read −0.13 to −0.03 where their bottom read wrongly convex (the model's hip and
-# shoulder keypoints slip onto the back at the deepest frames), and mild rounding already
-# reads +0.01 to +0.04; half way (−0.01) sits between them [HC]. On the real deadlifts it
+# On the way down and up (trunk at 55–80 % of its range) neutral backs of the flat
+# drawing's suite read −0.13 to −0.03 where their bottom read wrongly convex (the model's
+# hip and shoulder keypoints slip onto the back at the deepest frames), and mild rounding
+# already reads +0.01 to +0.04; half way (−0.01) sits between them [HC]. On the real deadlifts it
 # changes no call: the labelled rounded backs (bad008, bad011) read +0.08 and +0.07 there.
 _BULGE_ON_THE_WAY = Ramp(-0.03, 0.01)
 # Lockout: the hip→shoulder line of correct real lockouts leans back up to 8° (good
