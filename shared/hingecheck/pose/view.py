@@ -30,16 +30,19 @@ class ViewEstimate:
     """The camera's estimated offset from a pure side view, and the lifter's orientation.
 
     facing: which way the lifter faces in the image ("left" or "right").
-    near_side: the body side toward the camera ("left" or "right"): the side the lifter
-    faces in the image (a lifter facing right shows the camera their right side; on the
-    real side-view clips the pose model is surer of that side's keypoints, 24 of 24).
     """
 
     offset_deg: float | None
     facing: str | None
-    near_side: str | None
     side_view_ok: bool
     message: str
+
+    @property
+    def near_side(self) -> str | None:
+        """The body side toward the camera: the side the lifter faces in the image (a
+        lifter facing right shows the camera their right side; on the real side-view clips
+        the pose model is surer of that side's keypoints, 24 of 24)."""
+        return self.facing
 
 
 def _pair_distance(xy: np.ndarray, a: int, b: int) -> np.ndarray:
@@ -61,17 +64,16 @@ def estimate_view(xy: np.ndarray, max_offset_deg: float = 35.0) -> ViewEstimate:
         offset = float(np.degrees(np.arcsin(np.clip(ratio, 0.0, 1.0))))
 
     facing = _facing(xy)
-    near_side = facing
     if offset is None:
-        return ViewEstimate(None, facing, near_side, False,
+        return ViewEstimate(None, facing, False,
                             "cannot judge the camera angle: shoulders and hips not seen")
     if offset > max_offset_deg:
         message = (
             f"the camera is about {offset:.0f}° off a side view (limit {max_offset_deg:.0f}°): "
             "film from the side, camera at hip height, the whole body in frame"
         )
-        return ViewEstimate(offset, facing, near_side, False, message)
-    return ViewEstimate(offset, facing, near_side, True,
+        return ViewEstimate(offset, facing, False, message)
+    return ViewEstimate(offset, facing, True,
                         f"side view (about {offset:.0f}° off), lifter faces {facing}")
 
 
