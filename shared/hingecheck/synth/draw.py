@@ -15,6 +15,7 @@ camera the trunk shows its width, so the view check reads the turned figure as a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import cv2
 import numpy as np
@@ -64,7 +65,7 @@ class Camera:
     """
 
     yaw_deg: float
-    facing: str            # "right" or "left"
+    facing: Literal["right", "left"]
     scale_px: float        # pixels per body height
     center_x: float        # image x of the ankles
     floor_y: float         # image y of the floor
@@ -85,7 +86,7 @@ class Camera:
         return image, float(depth)
 
     @property
-    def near_side(self) -> str:
+    def near_side(self) -> Literal["right", "left"]:
         """The lifter's side toward the camera: the side they face in the image."""
         return self.facing
 
@@ -222,10 +223,10 @@ def _load(canvas: Canvas, sk: Skeleton, style: Style, load: str) -> None:
         radius = PLATE_RADIUS if load == "barbell" else 0.07
         canvas.ellipsoid(centre, np.eye(3), (BAR_RADIUS, BAR_RADIUS, 0.78), grey)
         for z in (0.6, -0.6):
-            canvas.ellipsoid(_at(centre, 0.0, 0.0, z), np.eye(3),
-                             (radius, radius, PLATE_HALF_WIDTH), style.plate)
-            canvas.ellipsoid(_at(centre, 0.0, 0.0, z), np.eye(3),
-                             (radius * 0.3, radius * 0.3, PLATE_HALF_WIDTH * 1.4), grey)
+            plate = _at(centre, 0.0, 0.0, z)
+            canvas.ellipsoid(plate, np.eye(3), (radius, radius, PLATE_HALF_WIDTH), style.plate)
+            canvas.ellipsoid(plate, np.eye(3), (radius * 0.3, radius * 0.3,
+                                                PLATE_HALF_WIDTH * 1.4), grey)
         return
     if load == "dumbbells":
         # Overhand grip: the handle runs across the body, a hex head either side of the hand.

@@ -93,7 +93,7 @@ def generate_clip(params: ClipParams, out: str | Path) -> ClipTruth:
               for _ in range(3)]
     walker_span = _walker_frames(rng, timeline.duration_s) if params.passer_by else None
     n_frames = int(math.floor(timeline.duration_s * params.fps))
-    near: Literal["left", "right"] = params.facing  # the side a camera sees (Camera)
+    near = cam.near_side
     standing_hip = pose_body(exercise.top, body).joints[f"{near}_hip"]
     truths: list[FrameTruth] = []
 
@@ -180,7 +180,7 @@ def _draw_walker(img: np.ndarray, t: float, span: tuple[float, float], body: Pro
     """A second, smaller person (further back) walking across the frame."""
     u = (t - span[0]) / (span[1] - span[0])
     scale = cam.scale_px * 0.8
-    facing = "left" if cam.facing == "right" else "right"
+    facing: Literal["left", "right"] = "left" if cam.facing == "right" else "right"
     x0, x1 = (width + 0.3 * scale, -0.3 * scale) if facing == "left" else (-0.3 * scale,
                                                                             width + 0.3 * scale)
     stride = np.sin(2 * np.pi * 1.8 * (t - span[0]))
