@@ -51,8 +51,7 @@ def read_errors(model, kind: str, exercise: str, load: str, n: int,  # type: ign
         img = background(720, 1280, cam.floor_y, rng, False)
         draw_body(img, sk, body, cam, style, load)
         img = cv2.GaussianBlur(img, (0, 0), params.blur_sigma)
-        near = "left" if params.facing == "right" else "right"
-        true_hip, true_knee, _, _ = _sagittal_angles(sk, near)
+        true_hip, true_knee, _, _ = _sagittal_angles(sk, cam.near_side)
         found = model.predict([img])[0]
         if found.keypoints.shape[0] == 0:
             continue
