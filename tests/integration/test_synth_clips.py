@@ -22,6 +22,8 @@ def test_same_seed_same_bytes_other_seed_other_clip(tmp_path: Path) -> None:
     assert a.read_bytes() == b.read_bytes()
     assert a.with_suffix(".json").read_text() == b.with_suffix(".json").read_text()
     assert a.read_bytes() != c.read_bytes()
+    lights = [load_truth(p).light for p in (a, c)]
+    assert lights[0] is not None and lights[0] != lights[1]  # the light, too, follows the seed
 
 
 def test_clip_decodes_as_the_truth_describes(tmp_path: Path) -> None:

@@ -4,15 +4,15 @@ import numpy as np
 import pytest
 from hingecheck.synth.body import PoseAngles, Proportions, pose_body
 from hingecheck.synth.draw import Camera, Style, draw_body
-from hingecheck.synth.raster import Canvas
+from hingecheck.synth.raster import Canvas, random_light
 
 SCALE, CX, FLOOR = 200.0, 160.0, 220.0
 WHITE = (200.0, 200.0, 200.0)
 
 
-def canvas(yaw: float = 0.0, facing: str = "right") -> Canvas:
+def canvas(yaw: float = 0.0, facing: str = "right", **light: np.ndarray) -> Canvas:
     cam = Camera(yaw, facing, SCALE, CX, FLOOR)
-    return Canvas(np.zeros((240, 320, 3), np.uint8), cam.rotation(), SCALE, CX, FLOOR)
+    return Canvas(np.zeros((240, 320, 3), np.uint8), cam.rotation(), SCALE, CX, FLOOR, **light)
 
 
 def covered(c: Canvas) -> np.ndarray:
@@ -49,6 +49,27 @@ def test_light_from_the_upper_left_in_front() -> None:
     y, x, d = int(FLOOR - 0.5 * SCALE), int(CX), int(0.12 * SCALE)
     upper_left, lower_right = c.img[y - d, x - d].sum(), c.img[y + d, x + d].sum()
     assert upper_left > lower_right + 60
+
+
+def test_the_canvas_lights_from_where_it_is_told() -> None:
+    y, x, d = int(FLOOR - 0.5 * SCALE), int(CX), int(0.12 * SCALE)
+    sides = []
+    for from_x in (-1.0, 1.0):
+        c = canvas(light=np.array([from_x, 0.0, 1.0]) / np.sqrt(2))
+        c.sphere(np.array([0.0, 0.5, 0.0]), 0.2, WHITE)
+        sides.append(int(c.img[y, x - d].sum()) - int(c.img[y, x + d].sum()))
+    assert sides[0] > 60 and sides[1] < -60  # the lit half follows the light
+
+
+def test_random_lights_come_from_above_and_the_camera_side_of_the_lifter() -> None:
+    rng = np.random.default_rng(0)
+    lights = np.array([random_light(rng) for _ in range(500)])
+    assert np.allclose(np.linalg.norm(lights, axis=1), 1.0)
+    elevation = np.degrees(np.arcsin(lights[:, 1]))
+    azimuth = np.degrees(np.arctan2(lights[:, 0], lights[:, 2]))
+    assert elevation.min() >= 30.0 and elevation.max() <= 65.0
+    assert azimuth.min() >= -60.0 and azimuth.max() <= 60.0
+    assert (azimuth < -30).any() and (azimuth > 30).any()  # from either side of the image
 
 
 def test_the_trunk_shows_its_breadth_as_the_lifter_turns_to_the_camera() -> None:

@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from hingecheck.synth.body import Proportions, Skeleton
-from hingecheck.synth.raster import Canvas
+from hingecheck.synth.raster import LIGHT, Canvas
 
 Color = tuple[float, float, float]
 # A 35 cm iron plate for a 1.75 m lifter (a 45 cm bumper plate hides the shins and thighs:
@@ -134,9 +134,10 @@ def _smooth_line(points: np.ndarray, samples: int = 24) -> np.ndarray:
 
 
 def draw_body(img: np.ndarray, sk: Skeleton, body: Proportions, cam: Camera, style: Style,
-              load: str) -> None:
-    """Render the posed body and its load into ``img`` (in place)."""
-    canvas = Canvas(img, cam.rotation(), cam.scale_px, cam.center_x, cam.floor_y)
+              load: str, light: np.ndarray = LIGHT) -> None:
+    """Render the posed body and its load into ``img`` (in place), lit from ``light``
+    (a unit vector in camera space: image right, up, toward the camera)."""
+    canvas = Canvas(img, cam.rotation(), cam.scale_px, cam.center_x, cam.floor_y, light)
     b = style.bulk
     j = sk.joints
     for side in ("left", "right"):

@@ -1,7 +1,8 @@
 """Render a lift clip with ground truth: params → H.264 MP4 + JSON sidecar.
 
 Deterministic: every random choice comes from ``numpy.random.default_rng(params.seed)``
-in a fixed order, and x264 runs in its deterministic mode (see ``write_h264``), so the same
+in a fixed order (the light from its own stream of the same seed, so that adding it moved
+nothing else), and x264 runs in its deterministic mode (see ``write_h264``), so the same
 params give the same bytes.
 """
 
@@ -20,11 +21,14 @@ from hingecheck.analysis.angles import flexion_deg, inclination_from_vertical_de
 from hingecheck.synth.body import COCO_ORDER, PoseAngles, Proportions, Skeleton, pose_body
 from hingecheck.synth.draw import Camera, Style, background, draw_body
 from hingecheck.synth.motion import EXERCISES, RepPlan, Timeline, plan_reps
+from hingecheck.synth.raster import random_light
 from hingecheck.synth.truth import ClipParams, ClipTruth, FaultTruth, FrameTruth, RepTruth
 from hingecheck.video.encode import write_h264
 
 SCENARIO_EXERCISE = {"deadlift": "deadlift", "kettlebell_swing": "kettlebell_swing",
                      "wall_drill": "wall_drill", "good_morning": "good_morning"}
+# The light's direction is drawn from the seed's second stream: numpy.random.default_rng([seed, 1]).
+LIGHT_STREAM = 1
 
 
 def rep_kinds(params: ClipParams) -> list[tuple[str, str | None]]:
@@ -92,6 +96,7 @@ def generate_clip(params: ClipParams, out: str | Path) -> ClipTruth:
     noises = [rng.normal(0, params.noise_sigma, (height, width, 3)).astype(np.float32)
               for _ in range(3)]
     walker_span = _walker_frames(rng, timeline.duration_s) if params.passer_by else None
+    light = random_light(np.random.default_rng([params.seed, LIGHT_STREAM]))
     n_frames = int(math.floor(timeline.duration_s * params.fps))
     near = cam.near_side
     standing_hip = pose_body(exercise.top, body).joints[f"{near}_hip"]
@@ -103,8 +108,8 @@ def generate_clip(params: ClipParams, out: str | Path) -> ClipTruth:
             sk = pose_body(timeline.pose_at(t), body)
             img = backdrop.copy()
             if walker_span and walker_span[0] <= t < walker_span[1]:
-                _draw_walker(img, t, walker_span, body, walker_style, cam, width)
-            draw_body(img, sk, body, cam, style, load)
+                _draw_walker(img, t, walker_span, body, walker_style, cam, width, light)
+            draw_body(img, sk, body, cam, style, load, light)
             img = _camera_effects(img, params, noises[i % len(noises)])
             truths.append(_frame_truth(i, t, sk, cam, near, standing_hip))
             yield img
@@ -115,6 +120,7 @@ def generate_clip(params: ClipParams, out: str | Path) -> ClipTruth:
         params=params, exercise=exercise.name, width=width, height=height, fps=params.fps,
         n_frames=n_frames, duration_s=n_frames / params.fps, body_height_px=cam.scale_px,
         near_side=near, passer_by_span_s=walker_span,
+        light=(float(light[0]), float(light[1]), float(light[2])),
         reps=[_rep_truth(k, rep, times, body, near, exercise.top)
               for k, (rep, times) in enumerate(zip(reps, timeline.rep_times, strict=True))],
         frames=truths,
@@ -176,7 +182,7 @@ def _camera_effects(img: np.ndarray, params: ClipParams, noise: np.ndarray) -> n
 
 
 def _draw_walker(img: np.ndarray, t: float, span: tuple[float, float], body: Proportions,
-                 style: Style, cam: Camera, width: int) -> None:
+                 style: Style, cam: Camera, width: int, light: np.ndarray) -> None:
     """A second, smaller person (further back) walking across the frame."""
     u = (t - span[0]) / (span[1] - span[0])
     scale = cam.scale_px * 0.8
@@ -188,4 +194,4 @@ def _draw_walker(img: np.ndarray, t: float, span: tuple[float, float], body: Pro
                       pelvis_flexion_deg=5, arm_deg=-15 * stride)
     walker_cam = replace(cam, yaw_deg=0.0, facing=facing, scale_px=scale,
                          center_x=x0 + (x1 - x0) * u, floor_y=cam.floor_y - 0.06 * cam.scale_px)
-    draw_body(img, pose_body(pose, body), body, walker_cam, style, "none")
+    draw_body(img, pose_body(pose, body), body, walker_cam, style, "none", light)

@@ -21,8 +21,8 @@ from numpy.typing import NDArray
 FloatArray = NDArray[np.float64]
 Color = Sequence[float]
 
-# The light, in camera space (image right, up, toward the camera): from the upper left
-# and in front, as the drawn figure's highlights were.
+# The default light, in camera space (image right, up, toward the camera): from the upper
+# left and in front. Generated clips draw theirs with ``random_light``.
 LIGHT = np.array([-0.45, 0.6, 0.65]) / np.linalg.norm([-0.45, 0.6, 0.65])
 AMBIENT = 0.38
 # Surfaces turned away from the camera darken by up to this share (the silhouette's edge),
@@ -33,12 +33,22 @@ EDGE_DARKENING = 0.45
 BRIGHTNESS = 1.08
 
 
+def random_light(rng: np.random.Generator) -> FloatArray:
+    """A light 30–65° above the horizon, from anywhere between 60° to the image's left and
+    60° to its right of the camera: a lamp overhead, a window to either side."""
+    azimuth = np.radians(rng.uniform(-60.0, 60.0))
+    elevation = np.radians(rng.uniform(30.0, 65.0))
+    return np.array([np.cos(elevation) * np.sin(azimuth), np.sin(elevation),
+                     np.cos(elevation) * np.cos(azimuth)])
+
+
 class Canvas:
     """An image and its depth buffer; shapes are drawn in any order."""
 
     def __init__(self, img: NDArray[np.uint8], rotation: FloatArray, scale_px: float,
-                 center_x: float, floor_y: float) -> None:
+                 center_x: float, floor_y: float, light: FloatArray = LIGHT) -> None:
         self.img = img
+        self.light = light
         self.height, self.width = int(img.shape[0]), int(img.shape[1])
         self.rot = rotation
         self.scale = scale_px
@@ -69,7 +79,7 @@ class Canvas:
         if not win.any():
             return
         n = normal[:, win]
-        lambert = np.clip(LIGHT @ n, 0.0, 1.0)
+        lambert = np.clip(self.light @ n, 0.0, 1.0)
         facing = np.clip(n[2], 0.0, 1.0)
         shade = (AMBIENT + (1 - AMBIENT) * lambert) * (1 - EDGE_DARKENING * (1 - facing))
         rgb = colors[win] if colors.ndim == 2 else colors[None, :]

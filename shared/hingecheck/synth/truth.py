@@ -99,5 +99,8 @@ class ClipTruth(BaseModel):
     body_height_px: float
     near_side: Literal["left", "right"]
     passer_by_span_s: tuple[float, float] | None
+    light: tuple[float, float, float] | None = Field(
+        default=None, description="unit vector toward the light: image right, up, toward the "
+                                  "camera (absent in sidecars written before it was drawn)")
     reps: list[RepTruth]
     frames: list[FrameTruth]
