@@ -10,7 +10,8 @@ prints:
 1. Pose, per scenario: detection rate, keypoint error (percent of body height), the
    error of the hip / knee / trunk angles the analysis reads (its kinematics) on side
    views (camera ≤ 30° off), and the errors of the TRUE keypoints' angles projected into
-   the image (the part owed to the 2D projection).
+   the image (the part owed to the 2D projection); then the same by where the light
+   comes from (the lifter's front or behind them: the model reads the two differently).
 2. Analysis: rep count exact-match rate; fault precision / recall / F1 per fault (a
    detected rep is matched to the true rep whose span holds its bottom); rounding recall
    per grade; score separation between good and faulty reps; the view check (no score
@@ -121,8 +122,16 @@ def fmt(values: list[float]) -> str:
     return f"{v.mean():.1f} / {np.percentile(v, 95):.1f}"
 
 
-def print_pose_table(stats: dict[str, dict[str, list[float]]]) -> None:
-    print("\n| scenario | clips | lifter found | keypoint error % height (median / p95) | "
+def light_side(truth: ClipTruth) -> str:
+    """Where the clip's light comes from, against the way the lifter faces."""
+    if truth.light is None:
+        return "unknown"
+    toward_face = truth.light[0] * (1.0 if truth.params.facing == "right" else -1.0)
+    return "from the lifter's front" if toward_face > 0 else "from behind the lifter"
+
+
+def print_pose_table(stats: dict[str, dict[str, list[float]]], group: str = "scenario") -> None:
+    print(f"\n| {group} | clips | lifter found | keypoint error % height (median / p95) | "
           "hip ° MAE / p95 | knee ° | trunk ° | projected truth: hip / knee / trunk MAE |")
     print("|---|---|---|---|---|---|---|---|")
     everything: dict[str, list[float]] = defaultdict(list)
@@ -239,6 +248,7 @@ def main() -> None:
     settings = get_settings()
     model = get_pose_model(settings)
     stats: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    by_light: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     counts: dict[str, dict[str, int]] = {n: defaultdict(int) for n in FAULTS}
     scores: dict[str, list[float]] = defaultdict(list)
     recall: dict[tuple[str, str], list[bool]] = defaultdict(list)
@@ -250,6 +260,7 @@ def main() -> None:
         result = finish_analysis(clip.name, out, settings, model.spec,
                                  exercise=truth.exercise)
         pose_stats(out, truth, stats[truth.params.scenario])
+        pose_stats(out, truth, by_light[light_side(truth)])
         views.append((truth.params.view_deg, result.summary.score is not None,
                       out.track.view.side_view_ok))
         if truth.params.view_deg <= 30:
@@ -262,6 +273,7 @@ def main() -> None:
               f"reps {len(result.reps)}/{len(truth.reps)}  faults {found} (truth {true})",
               flush=True)
     print_pose_table(stats)
+    print_pose_table(by_light, group="light")
     print_analysis(rep_exact, counts, scores, recall, views)
     real_clips(args.real, settings, model)
 
