@@ -1,9 +1,9 @@
 """Render a lift clip with ground truth: params → H.264 MP4 + JSON sidecar.
 
 Deterministic: every random choice comes from ``numpy.random.default_rng(params.seed)``
-in a fixed order (the light from its own stream of the same seed, so that adding it moved
-nothing else), and x264 runs in its deterministic mode (see ``write_h264``), so the same
-params give the same bytes.
+in a fixed order (the light from a stream of its own, ``LIGHT_STREAM``, so that it moves
+none of the other draws), and x264 runs in its deterministic mode (see ``write_h264``), so
+the same params give the same bytes.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from hingecheck.video.encode import write_h264
 
 SCENARIO_EXERCISE = {"deadlift": "deadlift", "kettlebell_swing": "kettlebell_swing",
                      "wall_drill": "wall_drill", "good_morning": "good_morning"}
-# The light's direction is drawn from the seed's second stream: numpy.random.default_rng([seed, 1]).
+# The light is drawn from numpy.random.default_rng([seed, LIGHT_STREAM]).
 LIGHT_STREAM = 1
 
 
