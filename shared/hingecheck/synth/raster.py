@@ -42,6 +42,13 @@ def random_light(rng: np.random.Generator) -> FloatArray:
                      np.cos(elevation) * np.cos(azimuth)])
 
 
+def _along(values: FloatArray, seg: NDArray[np.int64], frac: FloatArray) -> FloatArray:
+    """Per-point ``values`` (n, ...) interpolated at fraction ``frac`` of segment ``seg``
+    (the segment from point ``seg`` to point ``seg + 1``)."""
+    lo, hi = values[seg], values[seg + 1]
+    return np.asarray(lo + (hi - lo) * frac.reshape(frac.shape + (1,) * (lo.ndim - frac.ndim)))
+
+
 class Canvas:
     """An image and its depth buffer; shapes are drawn in any order."""
 
@@ -147,12 +154,12 @@ class Canvas:
             return
         box, uu, vv = grid
         d2, seg, frac = self._nearest_on_path(path, uu, vv)
-        rad = r[seg] + (r[seg + 1] - r[seg]) * frac
+        rad = _along(r, seg, frac)
         pixels = np.nonzero(d2 < rad * rad)
         if not pixels[0].size:
             return
         s, f, rad = seg[pixels], frac[pixels], rad[pixels]
-        c = path[s] + (path[s + 1] - path[s]) * f[:, None]
+        c = _along(path, s, f)
         lift = np.sqrt(rad * rad - d2[pixels])
         normal = np.stack([uu[pixels] - c[:, 0], vv[pixels] - c[:, 1], lift]) / rad
         self._paint(box, pixels, c[:, 2] + lift, normal, np.asarray(color, dtype=float), dim)
@@ -171,15 +178,13 @@ class Canvas:
         d2, seg, frac = self._nearest_on_path(path, uu, vv)
         last = len(path) - 2
         beyond = ((seg == 0) & (frac <= 0.0)) | ((seg == last) & (frac >= 1.0))
-        rs = r_sagittal[seg] + (r_sagittal[seg + 1] - r_sagittal[seg]) * frac
-        rl = r_lateral[seg] + (r_lateral[seg + 1] - r_lateral[seg]) * frac
+        rs, rl = _along(r_sagittal, seg, frac), _along(r_lateral, seg, frac)
         pixels = np.nonzero((d2 <= np.maximum(rs, rl) ** 2) & ~beyond)
         if not pixels[0].size:
             return
         s, f, rs, rl = seg[pixels], frac[pixels], rs[pixels], rl[pixels]
-        c = path[s] + (path[s + 1] - path[s]) * f[:, None]
-        fwd_cam = forward @ self.rot.T
-        fw = fwd_cam[s] + (fwd_cam[s + 1] - fwd_cam[s]) * f[:, None]
+        c = _along(path, s, f)
+        fw = _along(forward @ self.rot.T, s, f)
         fw /= np.maximum(np.linalg.norm(fw, axis=1, keepdims=True), 1e-12)
         side = self.rot @ np.array([0.0, 0.0, 1.0])
         # Along the ray p = (u, v, t): section coordinates q_i = a_i + b_i t.
