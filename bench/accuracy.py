@@ -59,7 +59,9 @@ def angles(xy: np.ndarray, side: str) -> np.ndarray:
                      inclination_from_vertical_deg(hip, sh)], axis=1)
 
 
-def pose_stats(out, truth: ClipTruth, s: dict[str, list[float]]) -> None:  # type: ignore[no-untyped-def]
+def pose_stats(out, truth: ClipTruth) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
+    """One clip's pose measures, as lists to pool into any grouping of the clips."""
+    s: dict[str, list[float]] = defaultdict(list)
     track = out.track
     idx = track.frame_indices
     true_xy = np.array([truth.frames[i].keypoints for i in idx])
@@ -79,6 +81,7 @@ def pose_stats(out, truth: ClipTruth, s: dict[str, list[float]]) -> None:  # typ
         for j, name in enumerate(("hip", "knee", "trunk")):
             s[name].extend(ours[:, j][~np.isnan(ours[:, j])].tolist())
             s[f"{name}_proj"].extend(projected[:, j].tolist())
+    return s
 
 
 def match_reps(result: AnalysisResult, truth: ClipTruth) -> list[tuple[int | None, int | None]]:
@@ -259,8 +262,10 @@ def main() -> None:
         out = pose_stage(clip, settings, model, args.cache)
         result = finish_analysis(clip.name, out, settings, model.spec,
                                  exercise=truth.exercise)
-        pose_stats(out, truth, stats[truth.params.scenario])
-        pose_stats(out, truth, by_light[light_side(truth)])
+        clip_stats = pose_stats(out, truth)
+        for group in (stats[truth.params.scenario], by_light[light_side(truth)]):
+            for name, values in clip_stats.items():
+                group[name].extend(values)
         views.append((truth.params.view_deg, result.summary.score is not None,
                       out.track.view.side_view_ok))
         if truth.params.view_deg <= 30:
