@@ -13,7 +13,10 @@ from platformdirs import user_cache_dir, user_data_dir
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-Backend = Literal["openvino", "torch"]
+# The runtime carries OpenVINO only (no torch): the one backend there is.
+Backend = Literal["openvino"]
+# OpenVINO's CPU inference precision; "auto" is its own choice (bf16 on CPUs with AMX).
+Precision = Literal["f32", "bf16", "auto"]
 
 
 class Settings(BaseSettings):
@@ -25,18 +28,23 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("hingecheck")))
     model_dir: Path = Field(default_factory=lambda: Path(user_cache_dir("hingecheck")) / "models")
 
-    # Pose model. ``pose_model`` overrides the provisioned yolo11n-pose weights with any
-    # ultralytics pose weights file (.pt) or exported model folder.
+    # Pose model. ``pose_model`` overrides the provisioned yolo11n-pose export with any
+    # COCO-17 YOLO pose model exported to OpenVINO (the folder, or its .xml).
     pose_model: Path | None = None
     backend: Backend = "openvino"
+    inference_precision: Precision = "f32"
+    # The Python with torch + ultralytics that `hingecheck model fetch` exports with (an
+    # install-time tool; the runtime never imports either).
+    export_python: Path | None = None
     imgsz: int = Field(default=640, ge=160, le=1280, multiple_of=32)
     batch_size: int = Field(default=8, ge=1, le=64)
     person_conf: float = Field(default=0.25, gt=0.0, lt=1.0)
     keypoint_conf: float = Field(default=0.3, gt=0.0, lt=1.0)
     # Lifts are slow: 15 analysed frames per second loses nothing (stride 2 at 30 fps).
     analysis_fps: float = Field(default=15.0, gt=0.0, le=240.0)
-    # Frames reach the model downscaled to this longer side (the model sees at most imgsz).
-    decode_max_side: int = Field(default=960, ge=320, le=3840)
+    # Frames are scaled in FFmpeg's decoder thread to this longer side; unset = imgsz, what
+    # the model sees, so no second resize runs before inference.
+    decode_max_side: int | None = Field(default=None, ge=160, le=3840)
 
     # Input limits: the API and the CLI refuse beyond these with a clear error.
     max_duration_s: float = Field(default=600.0, gt=0)
@@ -74,6 +82,10 @@ class Settings(BaseSettings):
     # Per-job time limits (seconds): soft raises in the task, hard kills the child.
     job_soft_limit_s: int = Field(default=1500, gt=0)
     job_hard_limit_s: int = Field(default=1800, gt=0)
+
+    def decode_side(self) -> int:
+        """The longer side, in pixels, of the frames the pose and back stages decode."""
+        return self.decode_max_side or self.imgsz
 
     def database(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'hingecheck.db'}"

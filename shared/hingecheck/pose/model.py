@@ -1,5 +1,10 @@
 """The pose model's lifecycle: resolved from settings, loaded once per process under a
-lock, warmed up with one inference, then reused by every analysis in that process."""
+lock, warmed up with one inference, then reused by every analysis in that process.
+
+The model runs on the OpenVINO runtime alone (no torch, no ultralytics): the network is
+the yolo11n-pose export made at install (``hingecheck model fetch``), and what runs
+around it, letterbox, decoding and NMS, is ``pose.inference``.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +16,13 @@ from typing import Any
 
 import numpy as np
 
-import hingecheck.pose  # noqa: F401  (sets ultralytics' offline switches before import)
 from hingecheck import errors
 from hingecheck.pose import provision
+from hingecheck.pose.inference import Letterbox, decode_pose, to_input_tensor
 from hingecheck.settings import Settings
+
+N_KEYPOINTS = 17
+STRIDE = 32  # YOLO11's largest feature stride: the input's sides are multiples of it
 
 
 @dataclass(frozen=True)
@@ -31,7 +39,7 @@ class FrameDetections:
 
     @classmethod
     def empty(cls) -> FrameDetections:
-        return cls(np.zeros((0, 4)), np.zeros((0,)), np.zeros((0, 17, 3)))
+        return cls(np.zeros((0, 4)), np.zeros((0,)), np.zeros((0, N_KEYPOINTS, 3)))
 
     def __len__(self) -> int:
         return int(self.scores.shape[0])
@@ -39,74 +47,96 @@ class FrameDetections:
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """Which weights run on which backend; the key of the per-process cache."""
+    """Which network runs at which input size and precision; the per-process cache key."""
 
-    path: Path
+    path: Path          # the OpenVINO IR (.xml; its .bin beside it)
     backend: str
     imgsz: int
     person_conf: float
+    precision: str
     name: str
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ModelSpec:
         if settings.pose_model is not None:
-            path = settings.pose_model
-            if not path.exists():
-                raise errors.ModelError(
-                    f"HINGECHECK_POSE_MODEL points at {path}, which does not exist"
-                )
-            backend = "openvino" if path.name.endswith("_openvino_model") else "torch"
-            return cls(path, backend, settings.imgsz, settings.person_conf, path.name)
-        if settings.backend == "openvino":
-            path = provision.openvino_path(settings)
-            if not (path / "hingecheck.json").is_file():
-                raise errors.ModelError(
-                    f"the OpenVINO pose model is not at {path}; {provision.FETCH_HINT}, "
-                    "or set HINGECHECK_BACKEND=torch"
-                )
-            provision.verify_weights(provision.weights_path(settings))
+            xml = _ir_file(settings.pose_model)
+            name = xml.parent.name if settings.pose_model.is_dir() else xml.stem
         else:
-            path = provision.weights_path(settings)
-            provision.verify_weights(path)
-        return cls(path, settings.backend, settings.imgsz, settings.person_conf, "yolo11n-pose")
+            xml = provision.verify_openvino(settings)
+            name = "yolo11n-pose"
+        return cls(xml, "openvino", settings.imgsz, settings.person_conf,
+                   settings.inference_precision, name)
+
+
+def _ir_file(path: Path) -> Path:
+    """The .xml of an OpenVINO model given as a folder (ultralytics' export) or a file."""
+    if not path.exists():
+        raise errors.ModelError(f"HINGECHECK_POSE_MODEL points at {path}, which does not exist")
+    xml = next(iter(sorted(path.glob("*.xml"))), None) if path.is_dir() else path
+    if xml is None or xml.suffix != ".xml" or not xml.with_suffix(".bin").is_file():
+        raise errors.ModelError(
+            f"HINGECHECK_POSE_MODEL={path} is not an OpenVINO model (an .xml with its .bin, "
+            "or a folder holding them, as `yolo export format=openvino` writes)"
+        )
+    return xml
 
 
 class PoseModel:
-    """A loaded, warmed-up YOLO pose model."""
+    """A loaded, warmed-up YOLO pose network on OpenVINO's CPU plugin."""
 
     def __init__(self, spec: ModelSpec) -> None:
-        from ultralytics import YOLO
+        import openvino as ov
 
         self.spec = spec
+        core = ov.Core()
         try:
-            self._yolo = YOLO(str(spec.path), task="pose")
-        except Exception as exc:  # ultralytics raises many kinds; all mean "cannot load"
-            raise errors.ModelError(f"cannot load pose model {spec.path}: {exc}") from exc
-        if getattr(self._yolo, "task", "pose") != "pose":
-            raise errors.ModelError(f"{spec.path} is a {self._yolo.task} model, not a pose model")
+            network = core.read_model(str(spec.path))
+        except Exception as exc:  # OpenVINO raises RuntimeError subclasses of many kinds
+            raise errors.ModelError(f"cannot read pose model {spec.path}: {exc}") from exc
+        channels = network.output(0).get_partial_shape()[1]
+        if not channels.is_static or channels.get_length() != 5 + 3 * N_KEYPOINTS:
+            raise errors.ModelError(
+                f"{spec.path} is not a COCO-17 pose model (output channels {channels}, "
+                f"expected {5 + 3 * N_KEYPOINTS})"
+            )
+        config: dict[str, Any] = {"PERFORMANCE_HINT": "LATENCY"}
+        if spec.precision != "auto":
+            # bf16 is OpenVINO's own choice on CPUs with AMX; f32 elsewhere.
+            config["INFERENCE_PRECISION_HINT"] = spec.precision
+        self._compiled = core.compile_model(network, "CPU", config)
+        self.precision = str(self._compiled.get_property("INFERENCE_PRECISION_HINT"))
+        self._request = self._compiled.create_infer_request()
+        self._request_lock = threading.Lock()  # one inference at a time per process
         started = time.perf_counter()
-        self.predict([np.zeros((spec.imgsz, spec.imgsz, 3), np.uint8)])
+        self.predict([np.zeros((spec.imgsz * 9 // 16, spec.imgsz, 3), np.uint8)])
         self.warmup_s = time.perf_counter() - started
 
     def predict(
         self, images: list[np.ndarray], scales: list[float] | None = None
     ) -> list[FrameDetections]:
-        """Run one batch. ``scales[i]`` maps image i's pixels to display pixels (divide)."""
-        results: list[Any] = self._yolo.predict(
-            images, imgsz=self.spec.imgsz, conf=self.spec.person_conf, verbose=False,
-            classes=[0],
-        )
-        out = []
-        for i, result in enumerate(results):
-            scale = scales[i] if scales else 1.0
-            if result.boxes is None or len(result.boxes) == 0 or result.keypoints is None:
-                out.append(FrameDetections.empty())
-                continue
-            boxes = result.boxes.xyxy.cpu().numpy().astype(np.float64) / scale
-            scores = result.boxes.conf.cpu().numpy().astype(np.float64)
-            kps = result.keypoints.data.cpu().numpy().astype(np.float64)
-            kps[..., :2] /= scale
-            out.append(FrameDetections(boxes, scores, kps))
+        """Run one batch. ``scales[i]`` maps image i's pixels to display pixels (divide).
+
+        Images of one size go through the network together; a batch of mixed sizes is
+        run size by size.
+        """
+        boxes = [Letterbox.plan(image.shape[:2], self.spec.imgsz, STRIDE) for image in images]
+        groups: dict[tuple[int, int], list[int]] = {}
+        for i, box in enumerate(boxes):
+            groups.setdefault(box.input_hw, []).append(i)
+        out: list[FrameDetections] = [FrameDetections.empty()] * len(images)
+        for members in groups.values():
+            tensor = to_input_tensor([boxes[i].apply(images[i]) for i in members])
+            with self._request_lock:
+                raw = self._request.infer({0: tensor})[0].copy()
+            for row, i in enumerate(members):
+                found = decode_pose(raw[row], boxes[i], conf_threshold=self.spec.person_conf,
+                                    n_keypoints=N_KEYPOINTS)
+                if not len(found.scores):
+                    continue
+                scale = scales[i] if scales else 1.0
+                kps = found.keypoints.copy()
+                kps[..., :2] /= scale
+                out[i] = FrameDetections(found.boxes / scale, found.scores, kps)
         return out
 
     def describe(self) -> dict[str, Any]:
@@ -116,6 +146,7 @@ class PoseModel:
             "backend": self.spec.backend,
             "imgsz": self.spec.imgsz,
             "person_conf": self.spec.person_conf,
+            "precision": self.precision,
         }
 
 
