@@ -1,45 +1,68 @@
 # hingecheck — set up and run on a fresh machine.
 #   make demo    set up, then analyse a generated demo clip (no external services)
 #   make test    set up, then run the tests
+#
+# Two environments:
+#   .venv         the runtime: hingecheck on OpenVINO, numpy, OpenCV (headless), PyAV. No
+#                 torch, no ultralytics. `make test` adds the dev tools to it.
+#   .venv-export  install-time only: torch + ultralytics export the .pt weights to
+#                 OpenVINO once; the parity test and the speed baseline also run there.
 VENV    ?= .venv
+EXPORT_VENV ?= .venv-export
 PY      := $(VENV)/bin/python
 PIP     := $(PY) -m pip
+EXPORT_PY := $(EXPORT_VENV)/bin/python
 STAMP   := $(VENV)/.hingecheck-installed
+DEV_STAMP := $(VENV)/.hingecheck-dev
+EXPORT_STAMP := $(EXPORT_VENV)/.hingecheck-export
 MODEL_STAMP := $(VENV)/.hingecheck-model
+export HINGECHECK_EXPORT_PYTHON ?= $(abspath $(EXPORT_PY))
 
-.PHONY: install model demo test lint bench clean browser
+.PHONY: install dev model demo test lint bench clean browser
 
 install: $(STAMP) $(MODEL_STAMP)
 
-# One step for the environment; it is reused while pyproject.toml is unchanged.
+# The runtime; reused while pyproject.toml is unchanged.
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	# torch first, pinned: these machines serve this CPU/CUDA build from local files.
-	$(PIP) install --quiet torch==2.14.1 torchvision==0.29.1
-	$(PIP) install --quiet -e '.[dev]'
-	# ultralytics pulls in opencv-python (GUI build); both provide cv2, keep only headless.
-	$(PIP) uninstall --quiet --yes opencv-python || true
-	$(PIP) install --quiet --force-reinstall --no-deps opencv-python-headless
-	$(PY) -c "import cv2, av, ultralytics, openvino; print('cv2', cv2.__version__, '| av', av.__version__, '| ultralytics', ultralytics.__version__)"
+	$(PIP) install --quiet -e .
+	$(PIP) check
+	@! $(PY) -c "import torch" 2>/dev/null || { echo "torch must not be in $(VENV)"; exit 1; }
+	$(PY) -c "import cv2, av, openvino; print('cv2', cv2.__version__, '| av', av.__version__, '| openvino', openvino.__version__)"
 	touch $@
 
-# Weights are provisioned at install (verified by sha256), never at run time.
-$(MODEL_STAMP): $(STAMP)
-	$(VENV)/bin/hingecheck model fetch
+$(DEV_STAMP): $(STAMP)
+	$(PIP) install --quiet -e '.[dev]'
+	$(PIP) check
+	touch $@
+
+# The export environment, with the runtime's own openvino version.
+$(EXPORT_STAMP): deploy/export-requirements.txt $(STAMP)
+	test -x $(EXPORT_PY) || python3 -m venv $(EXPORT_VENV)
+	$(EXPORT_PY) -m pip install --quiet --upgrade pip
+	$(EXPORT_PY) -m pip install --quiet -r deploy/export-requirements.txt \
+	  "openvino==$$($(PY) -c 'import importlib.metadata as m; print(m.version("openvino"))')"
+	touch $@
+
+# Weights and photos are provisioned at install (verified by sha256), never at run time.
+$(MODEL_STAMP): $(STAMP) $(EXPORT_STAMP)
+	$(VENV)/bin/hingecheck model fetch --export-python $(EXPORT_PY)
 	touch $@
 
 model: $(MODEL_STAMP)
+
+dev: $(DEV_STAMP)
 
 demo: install
 	$(VENV)/bin/hingecheck synth mixed out/demo.mp4 --reps 5 --seed 7
 	$(VENV)/bin/hingecheck analyze out/demo.mp4 --out out/demo
 
-lint: install
+lint: install dev
 	$(VENV)/bin/ruff check shared services tests bench
 	$(VENV)/bin/mypy
 
-test: install browser
+test: install dev browser
 	$(VENV)/bin/pytest -q
 
 # The coach page test drives Debian's Chromium (playwright cannot download browsers here).
@@ -53,4 +76,4 @@ bench: install
 	$(PY) bench/speed.py
 
 clean:
-	rm -rf $(VENV) out
+	rm -rf $(VENV) $(EXPORT_VENV) out

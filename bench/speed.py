@@ -1,25 +1,31 @@
-"""Speed of the pose stage against the obvious baseline, on clips this script makes.
+"""Speed and memory of hingecheck against the obvious baseline, on clips this script makes.
 
-    python bench/speed.py [--reps 4] [--sizes 1080,720]
+    python bench/speed.py [--reps 3] [--sizes 1080,720] [--no-idle]
 
-For each size it generates a 30 fps H.264 lift clip (`hingecheck synth mixed`, about 10 s
-for 3 reps), then runs, each in a fresh process so peak memory is its own:
+For each size it generates a 30 fps H.264 lift clip (`hingecheck synth mixed`, about 11 s
+for 3 reps) and measures, each in a fresh process so peak memory is its own:
 
-- hingecheck: probe → decode (PyAV) → pose (settings' backend, input size, batch, stride)
-  → athlete track → clean (timed as the pose stage, comparable with the baseline); then,
-  timed apart, the back's shape (a second decode), the analysis core, and rendering the
-  annotated clip (decode every frame, draw, libx264 encode);
+- stages: probe → decode (PyAV, scaled in the decoder) → pose (OpenVINO, batched) →
+  athlete track (the *pose stage*, comparable with the baseline), of which the time
+  inside the network is counted apart; a decode-only pass; then the back's shape (a
+  second decode), the analysis core, and rendering the annotated clip;
+- analyze: the whole `hingecheck analyze CLIP` command as a user runs it (start-up, model
+  load, analysis, annotated clip, poster, chart), wall time and peak memory;
 - baseline: ``YOLO("yolo11n-pose.pt").track(frame, persist=True)`` on every frame read
-  by ``cv2.VideoCapture``, ultralytics' defaults (PyTorch, imgsz 640).
+  by ``cv2.VideoCapture``, ultralytics' defaults (PyTorch, imgsz 640), run in the export
+  environment (the runtime has no torch).
 
-It prints frames per second (analysed frames), realtime factor (clip seconds / wall
-seconds) and peak resident memory. Numbers, not assertions: this is not a test.
+Then how fast a 0-byte and a text file are refused, and the resident memory of an idle
+`hingecheck serve` (after one job) and an idle `hingecheck worker` (model loaded).
+Numbers, not assertions: this is not a test.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
 import resource
 import subprocess
 import sys
@@ -27,107 +33,215 @@ import tempfile
 import time
 from pathlib import Path
 
+HERE = Path(__file__).resolve().parent
+HINGECHECK = str(Path(sys.executable).with_name("hingecheck"))
 
-def run_hingecheck(clip: Path) -> dict[str, float]:
+
+def run_stages(clip: Path) -> dict[str, float | str]:
     from hingecheck.pipeline import finish_analysis, run_pose_stage
     from hingecheck.pose.model import get_pose_model
     from hingecheck.render import render_clip
     from hingecheck.settings import get_settings
+    from hingecheck.video import VideoLimits, decode_frames, probe
 
     settings = get_settings()
     model = get_pose_model(settings)  # loading is per process, not per clip: not timed
+    infer_s = [0.0]
+    predict = model.predict
+
+    def timed_predict(*args, **kwargs):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        try:
+            return predict(*args, **kwargs)
+        finally:
+            infer_s[0] += time.perf_counter() - started
+
+    model.predict = timed_predict  # type: ignore[method-assign]
+    limits = VideoLimits.from_settings(settings)
+    started = time.perf_counter()
+    for _ in decode_frames(probe(clip, limits), analysis_fps=settings.analysis_fps,
+                           max_side=settings.decode_side(), limits=limits):
+        pass
+    decode_s = time.perf_counter() - started
     started = time.perf_counter()
     out = run_pose_stage(clip, settings, model=model)
-    wall = time.perf_counter() - started
+    pose_s = time.perf_counter() - started
     result = finish_analysis(clip.name, out, settings, model.spec, exercise="rdl")
     rendered = render_clip(clip, result, clip.with_name(clip.stem + "_annotated.mp4"), settings)
-    return {"wall_s": wall, "back_shape_s": result.timings.back_shape_s,
-            "analysis_s": result.timings.analysis_s, "render_fps": rendered.fps,
-            "render_frames": rendered.frames, "frames_analysed": out.stats.frames_selected,
-            "frames_decoded": out.stats.frames_decoded, "clip_s": out.stats.last_time_s + 1 / 30,
-            "config": f"{model.spec.backend}, imgsz {model.spec.imgsz}, batch "
+    return {"pose_s": pose_s, "decode_s": decode_s, "infer_s": infer_s[0],
+            "back_shape_s": result.timings.back_shape_s, "analysis_s": result.timings.analysis_s,
+            "render_s": rendered.seconds, "render_fps": rendered.fps,
+            "frames_analysed": out.stats.frames_selected,
+            "frames_decoded": out.stats.frames_decoded,
+            "clip_s": out.stats.last_time_s + 1 / 30,
+            "config": f"OpenVINO {model.precision}, imgsz {model.spec.imgsz}, batch "
                       f"{settings.batch_size}, {settings.analysis_fps:g} analysed fps"}
 
 
-def run_baseline(clip: Path) -> dict[str, float]:
-    import cv2
-    import hingecheck.pose  # noqa: F401  (offline switches)
+def run_command(args: list[str]) -> dict[str, float]:
+    """One command in a child process: its wall time, exit code and peak memory."""
+    started = time.perf_counter()
+    proc = subprocess.run(args, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    return {"wall_s": wall, "rc": proc.returncode,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+
+
+def measure(kind: str, *args: str) -> dict[str, float | str]:
+    """One measurement in a fresh child process (its peak memory is its own)."""
+    proc = subprocess.run([sys.executable, __file__, "--child", kind, *args],
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"{kind} failed:\n{proc.stderr[-3000:]}")
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def baseline(clip: Path) -> dict[str, float | str] | None:
     from hingecheck.pose.provision import weights_path
     from hingecheck.settings import get_settings
-    from ultralytics import YOLO
 
-    model = YOLO(str(weights_path(get_settings())), task="pose")
-    cap = cv2.VideoCapture(str(clip))
-    ok, frame = cap.read()
-    model.track(frame, persist=True, verbose=False)  # warm-up, like ours
-    cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
-    frames = 0
-    started = time.perf_counter()
-    while True:
-        ok, frame = cap.read()
-        if not ok:
-            break
-        model.track(frame, persist=True, verbose=False)
-        frames += 1
-    wall = time.perf_counter() - started
-    fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
-    return {"wall_s": wall, "frames_analysed": frames, "frames_decoded": frames,
-            "clip_s": frames / fps, "config": "torch, imgsz 640, every frame, YOLO.track"}
-
-
-def measure(kind: str, clip: Path) -> dict[str, float]:
-    """Run one measurement in a fresh child process (its peak memory is its own)."""
-    proc = subprocess.run([sys.executable, __file__, "--child", kind, str(clip)],
+    python = os.environ.get("HINGECHECK_EXPORT_PYTHON", ".venv-export/bin/python")
+    if not Path(python).is_file():
+        print(f"(no export environment at {python}: baseline skipped)")
+        return None
+    proc = subprocess.run([python, str(HERE / "baseline_ultralytics.py"),
+                           str(weights_path(get_settings())), str(clip)],
                           capture_output=True, text=True, check=True)
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def children_of(pid: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    return [int(p) for p in out.stdout.split()]
+
+
+def idle_memory(clip: Path, tmp: Path) -> dict[str, float]:
+    """RSS of an idle `serve` after one job, and of an idle `worker` with its model."""
+    import httpx
+
+    env = {**os.environ, "HINGECHECK_DATA_DIR": str(tmp / "data")}
+    key = subprocess.run([HINGECHECK, "keys", "bench"], env=env, capture_output=True,
+                         text=True, check=True).stdout.split(":")[-1].strip()
+    port = "8765"
+    serve = subprocess.Popen([HINGECHECK, "serve", "--port", port], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    figures = {}
+    try:
+        base = f"http://127.0.0.1:{port}"
+        auth = {"Authorization": f"Bearer {key}"}
+        for _ in range(200):
+            try:
+                httpx.get(f"{base}/healthz", timeout=1.0)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        figures["serve_started_mb"] = rss_mb(serve.pid)
+        with clip.open("rb") as f:
+            job = httpx.post(f"{base}/v1/videos", headers=auth, files={"file": (clip.name, f)},
+                             data={"exercise": "rdl"}, timeout=60).json()
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            status = httpx.get(f"{base}/v1/jobs/{job['id']}", headers=auth).json()["status"]
+            if status in ("succeeded", "failed", "rejected"):
+                break
+            time.sleep(0.5)
+        time.sleep(2)
+        figures["serve_after_job_mb"] = rss_mb(serve.pid)
+    finally:
+        serve.terminate()
+        serve.wait(timeout=30)
+    env["HINGECHECK_BROKER_URL"] = "redis://127.0.0.1:6379/15"
+    worker = subprocess.Popen([HINGECHECK, "worker", "--concurrency", "1"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(25)  # start-up and the child's model load and warm-up
+        kids = children_of(worker.pid)
+        figures["worker_main_mb"] = rss_mb(worker.pid)
+        figures["worker_child_mb"] = sum(rss_mb(k) for k in kids) if kids else float("nan")
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--sizes", default="1080,720")
-    parser.add_argument("--child", nargs=2, metavar=("KIND", "CLIP"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        kind, clip = args.child
-        result = run_hingecheck(Path(clip)) if kind == "hingecheck" else run_baseline(Path(clip))
-        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    parser.add_argument("--no-idle", action="store_true", help="skip serve/worker memory")
+    if sys.argv[1:2] == ["--child"]:  # a measurement in its own process
+        kind, rest = sys.argv[2], sys.argv[3:]
+        result = run_stages(Path(rest[0])) if kind == "stages" else run_command(rest)
+        result.setdefault("peak_rss_mb",
+                          resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         print(json.dumps(result))
         return
+    args = parser.parse_args()
 
     from hingecheck.synth.generate import generate_clip
     from hingecheck.synth.truth import ClipParams
 
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
     rows = []
-    with tempfile.TemporaryDirectory(prefix="hingecheck-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="hingecheck-bench-") as tmp_name:
+        tmp = Path(tmp_name)
         for size in args.sizes.split(","):
-            clip = Path(tmp) / f"clip_{size}p30.mp4"
+            clip = tmp / f"clip_{size}p30.mp4"
             params = {"scenario": "mixed", "reps": args.reps, "resolution": int(size), "seed": 1}
             truth = generate_clip(ClipParams.model_validate(params), clip)
-            print(f"{clip.name}: {truth.width}×{truth.height}, {truth.duration_s:.1f} s")
-            for kind in ("hingecheck", "baseline"):
-                data = measure(kind, clip)
-                rows.append((f"{size}p30", kind, data))
-                print(f"{size}p30 {kind:10s} {data['frames_analysed'] / data['wall_s']:6.1f} fps "
-                      f"{data['clip_s'] / data['wall_s']:5.2f}× realtime  "
-                      f"peak {data['peak_rss_mb']:5.0f} MB  ({data['config']})", flush=True)
-                if kind == "hingecheck":
-                    print(f"{size}p30 back shape {data['back_shape_s']:.2f} s, analysis "
-                          f"{data['analysis_s'] * 1000:.0f} ms; render + encode "
-                          f"{data['render_frames']:.0f} frames at {data['render_fps']:.0f} "
-                          "frames/s (veryfast, CRF 23)", flush=True)
+            print(f"{clip.name}: {truth.width}×{truth.height}, {truth.duration_s:.1f} s",
+                  flush=True)
+            st = measure("stages", str(clip))
+            cli = measure("cli", HINGECHECK, "analyze", str(clip), "--out", str(tmp / size))
+            base = baseline(clip)
+            rows.append((f"{size}p30", st, cli, base))
+            clip_s = float(st["clip_s"])
+            print(f"  pose stage {st['pose_s']:.2f} s ({clip_s / float(st['pose_s']):.2f}× "
+                  f"realtime; network {st['infer_s']:.2f} s, decode alone {st['decode_s']:.2f} s "
+                  f"for {st['frames_decoded']} frames), back shape {st['back_shape_s']:.2f} s, "
+                  f"analysis {float(st['analysis_s']) * 1000:.0f} ms, "
+                  f"render {st['render_s']:.2f} s "
+                  f"({st['render_fps']:.0f} frames/s); {st['config']}", flush=True)
+            print(f"  analyze command {cli['wall_s']:.2f} s ({clip_s / cli['wall_s']:.2f}× "
+                  f"realtime), peak {cli['peak_rss_mb']:.0f} MB", flush=True)
+            if base:
+                rt = float(base["clip_s"]) / float(base["pose_s"])
+                print(f"  baseline {base['pose_s']:.2f} s ({rt:.2f}× realtime), peak "
+                      f"{base['peak_rss_mb']:.0f} MB", flush=True)
+        empty = tmp / "empty.mp4"
+        empty.write_bytes(b"")
+        text = tmp / "notes.mp4"
+        text.write_text("not a video\n" * 100)
+        refusals = {p.name: measure("cli", HINGECHECK, "analyze", str(p), "--out", str(tmp / "r"))
+                    for p in (empty, text)}
+        idle = {} if args.no_idle else idle_memory(tmp / "clip_720p30.mp4"
+                                                   if "720" in args.sizes else clip, tmp)
+
     print()
-    print("| clip | pipeline | analysed frames/s | realtime factor | peak memory | config |")
-    print("|---|---|---|---|---|---|")
-    by_clip: dict[str, dict[str, float]] = {}
-    for clip_name, kind, data in rows:
-        rt = data["clip_s"] / data["wall_s"]
-        by_clip.setdefault(clip_name, {})[kind] = rt
-        print(f"| {clip_name} | {kind} | {data['frames_analysed'] / data['wall_s']:.1f} | "
-              f"{rt:.2f}× | {data['peak_rss_mb']:.0f} MB | {data['config']} |")
-    for clip_name, pair in by_clip.items():
-        print(f"{clip_name}: hingecheck is {pair['hingecheck'] / pair['baseline']:.1f}× faster "
-              "than the baseline (wall time for the same clip)")
+    print("| clip | what | wall | realtime factor | peak memory |")
+    print("|---|---|---|---|---|")
+    for name, st, cli, base in rows:
+        clip_s = float(st["clip_s"])
+        print(f"| {name} | pose stage (decode + pose + track) | {st['pose_s']:.2f} s | "
+              f"{clip_s / float(st['pose_s']):.2f}× | |")
+        print(f"| {name} | `hingecheck analyze` with the annotated clip | {cli['wall_s']:.2f} s | "
+              f"{clip_s / cli['wall_s']:.2f}× | {cli['peak_rss_mb']:.0f} MB |")
+        if base:
+            print(f"| {name} | baseline `YOLO.track` (torch) | {base['pose_s']:.2f} s | "
+                  f"{float(base['clip_s']) / float(base['pose_s']):.2f}× | "
+                  f"{base['peak_rss_mb']:.0f} MB |")
+    for name, r in refusals.items():
+        print(f"refused {name}: exit {r['rc']:.0f} in {r['wall_s']:.2f} s, peak "
+              f"{r['peak_rss_mb']:.0f} MB")
+    for name, mb in idle.items():
+        print(f"idle {name}: {mb:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -47,12 +47,16 @@ def analyze(
         help="also write annotated.mp4, poster.jpg and angles.png")] = True,
 ) -> None:
     """Analyse CLIP; write OUT/result.json, annotated.mp4, poster.jpg and angles.png."""
-    from hingecheck.pipeline import analyze_video
+    from hingecheck.video import VideoLimits, probe
 
     if exercise not in EXERCISES:
         raise _fail(f"unknown exercise {exercise!r}; choose one of: {', '.join(EXERCISES)}")
     try:
         settings = get_settings()
+        # Refuse a bad file before the analysis (and the model) is even imported.
+        probe(clip, VideoLimits.from_settings(settings))
+        from hingecheck.pipeline import analyze_video
+
         with Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("{task.fields[fps]:>5.1f} fps"), TimeElapsedColumn(),
@@ -221,19 +225,27 @@ def schema() -> None:
 def model_fetch(
     export: Annotated[bool, typer.Option(help="also export the OpenVINO model")] = True,
     force: Annotated[bool, typer.Option(help="fetch and export again")] = False,
+    export_python: Annotated[Path | None, typer.Option(
+        help="the Python (torch + ultralytics) that exports; default "
+             "HINGECHECK_EXPORT_PYTHON")] = None,
 ) -> None:
-    """Download and verify the yolo11n-pose weights, then export OpenVINO (install step)."""
+    """Download and verify the yolo11n-pose weights and the test photos, then export
+    OpenVINO IR with the export environment (install step; the runtime needs no torch)."""
     from hingecheck.pose import provision
 
     try:
         settings = get_settings()
+        if export_python is not None:
+            settings = settings.model_copy(update={"export_python": export_python})
         with console.status("fetching yolo11n-pose weights"):
             path = provision.fetch_weights(settings, force=force)
+            photos = provision.fetch_photos(settings, force=force)
         console.print(f"weights: {path} (sha256 verified)")
+        console.print(f"photos: {', '.join(p.name for p in photos)} (sha256 verified)")
         if export:
             with console.status("exporting the OpenVINO model"):
                 ov = provision.export_openvino(settings, force=force)
-            console.print(f"openvino: {ov}")
+            console.print(f"openvino: {ov} (sha256s recorded)")
     except (HingecheckError, SettingsError) as exc:
         raise _fail(str(exc)) from None
 

@@ -98,7 +98,7 @@ def measure_back_shape(info: VideoInfo, settings: Settings, track: PoseTrack,
                          "a still camera)")
     limits = VideoLimits.from_settings(settings)
     frames = decode_frames(info, analysis_fps=settings.analysis_fps,
-                           max_side=settings.decode_max_side, limits=limits)
+                           max_side=settings.decode_side(), limits=limits)
     for pos, frame in enumerate(frames):
         if pos >= n:
             break

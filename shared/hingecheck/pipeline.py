@@ -53,7 +53,11 @@ def run_pose_stage(
     model: PoseModel | None = None,
     progress: ProgressFn | None = None,
 ) -> PoseStageOutput:
-    """Probe, decode and run the pose model; return the lifter's cleaned track."""
+    """Probe, decode and run the pose model; return the lifter's cleaned track.
+
+    The probe comes first: a file that is not a usable video is refused before the model
+    is loaded.
+    """
     limits = VideoLimits.from_settings(settings)
     info = probe(path, limits)
     model = model or get_pose_model(settings)
@@ -75,7 +79,7 @@ def run_pose_stage(
 
     started = time.perf_counter()
     frames = decode_frames(info, analysis_fps=settings.analysis_fps,
-                           max_side=settings.decode_max_side, limits=limits, stats=stats)
+                           max_side=settings.decode_side(), limits=limits, stats=stats)
     for frame in prefetch(frames):
         batch.append(frame.image)
         scales.append(frame.scale)
@@ -114,6 +118,7 @@ def analyze_video(
     """
     if exercise != "auto":
         get_profile(exercise)
+    probe(path, VideoLimits.from_settings(settings))  # refuse a bad file before the model
     load_started = time.perf_counter()
     used = model or get_pose_model(settings)
     model_load_s = time.perf_counter() - load_started

