@@ -12,16 +12,6 @@ from hingecheck.analysis.profiles import EXERCISES as PROFILE_NAMES
 from hingecheck.errors import HingecheckError
 from hingecheck.settings import SettingsError, get_settings
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-
-from services.console_report import print_report
 
 # The exercise profiles hingecheck knows ("auto" lets the analysis guess).
 EXERCISES = (*PROFILE_NAMES, "auto")
@@ -56,6 +46,16 @@ def analyze(
         # Refuse a bad file before the analysis (and the model) is even imported.
         probe(clip, VideoLimits.from_settings(settings))
         from hingecheck.pipeline import analyze_video
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        from services.console_report import print_report
 
         with Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -86,6 +86,7 @@ def analyze(
 def _render(clip: Path, result, out: Path, settings) -> list[Path]:  # type: ignore[no-untyped-def]
     """annotated.mp4, poster.jpg and angles.png beside result.json."""
     from hingecheck.render import render_chart, render_clip, render_poster
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     paths = [out / "annotated.mp4", out / "poster.jpg", out / "angles.png"]
     try:
@@ -287,6 +288,13 @@ def synth(
     from hingecheck.synth.suite import write_suite
     from hingecheck.synth.truth import ClipParams
     from pydantic import ValidationError
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     if scenario == "suite":
         with Progress(TextColumn("[bold]suite"), BarColumn(), MofNCompleteColumn(),

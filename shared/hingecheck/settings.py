@@ -37,7 +37,10 @@ class Settings(BaseSettings):
     # install-time tool; the runtime never imports either).
     export_python: Path | None = None
     imgsz: int = Field(default=640, ge=160, le=1280, multiple_of=32)
-    batch_size: int = Field(default=8, ge=1, le=64)
+    # Frames per inference. On 2 cores batching buys no speed with OpenVINO (pose stage
+    # 15.8 s at 1, 14.8 s at 8 on a 10.9 s 1080p clip) and costs memory (peak 566 MB at 1,
+    # 846 MB at 8; bench/speed.py): 1 it is.
+    batch_size: int = Field(default=1, ge=1, le=64)
     person_conf: float = Field(default=0.25, gt=0.0, lt=1.0)
     keypoint_conf: float = Field(default=0.3, gt=0.0, lt=1.0)
     # Lifts are slow: 15 analysed frames per second loses nothing (stride 2 at 30 fps).

@@ -166,8 +166,7 @@ def export_openvino(settings: Settings, *, force: bool = False) -> Path:
             pass  # missing, stale or damaged: export again
     python = export_python(settings)
     proc = subprocess.run(
-        [python, str(EXPORT_SCRIPT), str(source), str(target), "--imgsz", str(settings.imgsz),
-         "--batch", str(settings.batch_size)],
+        [python, str(EXPORT_SCRIPT), str(source), str(target), "--imgsz", str(settings.imgsz)],
         capture_output=True, text=True, check=False,
     )
     xml = target / "yolo11n-pose.xml"
