@@ -101,3 +101,24 @@ def test_schema_command_prints_the_documented_json_schema() -> None:
                             .read_text())
     assert printed == documented, "regenerate: hingecheck schema > docs/result.schema.json"
     assert printed["properties"]["schema_version"]["const"] == "0.2"
+
+
+@pytest.mark.parametrize("content", [b"", b"not a video\n" * 50], ids=["empty", "text"])
+def test_a_bad_file_is_refused_before_the_model_is_needed(tmp_path: Path,
+                                                          content: bytes) -> None:
+    """The probe runs first: with no model provisioned at all, a bad file still gets the
+    file's own reason (not "model not found"), and nothing of the analysis is imported."""
+    bogus = tmp_path / "lift.mp4"
+    bogus.write_bytes(content)
+    script = ("import sys; from services.cli import app\n"
+              "try:\n    app()\nexcept SystemExit as e:\n"
+              "    print(sorted(m for m in ('openvino', 'hingecheck.pipeline', 'torch') "
+              "if m in sys.modules)); raise\n")
+    done = subprocess.run(
+        [sys.executable, "-c", script, "analyze", str(bogus), "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=60, check=False,
+        env={**os.environ, "HINGECHECK_MODEL_DIR": str(tmp_path / "no-model")})
+    assert done.returncode == 2
+    assert ("empty" if not content else "not a video") in done.stderr
+    assert "model" not in done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
