@@ -104,7 +104,8 @@ class PoseModel:
             # bf16 is OpenVINO's own choice on CPUs with AMX; f32 elsewhere.
             config["INFERENCE_PRECISION_HINT"] = spec.precision
         self._compiled = core.compile_model(network, "CPU", config)
-        self.precision = str(self._compiled.get_property("INFERENCE_PRECISION_HINT"))
+        hint = self._compiled.get_property("INFERENCE_PRECISION_HINT")
+        self.precision = hint.to_string() if hasattr(hint, "to_string") else str(hint)
         self._request = self._compiled.create_infer_request()
         self._request_lock = threading.Lock()  # one inference at a time per process
         started = time.perf_counter()
