@@ -52,14 +52,16 @@ def run_pose_stage(
     *,
     model: PoseModel | None = None,
     progress: ProgressFn | None = None,
+    info: VideoInfo | None = None,
 ) -> PoseStageOutput:
-    """Probe, decode and run the pose model; return the lifter's cleaned track.
+    """Probe (unless ``info`` is this file's probe), decode and run the pose model; return
+    the lifter's cleaned track.
 
     The probe comes first: a file that is not a usable video is refused before the model
     is loaded.
     """
     limits = VideoLimits.from_settings(settings)
-    info = probe(path, limits)
+    info = info or probe(path, limits)
     model = model or get_pose_model(settings)
     expected = expected_analysed_frames(info, settings.analysis_fps)
     stats = DecodeStats()
@@ -118,12 +120,12 @@ def analyze_video(
     """
     if exercise != "auto":
         get_profile(exercise)
-    probe(path, VideoLimits.from_settings(settings))  # refuse a bad file before the model
+    info = probe(path, VideoLimits.from_settings(settings))  # a bad file: before the model
     load_started = time.perf_counter()
     used = model or get_pose_model(settings)
     model_load_s = time.perf_counter() - load_started
     started = time.perf_counter()
-    out = run_pose_stage(path, settings, model=used, progress=progress)
+    out = run_pose_stage(path, settings, model=used, progress=progress, info=info)
     return finish_analysis(Path(path).name, out, settings, used.spec, exercise=exercise,
                            model_load_s=model_load_s, started=started)
 
