@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hingecheck.analysis.kinematics import compute_kinematics
+from hingecheck.analysis.motion import decide_motion
 from hingecheck.analysis.reps import segment_reps
 from hingecheck.synth.body import PoseAngles, pose_body
 from hingecheck.synth.generate import _sagittal_angles
@@ -116,16 +117,56 @@ def test_kettlebell_swing_rhythm() -> None:
         assert times[span.bottom] == pytest.approx(bottom, abs=0.15)
 
 
-def test_a_clip_that_opens_at_the_bottom_counts_each_lift_once() -> None:
-    # A deadlift set from the floor: set up at the bottom, lift, lower, lift, lower, stop.
+def _set_from_the_floor() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A deadlift set from the floor: set up at the bottom, lift, lower, lift, lower, stop."""
     times, xy, conf, _ = sequence([rep(RDL_BOTTOM), rep(RDL_BOTTOM)], lead_in_s=0.0)
     start = int(np.searchsorted(times, 0.5 + 1.2 + 0.1))  # cut the clip at the first bottom
-    kin = compute_kinematics(times[start:], xy[start:], conf[start:], "right")
-    lowered = np.concatenate([kin.hip_flexion_deg, np.full(12, kin.hip_flexion_deg.max())])
-    t = np.arange(lowered.size) / 15.0
-    spans = segment_reps(t, lowered)
-    assert len(spans) == 2  # lift 1 (from the floor), lift 2; the final lowering is no rep
-    assert spans[0].opens_clip
+    xy, conf = xy[start:], conf[start:]
+    deepest = int(np.argmax(compute_kinematics(times[start:], xy, conf,
+                                               "right").hip_flexion_deg))
+    xy = np.concatenate([xy, np.repeat(xy[deepest:deepest + 1], 12, axis=0)])
+    conf = np.concatenate([conf, np.repeat(conf[:1], 12, axis=0)])
+    return np.arange(len(xy)) / 15.0, xy, conf
+
+
+def test_a_clip_that_opens_at_the_bottom_counts_each_lift_once() -> None:
+    times, xy, conf = _set_from_the_floor()
+    spans = segment_reps(times, compute_kinematics(times, xy, conf, "right").hip_flexion_deg)
+    assert len(spans) == 3 and spans[0].opens_clip and spans[-1].closes_clip
+    motion = decide_motion(times, xy, conf, "right", "deadlift")
+    assert len(motion.lifts) == 2  # lift 1 (from the floor), lift 2
+    assert [lo.reason for lo in motion.left_out] == [
+        "the clip ends before the lifter is back in the start position"]  # the final lowering
+    assert motion.left_out[0].start_s == pytest.approx(times[spans[-1].start], abs=1e-3)
+
+
+def test_a_clip_cut_at_the_bottom_leaves_the_last_descent_out() -> None:
+    times, xy, conf, timeline = sequence([rep(RDL_BOTTOM)] * 3)
+    cut = int(np.searchsorted(times, timeline.rep_times[2][1]))  # the third rep's bottom
+    motion = decide_motion(times[:cut], xy[:cut], conf[:cut], "right", "rdl")
+    assert len(motion.lifts) == 2 and len(motion.left_out) == 1
+
+
+def test_walking_and_stepping_to_the_camera_are_not_lifts() -> None:
+    times, xy, conf, timeline = sequence([rep(RDL_BOTTOM)] * 3)
+    third = timeline.rep_times[2]
+    during = (times >= third[0]) & (times <= third[2])
+    walked = xy.copy()
+    # Third movement: the lifter walks a leg length and a half while bending.
+    walked[during] += np.linspace(0.0, 1.5 * 0.9 * 500.0, during.sum())[:, None, None] * \
+        np.array([1.0, 0.0])
+    motion = decide_motion(times, walked, conf, "right", "rdl")
+    assert len(motion.lifts) == 2
+    assert "feet moved" in motion.left_out[0].reason
+    # ... or comes closer to the camera: the body grows in the image.
+    closer = xy.copy()
+    grow = np.linspace(1.0, 1.6, during.sum())[:, None, None]
+    centre = xy[during].mean(axis=1, keepdims=True)
+    closer[during] = centre + (xy[during] - centre) * grow
+    motion = decide_motion(times, closer, conf, "right", "rdl")
+    assert len(motion.lifts) == 2
+    assert "toward or away from the camera" in motion.left_out[0].reason
+    assert motion.left_out[0].start_s == pytest.approx(third[0], abs=0.3)
 
 
 def test_short_gap_does_not_split_a_rep_and_standing_still_has_none() -> None:

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from hingecheck.analysis.catalogue import CUES
 from hingecheck.analysis.kinematics import Kinematics
-from hingecheck.analysis.profiles import ExerciseProfile
+from hingecheck.analysis.profiles import ExerciseProfile, Ramp
 from hingecheck.analysis.reps import RepSpan
 from hingecheck.analysis.silhouette import median_profile_bulge
 
@@ -20,9 +21,19 @@ from hingecheck.analysis.silhouette import median_profile_bulge
 FAULT_THRESHOLD = 0.5
 # Squat substitution: knee flexion and the trunk against the shins tell hip from knee
 # strategy best [HS]; forward knee travel and hips dropping more than going back follow
-# from them and add less.
+# from them and add less. Their weighted mean decides, unless one strong cue speaks alone
+# (``speaks_alone``): then the larger of the two counts.
 SQUAT_PRIMARY = 0.35
 SQUAT_SECONDARY = 0.15
+# A cue speaks alone once it reaches its ramp's "clearly wrong" end (severity 0.5 there,
+# 1.0 half a ramp beyond it), and only where the joints behind it were seen well.
+ALONE_FROM = 1.0
+ALONE_MIN_CONFIDENCE = 0.5
+# Outside lifts from the floor the trunk's upright lean calls a squat only when the hips
+# folded like a squat's too (degrees of hip flexion): an upright trunk over straight legs
+# is a shallow hinge (incomplete hinge), not a squat. A lift from the floor always folds
+# that far, and there the knee (which hip flexion needs) is hidden by the plates.
+TRUNK_ALONE_MIN_HIP_FLEXION_DEG = 60.0
 # The bottom window: frames within this fraction of the rep's depth of its deepest point.
 BOTTOM_WINDOW = 0.1
 # Rounding is judged on the rep's deepest trunk angles (the top 20 % of the rep's frames)
@@ -32,23 +43,28 @@ BOTTOM_WINDOW = 0.1
 # that slips at the bottom makes of the deepest frames).
 DEEP_TRUNK_PERCENTILE = 80
 ON_THE_WAY_TRUNK = (0.55, 0.8)
+# An outline no back can make follows a bar, plates, a caption or a rack, not the back;
+# it is "back not measured here". The outline reads more than the spine's own bend (the
+# shoulder blades and clothing round it): the generator's severe rounding (45° of spine
+# flexion) reads 0.22–0.26 chord lengths, so the bound sits above that, under the 0.31
+# (a "142° bend") of a barbell on the shoulders; hollow beyond 0.15 is no back either [HC].
+BACK_BULGE_POSSIBLE = (-0.15, 0.29)
+# The back is measured only where the keypoints that place the chord were seen this well.
+BACK_MIN_CONFIDENCE = 0.3
 # Lockout: after the bottom, frames within this fraction of the depth of upright, and up
 # to this long after the rep ends (seconds).
 LOCKOUT_WINDOW = 0.15
 LOCKOUT_AFTER_S = 0.4
+# Hips rising first is read over the first part of the lift: from the end of the bottom
+# until the knees have made this fraction of their extension; the hips must rise this
+# much there (leg lengths) for the ratio to mean anything.
+FIRST_PULL_KNEE_FRACTION = 0.5
+FIRST_PULL_MIN_HIP_RISE = 0.06
+# The pull begins where the knees leave their deepest bend by more than this (degrees).
+LIFT_OFF_KNEE_DEG = 3.0
 # Repeat a cue only if the fault got this much worse since it was last said, or came back
 # after a clean rep.
 CUE_WORSE_BY = 0.25
-
-CUES = {
-    "squat_substitution": "Push the hips back toward the wall; keep the shins vertical.",
-    "lumbar_rounding": "Keep a long, neutral spine: chest proud, brace before you hinge.",
-    "locked_knees": "Soft knees: unlock them a little before the hips go back.",
-    "incomplete_hinge": "Push the hips back toward the wall and feel the hamstrings load.",
-    "hyperextension": "Finish tall: squeeze the glutes, don't lean back at the top.",
-    "asymmetric_tempo": "Control the way down: lower as smoothly as you lift.",
-}
-FAULT_NAMES: tuple[str, ...] = tuple(CUES)
 
 
 @dataclass(frozen=True)
@@ -74,7 +90,15 @@ class RepMeasures:
     back_bulge: float
     back_bulge_on_the_way: float
     back_measured_share: float
+    back_impossible: bool
+    shoulder_over_hip_rise: float
+    trunk_change_first_pull_deg: float
     confidence: float
+
+    @property
+    def back_confidence(self) -> float:
+        """How far the back's reading can be trusted (0: not measured)."""
+        return self.back_measured_share * self.confidence
 
 
 @dataclass(frozen=True)
@@ -99,6 +123,53 @@ def _median(values: np.ndarray) -> float:
     return float(np.median(ok)) if ok.size else float("nan")
 
 
+def _first_pull(kin: Kinematics, span: RepSpan, bottom_end: int) -> tuple[float, float]:
+    """Shoulder rise over hip rise, and the trunk's change (degrees, + = more horizontal),
+    from the end of the bottom until the knees have made the first part of their extension.
+
+    A pull with a steady back angle raises shoulders and hips together (ratio about 1);
+    hips that rise first leave the shoulders behind (ratio toward 0, the trunk tilts down).
+    """
+    knee = kin.knee_flexion_deg
+    up = np.arange(bottom_end, span.end + 1)
+    ok = up[~np.isnan(knee[up])]
+    if ok.size < 3:
+        return float("nan"), float("nan")
+    start = int(ok[0])
+    straightest = float(np.min(knee[ok]))
+    target = knee[start] - FIRST_PULL_KNEE_FRACTION * (knee[start] - straightest)
+    reached = ok[knee[ok] <= target]
+    if reached.size == 0:
+        return float("nan"), float("nan")
+    stop = int(reached[0])
+    hip_rise = kin.hip_drop_ratio[start] - kin.hip_drop_ratio[stop]
+    shoulder_rise = kin.shoulder_drop_ratio[start] - kin.shoulder_drop_ratio[stop]
+    if not hip_rise >= FIRST_PULL_MIN_HIP_RISE:  # NaN too
+        return float("nan"), float("nan")
+    return (float(shoulder_rise / hip_rise),
+            float(kin.trunk_deg[stop] - kin.trunk_deg[start]))
+
+
+def _lift_off(kin: Kinematics, bottom: np.ndarray) -> int:
+    """The last frame of the bottom with the knees still at their most bent: where the
+    pull begins (the hips can stay folded while the knees already straighten)."""
+    knee = kin.knee_flexion_deg[bottom]
+    if np.isnan(knee).all():
+        return int(bottom[-1])
+    held = bottom[knee >= np.nanmax(knee) - LIFT_OFF_KNEE_DEG]
+    return int(held[-1])
+
+
+def _back_reading(heights: np.ndarray, end: float) -> tuple[float, float, bool]:
+    """The back's bulge over these frames, its coverage, and whether the outline was one
+    no back can make (then the bulge is NaN: not measured here)."""
+    bulge, coverage = median_profile_bulge(heights, end)
+    lo, hi = BACK_BULGE_POSSIBLE
+    if not math.isnan(bulge) and not lo <= bulge <= hi:
+        return float("nan"), coverage, True
+    return bulge, coverage, False
+
+
 def measure_rep(kin: Kinematics, span: RepSpan, index: int, back_heights: np.ndarray,
                 profile_end: float) -> RepMeasures:
     """Measure one rep from the clip's kinematics and per-frame back profiles (n, steps)."""
@@ -121,8 +192,13 @@ def measure_rep(kin: Kinematics, span: RepSpan, index: int, back_heights: np.nda
         lo, hi = float(np.nanmin(trunk)), float(np.nanmax(trunk))
         a, b = (lo + f * (hi - lo) for f in ON_THE_WAY_TRUNK)
         on_the_way = frames[(trunk >= a) & (trunk <= b)]
-    bulge, coverage = median_profile_bulge(back_heights[deep], profile_end)
-    bulge_on_the_way, _ = median_profile_bulge(back_heights[on_the_way], profile_end)
+    confidence = float(np.mean(kin.confidence[frames]))
+    bulge, coverage, impossible = _back_reading(back_heights[deep], profile_end)
+    bulge_on_the_way, _, impossible_on_the_way = _back_reading(back_heights[on_the_way],
+                                                               profile_end)
+    if confidence < BACK_MIN_CONFIDENCE:
+        bulge = bulge_on_the_way = float("nan")
+    rise_ratio, trunk_change = _first_pull(kin, span, _lift_off(kin, bottom))
     return RepMeasures(
         index=index, start_s=float(t[span.start]), bottom_s=float(t[span.bottom]),
         end_s=float(t[span.end]), down_s=float(t[span.bottom] - t[span.start]),
@@ -138,7 +214,9 @@ def measure_rep(kin: Kinematics, span: RepSpan, index: int, back_heights: np.nda
         neck_flexion_at_bottom_deg=_median(kin.neck_deg[bottom]),
         back_bulge=bulge, back_bulge_on_the_way=bulge_on_the_way,
         back_measured_share=coverage if not math.isnan(bulge) else 0.0,
-        confidence=float(np.mean(kin.confidence[frames])),
+        back_impossible=impossible or impossible_on_the_way,
+        shoulder_over_hip_rise=rise_ratio, trunk_change_first_pull_deg=trunk_change,
+        confidence=confidence,
     )
 
 
@@ -147,6 +225,48 @@ def _weighted(evidence: list[tuple[float, float]]) -> float:
     ok = [(w, v) for w, v in evidence if not math.isnan(v)]
     total = sum(w for w, _ in ok)
     return sum(w * v for w, v in ok) / total if total else float("nan")
+
+
+def speaks_alone(ramp: Ramp, value: float) -> float:
+    """A cue's severity on its own: 0.5 at its ramp's "clearly wrong" end, 1.0 half a ramp
+    beyond it, under 0.5 (not enough alone) before it."""
+    t = ramp.position(value)
+    if math.isnan(t):
+        return float("nan")
+    return float(min(1.0, max(0.0, t - ALONE_FROM + 0.5)))
+
+
+def combine(weighted: list[tuple[float, float]], alone: list[float], trusted: bool) -> float:
+    """A fault's severity from its evidence: the weighted mean, or one strong cue alone
+    where the keypoints behind it were seen well (two weak cues stay weak)."""
+    mean = _weighted(weighted)
+    strong = [v for v in alone if not math.isnan(v)] if trusted else []
+    if not strong:
+        return mean
+    best = max(strong)
+    return best if math.isnan(mean) else max(mean, best)
+
+
+def squat_severity(m: RepMeasures, profile: ExerciseProfile) -> float:
+    """Squat substitution: the weighted evidence, or the knee, the trunk against the shins
+    or (for lifts that set it) the trunk's own lean speaking alone."""
+    trunk_minus_shin = m.trunk_at_bottom_deg - m.shin_at_bottom_deg
+    weighted = [(SQUAT_PRIMARY, profile.knee_flexion_deg(m.knee_flexion_at_bottom_deg)),
+                (SQUAT_PRIMARY, profile.trunk_minus_shin_deg(trunk_minus_shin)),
+                (SQUAT_SECONDARY, profile.knee_forward_ratio(m.knee_forward_ratio))]
+    if profile.hip_drop_minus_back is not None:
+        weighted.append((SQUAT_SECONDARY, profile.hip_drop_minus_back(
+            m.hip_drop_ratio - m.hip_back_ratio)))
+    alone = [speaks_alone(profile.knee_flexion_deg, m.knee_flexion_at_bottom_deg),
+             speaks_alone(profile.trunk_minus_shin_deg, trunk_minus_shin)]
+    severity = combine(weighted, alone, m.confidence >= ALONE_MIN_CONFIDENCE)
+    folded = profile.from_floor or m.peak_hip_flexion_deg >= TRUNK_ALONE_MIN_HIP_FLEXION_DEG
+    if profile.trunk_upright_deg is not None and not m.partial and folded:
+        # The trunk is the surest witness (hips and shoulders stay in view); not on a
+        # partial rep, whose trunk is upright because it stopped half way.
+        upright = profile.trunk_upright_deg(m.trunk_at_bottom_deg)
+        severity = upright if math.isnan(severity) else max(severity, upright)
+    return severity
 
 
 def detect_faults(m: RepMeasures, profile: ExerciseProfile, standing_bulge: float,
@@ -161,25 +281,12 @@ def detect_faults(m: RepMeasures, profile: ExerciseProfile, standing_bulge: floa
             faults.append(Fault(name, round(severity, 3), round(confidence, 3), span[0], span[1],
                                 {k: round(v, 3) for k, v in evidence.items()}))
 
-    trunk_minus_shin = m.trunk_at_bottom_deg - m.shin_at_bottom_deg
-    drop_minus_back = m.hip_drop_ratio - m.hip_back_ratio
-    squat = [(SQUAT_PRIMARY, profile.knee_flexion_deg(m.knee_flexion_at_bottom_deg)),
-             (SQUAT_PRIMARY, profile.trunk_minus_shin_deg(trunk_minus_shin)),
-             (SQUAT_SECONDARY, profile.knee_forward_ratio(m.knee_forward_ratio))]
-    if profile.hip_drop_minus_back is not None:
-        squat.append((SQUAT_SECONDARY, profile.hip_drop_minus_back(drop_minus_back)))
-    severity = _weighted(squat)
-    if profile.trunk_upright_deg is not None and not m.partial:
-        # The trunk alone can show it where the knees and shins are hidden (see profiles);
-        # not on a partial rep, whose trunk is upright because it stopped half way.
-        upright = profile.trunk_upright_deg(m.trunk_at_bottom_deg)
-        severity = upright if math.isnan(severity) else max(severity, upright)
-    add("squat_substitution", severity, bottom_span, {
+    add("squat_substitution", squat_severity(m, profile), bottom_span, {
         "knee_flexion_deg": m.knee_flexion_at_bottom_deg,
         "trunk_deg": m.trunk_at_bottom_deg,
-        "trunk_minus_shin_deg": trunk_minus_shin,
+        "trunk_minus_shin_deg": m.trunk_at_bottom_deg - m.shin_at_bottom_deg,
         "knee_forward_ratio": m.knee_forward_ratio,
-        "hip_drop_minus_back_ratio": drop_minus_back}, m.confidence)
+        "hip_drop_minus_back_ratio": m.hip_drop_ratio - m.hip_back_ratio}, m.confidence)
 
     rounding = profile.back_bulge(m.back_bulge)
     on_the_way = profile.back_bulge_on_the_way(m.back_bulge_on_the_way)
@@ -191,8 +298,13 @@ def detect_faults(m: RepMeasures, profile: ExerciseProfile, standing_bulge: floa
         "back_bulge_standing": standing_bulge,
         "back_bend_deg": math.degrees(8.0 * m.back_bulge),
         "neck_flexion_rise_deg": m.neck_flexion_at_bottom_deg - standing_neck_deg,
-        "trunk_at_bottom_deg": m.trunk_at_bottom_deg}, m.back_measured_share * m.confidence)
+        "trunk_at_bottom_deg": m.trunk_at_bottom_deg}, m.back_confidence)
 
+    if profile.hips_rise_first is not None and not m.partial:
+        add("hips_rise_first", profile.hips_rise_first(m.shoulder_over_hip_rise),
+            (m.bottom_s, m.bottom_s + m.up_s / 2),
+            {"shoulder_over_hip_rise": m.shoulder_over_hip_rise,
+             "trunk_change_deg": m.trunk_change_first_pull_deg}, m.confidence)
     if profile.locked_knee_deg is not None and not m.partial:
         add("locked_knees", profile.locked_knee_deg(m.knee_flexion_at_bottom_deg), bottom_span,
             {"knee_flexion_deg": m.knee_flexion_at_bottom_deg}, m.confidence)

@@ -53,6 +53,9 @@ class Kinematics:
     hip_back_ratio: FloatArray
     hip_drop_ratio: FloatArray
     knee_forward_ratio: FloatArray
+    shoulder_drop_ratio: FloatArray
+    ankle_shift_ratio: FloatArray
+    leg_scale: FloatArray
     confidence: FloatArray
     leg_length_px: float
     facing_sign: float
@@ -107,19 +110,33 @@ def compute_kinematics(times_s: FloatArray, xy: FloatArray, conf: FloatArray,
     hip_flexion = _plausible(_wrap(trunk - thigh), HIP_FLEXION_RANGE_DEG)
     knee_flexion = _plausible(_wrap(shin - thigh), KNEE_FLEXION_RANGE_DEG)
     standing = _standing_frames(hip_flexion)
-    ref = np.nanmedian(hip[standing], axis=0) if standing.any() else np.full(2, np.nan)
+    ref = _reference(hip, standing)
     hip_back = -(hip[:, 0] - ref[0]) * sign / leg_px
     hip_drop = (hip[:, 1] - ref[1]) / leg_px
     knee_forward = (knee[:, 0] - ankle[:, 0]) * sign / leg_px
+    shoulder_drop = (shoulder[:, 1] - _reference(shoulder, standing)[1]) / leg_px
+    # Feet that move (walking, stepping to the camera) and a body that grows in the image
+    # (coming closer) tell a lift from other movement: a hinge keeps the feet planted.
+    ankle_shift = (ankle[:, 0] - _reference(ankle, standing)[0]) * sign / leg_px
+    leg_scale = leg / leg_px
 
     confidence = np.min(np.stack([c_sh, c_hip, c_knee, c_ank]), axis=0)
     return Kinematics(
         times_s=np.asarray(times_s, dtype=np.float64), hip_flexion_deg=hip_flexion,
         knee_flexion_deg=knee_flexion, trunk_deg=trunk, shin_deg=shin,
         neck_deg=np.where(c_ear > 0, neck, np.nan), hip_back_ratio=hip_back,
-        hip_drop_ratio=hip_drop, knee_forward_ratio=knee_forward, confidence=confidence,
+        hip_drop_ratio=hip_drop, knee_forward_ratio=knee_forward,
+        shoulder_drop_ratio=shoulder_drop, ankle_shift_ratio=ankle_shift, leg_scale=leg_scale,
+        confidence=confidence,
         leg_length_px=leg_px, facing_sign=sign,
     )
+
+
+def _reference(points: FloatArray, standing: BoolArray) -> FloatArray:
+    """Where a joint is while the lifter stands tall (the median), NaN if never seen."""
+    if not standing.any() or np.isnan(points[standing, 0]).all():
+        return np.full(2, np.nan)
+    return np.asarray(np.nanmedian(points[standing], axis=0))
 
 
 def _wrap(deg: FloatArray) -> FloatArray:

@@ -16,6 +16,9 @@ Sources used below (where a number is our own choice, it says [HC]):
   vertical, shins forward of the bar (Escamilla et al. 2000, Med Sci Sports Exerc 32(7)).
 - [KB] kettlebell swing: a hinge, not a squat; knees soft at the backswing (McGill &
   Marshall 2012, J Strength Cond Res 26(1), describe the swing as a hip hinge).
+- [SS] the pull from the floor: the back angle stays constant as the bar leaves the floor,
+  shoulders and hips rising together (Rippetoe, Starting Strength, 3rd ed., the
+  deadlift's first pull); hips that rise first leave the shoulders behind.
 - [WD] wall drill: hips reach back to a wall behind, knees soft, shins vertical.
 - [HC] hingecheck's own margins for keypoint noise (knee flexion read within about 7–14°
   of the truth on generated clips; README), set on the generated suite (of the flat
@@ -36,10 +39,14 @@ class Ramp:
     bad: float
 
     def __call__(self, value: float) -> float:
+        t = self.position(value)
+        return t if t != t else float(min(1.0, max(0.0, t)))
+
+    def position(self, value: float) -> float:
+        """Where ``value`` lies along the ramp, unclipped: 0 at ``ok``, 1 at ``bad``."""
         if value != value:  # NaN: no evidence either way
             return float("nan")
-        t = (value - self.ok) / (self.bad - self.ok)
-        return float(min(1.0, max(0.0, t)))
+        return float((value - self.ok) / (self.bad - self.ok))
 
 
 @dataclass(frozen=True)
@@ -52,11 +59,14 @@ class ExerciseProfile:
     trunk_minus_shin_deg: Ramp
     hip_drop_minus_back: Ramp | None
     knee_forward_ratio: Ramp
-    # A trunk too upright for the lift on its own (degrees from vertical), for lifts whose
-    # shins lean forward by design and hide behind the plates at the bottom: there the
-    # knee and shin keypoints are the least sure, the hip and shoulder ones the most.
-    # None where the shins stay near vertical and trunk minus shin already says it.
+    # A trunk too upright for the lift on its own (degrees from vertical): the hip and
+    # shoulder keypoints are the surest at the bottom (a deadlift's plates hide the knees
+    # and shins), and a trunk as upright as a squat's is a squat whatever the knees read.
+    # None where a shallow trunk is the exercise (the wall drill).
     trunk_upright_deg: Ramp | None
+    # The pull from the floor: shoulder rise over hip rise in its first part (faults.py);
+    # None for lifts that do not start at the floor.
+    hips_rise_first: Ramp | None
     # Soft knees: knee flexion at the bottom (None: straight knees are the exercise).
     locked_knee_deg: Ramp | None
     # Hips must travel back (leg lengths): flagged only where they clearly did not (the
@@ -93,6 +103,10 @@ _BULGE = Ramp(0.04, 0.08)
 # already reads +0.01 to +0.04; half way (−0.01) sits between them [HC]. On the real deadlifts it
 # changes no call: the labelled rounded backs (bad008, bad011) read +0.08 and +0.07 there.
 _BULGE_ON_THE_WAY = Ramp(-0.03, 0.01)
+# Hips rising first: a steady back angle raises shoulders and hips together (1.0) [SS];
+# the ramp starts well under it for keypoint noise and ends where the shoulders rise at a
+# fifth of the hips' pace (a trunk tilting about 15° down at a 50° start) [HC].
+_HIPS_RISE_FIRST = Ramp(0.6, 0.2)
 # Lockout: the hip→shoulder line of correct real lockouts leans back up to 8° (good
 # clips −1 to −8°; the one labelled hyperextension −6°), so the trunk line cannot see a
 # lumbar hyperextension; only a plain lean back of 14°+ is called [HC].
@@ -105,7 +119,8 @@ PROFILES: dict[str, ExerciseProfile] = {
         trunk_minus_shin_deg=Ramp(45.0, 15.0),      # [RDL] 70–100 − 0–5; squat ≈ 0–20 [HS]
         hip_drop_minus_back=Ramp(0.0, 0.25),
         knee_forward_ratio=Ramp(0.15, 0.35),
-        trunk_upright_deg=None,
+        trunk_upright_deg=Ramp(50.0, 35.0),         # [RDL] 70–100°; a squat's 25–45 [HS]
+        hips_rise_first=None,
         locked_knee_deg=Ramp(8.0, 0.0),              # [RDL] soft knees, 15–25°
         hip_back_ratio=Ramp(0.05, -0.05),
         min_hip_flexion_deg=Ramp(50.0, 30.0),           # [RDL] trunk 70–100° at the bottom
@@ -121,6 +136,7 @@ PROFILES: dict[str, ExerciseProfile] = {
         hip_drop_minus_back=None,                    # hips drop by design: the bar is low
         knee_forward_ratio=Ramp(0.25, 0.4),         # [DL] shins 10–20° forward
         trunk_upright_deg=Ramp(45.0, 30.0),         # [DL] 45–60°; a squat's 25–35 [HS]
+        hips_rise_first=_HIPS_RISE_FIRST,
         locked_knee_deg=None,                        # knees bend to reach the floor
         hip_back_ratio=None,
         min_hip_flexion_deg=None,
@@ -135,7 +151,8 @@ PROFILES: dict[str, ExerciseProfile] = {
         trunk_minus_shin_deg=Ramp(40.0, 15.0),      # [KB] 60–75 − 3–8
         hip_drop_minus_back=Ramp(0.0, 0.25),
         knee_forward_ratio=Ramp(0.15, 0.35),
-        trunk_upright_deg=None,
+        trunk_upright_deg=Ramp(45.0, 30.0),         # [KB] 60–75°; a squat's 25–45 [HS]
+        hips_rise_first=None,
         locked_knee_deg=Ramp(8.0, 0.0),
         hip_back_ratio=Ramp(0.05, -0.05),
         min_hip_flexion_deg=Ramp(45.0, 25.0),           # [KB] trunk 60–75° at the backswing
@@ -150,7 +167,8 @@ PROFILES: dict[str, ExerciseProfile] = {
         trunk_minus_shin_deg=Ramp(45.0, 15.0),
         hip_drop_minus_back=Ramp(0.0, 0.2),
         knee_forward_ratio=Ramp(0.12, 0.3),
-        trunk_upright_deg=None,
+        trunk_upright_deg=Ramp(50.0, 35.0),         # [GM] trunk near level; squat [HS]
+        hips_rise_first=None,
         locked_knee_deg=None,                        # [GM] near-straight knees are the lift
         hip_back_ratio=Ramp(0.05, -0.05),
         min_hip_flexion_deg=Ramp(50.0, 30.0),
@@ -166,7 +184,8 @@ PROFILES: dict[str, ExerciseProfile] = {
         trunk_minus_shin_deg=Ramp(35.0, 10.0),      # [WD] a shallower hinge than an RDL
         hip_drop_minus_back=Ramp(0.0, 0.2),
         knee_forward_ratio=Ramp(0.12, 0.3),
-        trunk_upright_deg=None,
+        trunk_upright_deg=None,                      # [WD] a shallow hinge by design
+        hips_rise_first=None,
         locked_knee_deg=Ramp(8.0, 0.0),
         hip_back_ratio=Ramp(0.05, -0.05),
         min_hip_flexion_deg=Ramp(35.0, 20.0),           # [WD] a shallow hinge by design

@@ -1,5 +1,9 @@
-"""The analysis core end to end: keypoints (and the back's bulge) → kinematics → reps →
-faults → scores. Pure: arrays in, a ``HingeReport`` out."""
+"""The judgement stage: the lifts the motion stage kept → per-rep measures → faults →
+scores. Pure: arrays in, a ``HingeReport`` out.
+
+A clip refused for its camera angle is measured (its reps keep their times and angles, so
+the clip can still be shown) but not judged: no fault, cue or score anywhere.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +13,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hingecheck.analysis.faults import RepFaults, assign_cues, detect_faults, measure_rep
-from hingecheck.analysis.kinematics import Kinematics, compute_kinematics, standing_frames
-from hingecheck.analysis.profiles import DEFAULT_EXERCISE, get_profile
-from hingecheck.analysis.reps import RepSpan, segment_reps
+from hingecheck.analysis.kinematics import Kinematics, standing_frames
+from hingecheck.analysis.motion import LeftOut, Motion, decide_motion
 from hingecheck.analysis.scoring import ClipScore, clip_score, rep_score
 from hingecheck.analysis.silhouette import median_profile_bulge
 
 FloatArray = NDArray[np.float64]
-
-# Guessing the exercise ("auto"): a swing's reps are short; a good morning keeps the knees
-# nearly straight; a deadlift bends them well beyond an RDL's soft knees.
-SWING_MAX_REP_S = 1.6
-GOOD_MORNING_MAX_KNEE_DEG = 12.0
-DEADLIFT_MIN_KNEE_DEG = 40.0
 
 
 @dataclass
@@ -30,49 +27,25 @@ class HingeReport:
     exercise_guess_confidence: float | None
     kinematics: Kinematics
     reps: list[RepFaults]
-    rep_scores: list[float]
+    rep_scores: list[float | None]
     score: ClipScore
     standing_bulge: float
+    judged: bool
+    left_out: list[LeftOut] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
-def guess_exercise(kin: Kinematics, spans: list[RepSpan]) -> tuple[str, float]:
-    """A guess at the exercise from how the reps move, and how sure it is (0–1)."""
-    if not spans:
-        return DEFAULT_EXERCISE, 0.0
-    durations = [kin.times_s[s.end] - kin.times_s[s.start] for s in spans]
-    knee = float(np.nanmedian(kin.knee_flexion_deg[[s.bottom for s in spans]]))
-    if len(spans) >= 3 and float(np.median(durations)) < SWING_MAX_REP_S:
-        return "kettlebell_swing", 0.7
-    if spans[0].opens_clip:
-        return "deadlift", 0.7  # starts at the bottom: a lift from the floor
-    if knee < GOOD_MORNING_MAX_KNEE_DEG:
-        return "good_morning", 0.5
-    if knee > DEADLIFT_MIN_KNEE_DEG:
-        return "deadlift", 0.5
-    return DEFAULT_EXERCISE, 0.5
-
-
-def analyse(times_s: FloatArray, xy: FloatArray, conf: FloatArray, facing: str | None,
-            back_heights: FloatArray, *, exercise: str, side_view_ok: bool,
-            view_message: str, profile_end: float | None = None) -> HingeReport:
-    """Score a lifter's track.
+def judge(motion: Motion, back_heights: FloatArray, *, side_view_ok: bool, view_message: str,
+          profile_end: float | None = None) -> HingeReport:
+    """Judge the lifts of ``motion``.
 
     Args:
-        times_s: (n,) frame times. xy: (n, 17, 2) cleaned keypoints, NaN where missing.
-        conf: (n, 17) keypoint confidences. facing: "left"/"right" in the image.
-        back_heights: (n, steps) the back's profile per frame (silhouette stage), NaN
-            where unmeasured. profile_end: where those profiles end along the chord
-            (default: the profile's own).
-        exercise: a profile name or "auto". side_view_ok / view_message: the view check.
+        back_heights: (n, steps) the back's profile per frame, measured with the decided
+            exercise's profile (back shape stage), NaN where unmeasured. profile_end: where
+            those profiles end along the chord (default: the profile's own).
+        side_view_ok / view_message: the view check; a refused clip is not judged.
     """
-    kin = compute_kinematics(times_s, xy, conf, facing)
-    spans = segment_reps(kin.times_s, kin.hip_flexion_deg)
-    guess_conf: float | None = None
-    if exercise == "auto":
-        exercise, guess_conf = guess_exercise(kin, spans)
-    profile = get_profile(exercise)
-    notes: list[str] = []
+    kin, profile = motion.kinematics, motion.profile
     standing = standing_frames(kin)
     end = profile.back_profile_end if profile_end is None else profile_end
     # Reported beside each rep's bulge, not subtracted: standing profiles of neutral
@@ -83,11 +56,29 @@ def analyse(times_s: FloatArray, xy: FloatArray, conf: FloatArray, facing: str |
     standing_neck = float(np.median(neck_ok)) if neck_ok.size else float("nan")
 
     reps = []
-    for k, span in enumerate(spans):
+    for k, span in enumerate(motion.lifts):
         measures = measure_rep(kin, span, k, back_heights, end)
-        reps.append(RepFaults(measures, detect_faults(measures, profile, standing_bulge,
-                                                      standing_neck)))
+        faults = detect_faults(measures, profile, standing_bulge, standing_neck) \
+            if side_view_ok else []
+        reps.append(RepFaults(measures, faults))
     assign_cues(reps)
-    scores = [rep_score(r.faults) for r in reps]
-    score = clip_score(scores, [r.measures.partial for r in reps], side_view_ok, view_message)
-    return HingeReport(exercise, guess_conf, kin, reps, scores, score, standing_bulge, notes)
+    scores: list[float | None] = [rep_score(r.faults) if side_view_ok else None for r in reps]
+    score = clip_score([s for s in scores if s is not None],
+                       [r.measures.partial for r in reps] if side_view_ok else [],
+                       side_view_ok, view_message)
+    notes = list(motion.notes)
+    if any(r.measures.back_impossible for r in reps):
+        notes.append("back not measured on some reps: the outline bent further than a back "
+                     "can (a bar, plates, a caption or a rack on it)")
+    return HingeReport(motion.exercise, motion.guess_confidence, kin, reps, scores, score,
+                       standing_bulge, side_view_ok, motion.left_out, notes)
+
+
+def analyse(times_s: FloatArray, xy: FloatArray, conf: FloatArray, facing: str | None,
+            back_heights: FloatArray, *, exercise: str, side_view_ok: bool,
+            view_message: str, profile_end: float | None = None) -> HingeReport:
+    """The motion and judgement stages in one call, for callers that have the back's
+    profiles already (tests, benchmarks). ``exercise``: a profile name or "auto"."""
+    motion = decide_motion(times_s, xy, conf, facing, exercise)
+    return judge(motion, back_heights, side_view_ok=side_view_ok, view_message=view_message,
+                 profile_end=profile_end)

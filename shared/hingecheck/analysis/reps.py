@@ -12,9 +12,9 @@ thresholds (hysteresis), so noise near either threshold cannot split or merge re
   bottom does not bias the bottom's time.
 
 A clip that opens at the bottom (a deadlift set up on the floor) counts its first lift as
-a rep from the clip's start; a clip that ends at the bottom counts the last descent only if
-the first rep was not such an opening one (a deadlift set lowered to the floor would
-otherwise count one rep too many).
+a rep from the clip's start. A movement the clip ends in (the lifter never stands back up)
+is found here and marked ``closes_clip``; which movements are lifts is decided in
+``motion.py``.
 """
 
 from __future__ import annotations
@@ -117,9 +117,7 @@ def segment_reps(times_s: FloatArray, hip_flexion_deg: FloatArray) -> list[RepSp
                             closes))
         prev_end = end
     reps = [r for r in reps if times_s[r.end] - times_s[r.start] >= MIN_REP_S or r.opens_clip]
-    if len(reps) > 1 and reps[0].opens_clip and reps[-1].closes_clip:
-        reps = reps[:-1]
-    return _mark_partial(reps)
+    return mark_partial(reps)
 
 
 def _movement_start(h: FloatArray, lo: int, crossing: int, still: float) -> int:
@@ -140,7 +138,8 @@ def _movement_end(h: FloatArray, crossing: int, hi: int, still: float) -> int:
     return min(i + 1, hi)
 
 
-def _mark_partial(reps: list[RepSpan]) -> list[RepSpan]:
+def mark_partial(reps: list[RepSpan]) -> list[RepSpan]:
+    """Mark the reps that reach under ``PARTIAL_FRACTION`` of the median rep's depth."""
     if not reps:
         return reps
     typical = float(np.median([r.depth_deg for r in reps]))

@@ -1,5 +1,5 @@
 """Scores a coach can follow: each rep starts at 100 and each fault costs its weight times
-its severity (docs/scoring.md explains the weights)."""
+its severity (the weights are in ``catalogue.py``; docs/scoring.md explains them)."""
 
 from __future__ import annotations
 
@@ -7,19 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hingecheck.analysis.catalogue import FAULT_WEIGHTS
 from hingecheck.analysis.faults import Fault
 
-# Points a fault at full severity (1.0) costs. The two classic hinge errors cost most: they
-# move load from the hips to the knees or the lumbar spine. An incomplete hinge is the lost
-# pattern itself. The rest are refinements.
-FAULT_WEIGHTS: dict[str, float] = {
-    "lumbar_rounding": 45.0,
-    "squat_substitution": 40.0,
-    "incomplete_hinge": 30.0,
-    "hyperextension": 15.0,
-    "locked_knees": 10.0,
-    "asymmetric_tempo": 5.0,
-}
+__all__ = ["FAULT_WEIGHTS", "GRADES", "GRADE_MEANING", "ClipScore", "clip_score", "grade",
+           "rep_score"]
 # Grades by clip score.
 GRADES = ((90.0, "A"), (75.0, "B"), (60.0, "C"), (0.0, "D"))
 GRADE_MEANING = {

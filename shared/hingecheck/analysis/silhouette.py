@@ -14,7 +14,8 @@ COCO keypoints have no spine points, so rounding is measured on the lifter's sil
    the back can be (``MIN_BACK_DEPTH``) is a missed outline, not a measurement.
 4. Bulge: the sagitta of a parabola fitted to the profile, in chord lengths: 0 for a
    straight back, negative for a hollow one, about θ/8 for a back bent through θ radians.
-   A load on the upper back can be skipped by ending the profile earlier.
+   A load on the upper back can be skipped by ending the profile earlier; the bulge is
+   then scaled to the whole profile's length (a back bent alike reads alike).
 
 Frames come in at any scale; keypoints must be in the same pixels as the frame.
 """
@@ -232,5 +233,8 @@ def _bulge(s: FloatArray, heights: FloatArray) -> float:
     """
     ok = ~np.isnan(heights)
     c = float(np.polyfit(s[ok], heights[ok], 2)[0])
-    span = float(s[ok].max() - s[ok].min())
+    # The curvature, as the sagitta of a whole-length profile bent that much: the same back
+    # reads the same whether its profile ends at the shoulder or short of a bar on it, and
+    # whatever part of it was hit.
+    span = 1.0 - PROFILE_START
     return -c * span * span / 4.0
