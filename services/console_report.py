@@ -48,8 +48,9 @@ def _reps(result: AnalysisResult) -> Table:
             f"{rep.index + 1}{'½' if rep.partial else ''}",
             f"{rep.start_s:.1f}–{rep.end_s:.1f} s", _deg(rep.peak_hip_flexion_deg),
             _deg(rep.knee_flexion_at_bottom_deg), _deg(rep.trunk_at_bottom_deg),
-            _deg(rep.shin_at_bottom_deg), back, f"{rep.score:.0f}",
-            f"[red]{faults}[/]" if faults else "[green]clean[/]",
+            _deg(rep.shin_at_bottom_deg), back, "–" if rep.score is None else f"{rep.score:.0f}",
+            f"[red]{faults}[/]" if faults else
+            ("[green]clean[/]" if result.summary.judged else "not judged"),
         )
     return table
 
@@ -59,6 +60,8 @@ def print_report(console: Console, result: AnalysisResult) -> None:
     console.print(_facts(result))
     if result.reps:
         console.print(_reps(result))
+    for lo in result.left_out:
+        console.print(f"[dim]left out {lo.start_s:.1f}–{lo.end_s:.1f} s: {lo.reason}[/]")
     summary = result.summary
     if summary.score is None:
         console.print(f"[bold yellow]{summary.reason}[/]")

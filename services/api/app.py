@@ -28,7 +28,8 @@ from fastapi import FastAPI, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from hingecheck import errors
-from hingecheck.analysis.scoring import FAULT_WEIGHTS, GRADE_MEANING, GRADES
+from hingecheck.analysis.catalogue import CATALOGUE, FAULT_WEIGHTS
+from hingecheck.analysis.scoring import GRADE_MEANING, GRADES
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import STATUSES, Job
 from hingecheck.jobs.runner import EmbeddedWorker
@@ -212,9 +213,11 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
 
     @app.get("/v1/scoring", operation_id="get_scoring")
     def scoring_table() -> dict[str, Any]:
-        """The scoring formula's numbers, so clients sort and colour as the server scores."""
+        """The scoring formula's numbers and the fault catalogue, so clients sort, name and
+        colour faults as the server does."""
         return {
             "fault_weights": FAULT_WEIGHTS,
+            "faults": [kind.as_dict() for kind in CATALOGUE.values()],
             "grades": [{"grade": letter, "min_score": floor, "meaning": GRADE_MEANING[letter]}
                        for floor, letter in GRADES],
             "formula": "rep score = 100 − Σ weight × severity (never below 0); "

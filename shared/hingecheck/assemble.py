@@ -8,23 +8,20 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from hingecheck import __version__
-from hingecheck.analysis.faults import CUES, RepFaults
+from hingecheck.analysis.catalogue import CUES, FAULT_WEIGHTS
+from hingecheck.analysis.faults import RepFaults
 from hingecheck.analysis.profiles import get_profile
 from hingecheck.analysis.report import HingeReport
-from hingecheck.analysis.scoring import FAULT_WEIGHTS
 from hingecheck.backshape import BackShape
 from hingecheck.pose.model import ModelSpec
 from hingecheck.pose.track import COCO_KEYPOINTS, PoseTrack
 from hingecheck.schemas import result as schema
 from hingecheck.settings import Settings
-
-if TYPE_CHECKING:
-    from hingecheck.pipeline import PoseStageOutput
+from hingecheck.video import DecodeStats, VideoInfo
 
 
 @dataclass(frozen=True)
@@ -87,7 +84,7 @@ def _low_confidence_spans(times: np.ndarray, low: np.ndarray) -> list[tuple[floa
     return spans
 
 
-def _rep(rep: RepFaults, score: float) -> schema.Rep:
+def _rep(rep: RepFaults, score: float | None) -> schema.Rep:
     m = rep.measures
     return schema.Rep(
         index=m.index, start_s=round(m.start_s, 3), bottom_s=round(m.bottom_s, 3),
@@ -99,6 +96,8 @@ def _rep(rep: RepFaults, score: float) -> schema.Rep:
         hip_back_ratio=num(m.hip_back_ratio), hip_drop_ratio=num(m.hip_drop_ratio),
         knee_forward_ratio=num(m.knee_forward_ratio),
         lockout_trunk_deg=num(m.lockout_trunk_deg, 1), back_bulge=num(m.back_bulge),
+        back_confidence=round(m.back_confidence, 3),
+        shoulder_over_hip_rise=num(m.shoulder_over_hip_rise),
         confidence=round(m.confidence, 3),
         faults=[schema.Fault(
             name=f.name,  # type: ignore[arg-type]
@@ -120,15 +119,14 @@ def summarise(report: HingeReport) -> schema.Summary:
     cues = [CUES[name] for name in order]
     return schema.Summary(
         score=report.score.score, grade=report.score.grade,  # type: ignore[arg-type]
-        reason=report.score.reason, rep_count=len(report.reps),
+        reason=report.score.reason, judged=report.judged, rep_count=len(report.reps),
         full_reps=sum(not r.measures.partial for r in report.reps), faults=faults, cues=cues,
     )
 
 
-def build_result(source_name: str, requested: str, out: PoseStageOutput, back: BackShape,
-                 report: HingeReport, spec: ModelSpec, settings: Settings,
-                 t: StageTimings) -> schema.AnalysisResult:
-    info, stats, track = out.info, out.stats, out.track
+def build_result(source_name: str, requested: str, info: VideoInfo, stats: DecodeStats,
+                 track: PoseTrack, back: BackShape, report: HingeReport, spec: ModelSpec,
+                 settings: Settings, t: StageTimings) -> schema.AnalysisResult:
     kin = report.kinematics
     analysed = max(track.n_frames, 1)
     duration = stats.last_time_s + (1.0 / info.fps if info.fps else 0.0)
@@ -140,6 +138,8 @@ def build_result(source_name: str, requested: str, out: PoseStageOutput, back: B
                                  guess_confidence=report.exercise_guess_confidence),
         summary=summarise(report),
         reps=[_rep(r, s) for r, s in zip(report.reps, report.rep_scores, strict=True)],
+        left_out=[schema.LeftOut(start_s=lo.start_s, end_s=lo.end_s, reason=lo.reason)
+                  for lo in report.left_out],
         video=schema.VideoFacts(
             container=info.container, codec=info.codec, width=info.width, height=info.height,
             rotation_deg=info.rotation_deg, fps=round(info.fps, 3),

@@ -1,5 +1,7 @@
-"""One clip, start to end: probe → decode → pose (batched) → athlete track → back shape →
-analysis (kinematics, reps, faults, scores) → result.
+"""One clip, start to end, each stage handing its result to the next and none reaching
+back: probe → decode + pose (batched) → the lifter's track → motion (kinematics, the lifts,
+the exercise: given or guessed) → the back's shape, measured with that exercise's profile
+→ judgement (faults, scores) → assembled result.
 
 The CLI and the worker both call ``analyze_video``; nothing here prints or draws.
 """
@@ -13,8 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
+from hingecheck.analysis.motion import decide_motion
 from hingecheck.analysis.profiles import DEFAULT_EXERCISE, get_profile
-from hingecheck.analysis.report import analyse
+from hingecheck.analysis.report import judge
 from hingecheck.assemble import StageTimings, build_result
 from hingecheck.backshape import BackgroundSampler, measure_back_shape
 from hingecheck.pose.model import FrameDetections, ModelSpec, PoseModel, get_pose_model
@@ -133,21 +136,25 @@ def analyze_video(
 def finish_analysis(source_name: str, out: PoseStageOutput, settings: Settings,
                     spec: ModelSpec, *, exercise: str, model_load_s: float = 0.0,
                     started: float | None = None) -> schema.AnalysisResult:
-    """From the pose stage's output: the back's shape, the analysis and the result."""
+    """From the pose stage's output: the motion, the back's shape, the judgement and the
+    result."""
     started = time.perf_counter() if started is None else started
     track = out.track
-    facing_sign = -1.0 if track.view.facing == "left" else 1.0
+    analysis_started = time.perf_counter()
+    motion = decide_motion(track.times_s, track.xy, track.conf, track.view.facing, exercise)
+    analysis_s = time.perf_counter() - analysis_started
+
     back_started = time.perf_counter()
-    profile_end = 1.0 if exercise == "auto" else get_profile(exercise).back_profile_end
+    facing_sign = -1.0 if track.view.facing == "left" else 1.0
     back = measure_back_shape(out.info, settings, track, out.sampler, facing_sign,
-                              profile_end=profile_end)
+                              profile_end=motion.profile.back_profile_end)
     back_s = time.perf_counter() - back_started
 
-    analysis_started = time.perf_counter()
-    report = analyse(track.times_s, track.xy, track.conf, track.view.facing, back.heights,
-                     exercise=exercise, side_view_ok=track.view.side_view_ok,
-                     view_message=track.view.message, profile_end=profile_end)
-    analysis_s = time.perf_counter() - analysis_started
+    judge_started = time.perf_counter()
+    report = judge(motion, back.heights, side_view_ok=track.view.side_view_ok,
+                   view_message=track.view.message)
+    analysis_s += time.perf_counter() - judge_started
     timings = StageTimings(model_load_s, out.decode_and_pose_s, out.tracking_s, back_s,
                            analysis_s, time.perf_counter() - started)
-    return build_result(source_name, exercise, out, back, report, spec, settings, timings)
+    return build_result(source_name, exercise, out.info, out.stats, track, back, report, spec,
+                        settings, timings)

@@ -30,7 +30,7 @@ def test_synth_then_analyze_writes_a_valid_result(tmp_path: Path) -> None:
     assert "repetitions" in done.stdout and "squat" in done.stdout
     assert "score" in done.stdout and "Push the hips back" in done.stdout
     result = AnalysisResult.model_validate_json((tmp_path / "out" / "result.json").read_text())
-    assert result.schema_version == "0.2"
+    assert result.schema_version == "0.3"
     assert result.exercise.name == "rdl" and result.summary.rep_count == 2
     assert result.video.frames_decoded == truth["n_frames"]
     assert result.video.frames_analysed == (truth["n_frames"] + 1) // 2  # 30 fps → 15
@@ -100,7 +100,7 @@ def test_schema_command_prints_the_documented_json_schema() -> None:
     documented = json.loads((Path(__file__).parents[2] / "docs" / "result.schema.json")
                             .read_text())
     assert printed == documented, "regenerate: hingecheck schema > docs/result.schema.json"
-    assert printed["properties"]["schema_version"]["const"] == "0.2"
+    assert printed["properties"]["schema_version"]["const"] == "0.3"
 
 
 @pytest.mark.parametrize("content", [b"", b"not a video\n" * 50], ids=["empty", "text"])

@@ -90,5 +90,22 @@ def test_generated_clip_filmed_from_the_front_gets_no_score(generated, settings,
                                                             pose_model) -> None:
     path, _ = generated("front", scenario="good_hinge", reps=2, seed=3, view_deg=60.0)
     result = analyze_video(path, settings, exercise="rdl", model=pose_model)
+    _says_only_why(result)
+
+
+def _says_only_why(result) -> None:  # type: ignore[no-untyped-def]
+    """A refused clip: the reason, and no score, fault, cue or rep verdict anywhere."""
     assert result.summary.score is None and result.summary.grade is None
     assert "film from the side" in result.summary.reason
+    assert not result.summary.judged
+    assert result.summary.faults == [] and result.summary.cues == []
+    assert all(r.score is None and r.faults == [] for r in result.reps)
+
+
+@pytest.mark.real_footage
+@pytest.mark.parametrize("clip", ["deadlift-b/good/good017.mp4",
+                                  "deadlift-d/powerlifting/squat1.mp4"])
+def test_real_clip_refused_for_its_view_says_only_why(real_footage: Path, settings, pose_model,
+                                                       clip: str) -> None:  # type: ignore[no-untyped-def]
+    result = analyze_video(real_footage / clip, settings, exercise="deadlift", model=pose_model)
+    _says_only_why(result)

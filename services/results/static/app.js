@@ -1,13 +1,15 @@
 // hingecheck coach page: plain JavaScript, no external assets, talks to the JSON API.
 "use strict";
-// What each fault costs and the grade bands come from the server (GET /v1/scoring).
+// What each fault is called and costs, and the grade bands, come from the server's
+// catalogue (GET /v1/scoring).
 let WEIGHTS = {}, GRADES = [];
+const NAMES = {};
 const scoringLoaded = fetch("/v1/scoring").then(r => r.json())
-  .then(s => { WEIGHTS = s.fault_weights; GRADES = s.grades; })
+  .then(s => { WEIGHTS = s.fault_weights; GRADES = s.grades;
+               for (const f of s.faults || []) NAMES[f.name] = f.label; })
   .catch(() => {});  // without it batches keep the server's order and scores show no grade
-const NAMES = {lumbar_rounding: "Rounded back", squat_substitution: "Squat substitution",
-               incomplete_hinge: "Incomplete hinge", hyperextension: "Leaning back at lockout",
-               locked_knees: "Locked knees", asymmetric_tempo: "Rushed lowering"};
+const label = name => NAMES[name] || name.replace(/_/g, " ");
+const repScore = rep => rep.score == null ? "—" : Math.round(rep.score);
 const EXERCISES = {rdl: "RDL", deadlift: "Deadlift", kettlebell_swing: "KB swing",
                    good_morning: "Good morning", wall_drill: "Wall drill", auto: "auto"};
 const app = document.getElementById("app");
@@ -150,7 +152,7 @@ async function batchView(id) {
     const tr = el("tr", {tabindex: "0", "data-job": j.id},
       el("td", {}, j.athlete || "—"), el("td", {}, EXERCISES[j.exercise] || j.exercise), el("td", {}, status),
       el("td", {}, j.reps ?? "—"), el("td", {class: `score grade-${grade(j.score)}`}, j.score == null ? "—" : Math.round(j.score)),
-      el("td", {}, ...(j.faults || []).map(f => el("span", {class: "chip"}, NAMES[f.name]))));
+      el("td", {}, ...(j.faults || []).map(f => el("span", {class: "chip"}, label(f.name)))));
     tr.onclick = tr.onkeydown = e => { if (!e.key || e.key === "Enter") location.hash = `#/clip/${j.id}`; };
     return tr; }));
   const refresh = async () => {
@@ -160,7 +162,7 @@ async function batchView(id) {
     rows = b.jobs.sort((x, y) => cost(y) - cost(x) || (x.score ?? 101) - (y.score ?? 101));
     for (const [select, values] of [[filterA, rows.map(r => r.athlete)], [filterF, rows.flatMap(r => (r.faults || []).map(f => f.name))]])
       for (const v of new Set(values)) if (v && ![...select.options].some(o => o.value === v))
-        select.append(el("option", {value: v}, NAMES[v] || v));
+        select.append(el("option", {value: v}, label(v)));
     draw();
     if (!rows.some(r => r.status === "queued" || r.status === "running")) clearInterval(timer);
   };
@@ -195,19 +197,19 @@ async function clipView(id) {
   const seek = t => { video.currentTime = t; };
   for (const rep of result.reps) {
     const b = el("button", {class: "rep", style: `left:${pct(rep.start_s)};width:${pct(rep.end_s - rep.start_s)}`,
-                            "data-rep": rep.index, "aria-label": `rep ${rep.index + 1}, score ${Math.round(rep.score)}`}, `${rep.index + 1}: ${Math.round(rep.score)}`);
+                            "data-rep": rep.index, "aria-label": `rep ${rep.index + 1}, score ${repScore(rep)}`}, `${rep.index + 1}: ${repScore(rep)}`);
     b.onclick = () => seek(rep.start_s); line.append(b);
   }
   for (const rep of result.reps) for (const f of rep.faults) {
     const m = el("button", {class: "fault", style: `left:${pct(f.start_s)}`, "data-fault": f.name, "data-time": f.start_s,
-                            title: `${NAMES[f.name]} (rep ${rep.index + 1})`, "aria-label": `${NAMES[f.name]}, rep ${rep.index + 1}`});
+                            title: `${label(f.name)} (rep ${rep.index + 1})`, "aria-label": `${label(f.name)}, rep ${rep.index + 1}`});
     m.onclick = () => seek(f.start_s); line.append(m);
   }
   const head = el("div", {class: "head"}); line.append(head);
   document.getElementById("reps").replaceChildren(...result.reps.map(rep => el("div", {class: "rep-card", "data-rep": rep.index},
-    el("h3", {}, `Rep ${rep.index + 1}${rep.partial ? " (partial)" : ""}: `, el("span", {class: `score grade-${grade(rep.score)}`}, Math.round(rep.score))),
+    el("h3", {}, `Rep ${rep.index + 1}${rep.partial ? " (partial)" : ""}: `, el("span", {class: `score grade-${grade(rep.score)}`}, repScore(rep))),
     el("p", {class: "muted"}, `hip ${Math.round(rep.peak_hip_flexion_deg ?? 0)}°, knee ${Math.round(rep.knee_flexion_at_bottom_deg ?? 0)}°, trunk ${Math.round(rep.trunk_at_bottom_deg ?? 0)}°`),
-    ...rep.faults.map(f => el("p", {}, el("span", {class: "chip"}, NAMES[f.name]), " ", f.cue || "")))));
+    ...rep.faults.map(f => el("p", {}, el("span", {class: "chip"}, label(f.name)), " ", f.cue || "")))));
   document.getElementById("step-back").onclick = () => { video.pause(); video.currentTime = Math.max(0, video.currentTime - 1 / fps); };
   document.getElementById("step-fwd").onclick = () => { video.pause(); video.currentTime += 1 / fps; };
   for (const b of document.querySelectorAll(".speed")) b.onclick = () => { video.playbackRate = Number(b.dataset.rate); };
@@ -242,11 +244,11 @@ async function athleteView(name) {
   const tally = {};
   for (const j of jobs) for (const f of j.faults || []) tally[f.name] = (tally[f.name] || 0) + 1;
   const top = Object.entries(tally).sort((a, b) => b[1] - a[1])[0];
-  document.getElementById("athlete-recurring").textContent = top ? `Recurring: ${NAMES[top[0]]} in ${top[1]} of ${jobs.length} clips` : `${jobs.length} clips, no recurring fault`;
+  document.getElementById("athlete-recurring").textContent = top ? `Recurring: ${label(top[0])} in ${top[1]} of ${jobs.length} clips` : `${jobs.length} clips, no recurring fault`;
   document.querySelector("#athlete-jobs tbody").replaceChildren(...jobs.map(j => { const tr = el("tr", {tabindex: "0"},
     el("td", {}, new Date(j.created_at).toLocaleDateString()), el("td", {}, j.source_name), el("td", {}, EXERCISES[j.exercise] || j.exercise),
     el("td", {class: `score grade-${grade(j.score)}`}, j.score == null ? "—" : Math.round(j.score)),
-    el("td", {}, ...(j.faults || []).map(f => el("span", {class: "chip"}, NAMES[f.name]))));
+    el("td", {}, ...(j.faults || []).map(f => el("span", {class: "chip"}, label(f.name)))));
     tr.onclick = () => { location.hash = `#/clip/${j.id}`; }; return tr; }));
   const canvas = document.getElementById("trend"), scored = jobs.filter(j => j.score != null);
   const w = canvas.width = canvas.clientWidth * devicePixelRatio, h = canvas.height = 140 * devicePixelRatio, c = canvas.getContext("2d");

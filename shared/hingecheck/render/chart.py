@@ -11,12 +11,11 @@ matplotlib.use("Agg")  # files only: no display on a server
 import matplotlib.pyplot as plt
 import numpy as np
 
+from hingecheck.analysis.catalogue import CATALOGUE
 from hingecheck.render.scene import FAULT_NAMES, series_array
 from hingecheck.schemas.result import AnalysisResult
 
-FAULT_COLOURS = {"squat_substitution": "#d62728", "lumbar_rounding": "#9467bd",
-                 "locked_knees": "#8c564b", "incomplete_hinge": "#e377c2",
-                 "hyperextension": "#ff7f0e", "asymmetric_tempo": "#7f7f7f"}
+FAULT_COLOURS = {name: kind.colour for name, kind in CATALOGUE.items()}
 
 
 def render_chart(result: AnalysisResult, out: str | Path) -> None:
@@ -33,7 +32,8 @@ def render_chart(result: AnalysisResult, out: str | Path) -> None:
         seen: set[str] = set()
         for rep in result.reps:
             ax.axvspan(rep.start_s, rep.end_s, color="#1f77b4", alpha=0.07, lw=0)
-            ax.text((rep.start_s + rep.end_s) / 2, 1.02, f"{rep.index + 1}: {rep.score:.0f}",
+            said = f"{rep.index + 1}" if rep.score is None else f"{rep.index + 1}: {rep.score:.0f}"
+            ax.text((rep.start_s + rep.end_s) / 2, 1.02, said,
                     transform=ax.get_xaxis_transform(), ha="center", fontsize=9)
             for fault in rep.faults:
                 name = FAULT_NAMES[fault.name]

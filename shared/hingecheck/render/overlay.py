@@ -180,12 +180,12 @@ def draw_hud(img: np.ndarray, state: SceneState, look: Look, exercise: str,
     shown = min(state.reps_done + (state.current_rep is not None), state.rep_total)
     counter = f"{exercise}  \N{MIDDLE DOT}  rep {shown}/{state.rep_total}"
     text_box(img, counter, (pad, pad), look)
-    if state.banner is not None:
+    if state.banner is not None and state.banner.score is not None:
         rep = state.banner
         text = f"Rep {rep.index + 1}: {rep.score:.0f}/100"
         (tw, _), _ = cv2.getTextSize(text, FONT, look.font * 1.6, 2)
         text_box(img, text, ((img.shape[1] - tw) // 2, pad), look, scale=1.6,
-                 colour=GRADE_COLOURS[grade(rep.score)])
+                 colour=GRADE_COLOURS[grade(rep.score or 0.0)])
     if no_score_reason:
         text_box(img, no_score_reason, (pad, img.shape[0] - int(60 * look.unit)), look,
                  scale=0.8, colour=AMBER)

@@ -12,20 +12,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hingecheck.analysis.catalogue import CATALOGUE, FAULT_LABELS
 from hingecheck.analysis.profiles import get_profile
 from hingecheck.schemas.result import AnalysisResult, Fault, Rep
 
 # How long messages stay on screen (seconds): long enough to read on a phone.
 REP_BANNER_S = 1.6
 FAULT_LABEL_MIN_S = 2.2
-FAULT_NAMES = {
-    "squat_substitution": "Squat substitution",
-    "lumbar_rounding": "Rounded back",
-    "locked_knees": "Locked knees",
-    "incomplete_hinge": "Incomplete hinge",
-    "hyperextension": "Leaning back at lockout",
-    "asymmetric_tempo": "Rushed lowering",
-}
+FAULT_NAMES = FAULT_LABELS  # what the clip and the chart call each fault
 
 
 @dataclass(frozen=True)
@@ -53,8 +47,7 @@ class SceneState:
     hip_path: np.ndarray                  # (m, 2) hip positions since the rep began
 
 
-ANCHORS = {"squat_substitution": "knee", "locked_knees": "knee", "lumbar_rounding": "back",
-           "incomplete_hinge": "hip", "hyperextension": "hip", "asymmetric_tempo": "hip"}
+ANCHORS = {name: kind.anchor for name, kind in CATALOGUE.items()}
 
 
 def series_array(values: list[float | None]) -> np.ndarray:
@@ -81,7 +74,10 @@ class Scene:
         self.rounding = self._rounding_per_frame()
 
     def _rounding_per_frame(self) -> np.ndarray:
-        """0–1 colour of the back: the profile's rounding ramp on each frame's bulge."""
+        """0–1 colour of the back: the profile's rounding ramp on each frame's bulge (none
+        on a clip that was not judged: its outline is drawn neutral)."""
+        if not self.result.summary.judged:
+            return np.zeros(len(self.times))
         ramp = get_profile(self.result.exercise.name).back_bulge
         return np.array([ramp(b) for b in series_array(self.result.series.back_bulge)])
 
@@ -129,9 +125,9 @@ class Scene:
         )
 
     def worst_rep(self) -> Rep | None:
-        """The lowest-scoring rep (the first of equals); None without reps."""
-        reps = self.result.reps
-        return min(reps, key=lambda r: (r.score, r.index)) if reps else None
+        """The lowest-scoring rep (the first of equals); None without scored reps."""
+        reps = [r for r in self.result.reps if r.score is not None]
+        return min(reps, key=lambda r: (r.score or 0.0, r.index)) if reps else None
 
 
 def _finite(values: np.ndarray, i: int) -> float | None:

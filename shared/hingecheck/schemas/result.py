@@ -6,7 +6,10 @@ lengths. ``null`` means "not measured", never zero. docs/result.md describes eve
 and docs/result.schema.json is the JSON Schema (``hingecheck schema`` prints it).
 
 Version history: 0.1 pose only; 0.2 adds exercise, reps, faults, scores, cues, the back's
-shape and the per-frame kinematic series.
+shape and the per-frame kinematic series; 0.3: a clip refused for its view is not judged
+(``summary.judged`` false, rep scores null, no faults or cues), ``left_out`` lists the
+movements that were not lifts, reps carry ``back_confidence`` and
+``shoulder_over_hip_rise``, and the fault ``hips_rise_first``.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-SCHEMA_VERSION: Literal["0.2"] = "0.2"
+SCHEMA_VERSION: Literal["0.3"] = "0.3"
 
 
 class VideoFacts(BaseModel):
@@ -78,8 +81,9 @@ class Timings(BaseModel):
     realtime_factor: float = Field(description="video seconds per wall-clock second")
 
 
-FaultName = Literal["squat_substitution", "lumbar_rounding", "locked_knees",
-                    "incomplete_hinge", "hyperextension", "asymmetric_tempo"]
+# The names of analysis/catalogue.py's faults (a unit test holds the two equal).
+FaultName = Literal["lumbar_rounding", "squat_substitution", "incomplete_hinge",
+                    "hips_rise_first", "hyperextension", "locked_knees", "asymmetric_tempo"]
 
 
 class Exercise(BaseModel):
@@ -109,7 +113,7 @@ class Rep(BaseModel):
     down_s: float
     up_s: float
     partial: bool = Field(description="reached under 75 % of the clip's typical depth")
-    score: float = Field(description="0–100")
+    score: float | None = Field(description="0–100; null when the clip is not judged")
     peak_hip_flexion_deg: float | None
     knee_flexion_at_bottom_deg: float | None
     trunk_at_bottom_deg: float | None = Field(description="lean from vertical, forward +")
@@ -119,9 +123,21 @@ class Rep(BaseModel):
     knee_forward_ratio: float | None = Field(description="knee ahead of the ankle")
     lockout_trunk_deg: float | None = Field(description="trunk lean at lockout; back < 0")
     back_bulge: float | None = Field(
-        description="the back's outline at the bottom: sagitta / chord (convex +)")
+        description="the back's outline at the bottom: sagitta / chord (convex +), "
+                    "null where it was not measured or no back could make that outline")
+    back_confidence: float = Field(
+        description="0–1: how far the back's reading can be trusted (0: not measured)")
+    shoulder_over_hip_rise: float | None = Field(
+        description="lifts from the floor: shoulder rise over hip rise in the first part "
+                    "of the pull (1: a steady back angle; toward 0: the hips rise first)")
     confidence: float = Field(description="mean keypoint confidence over the rep")
     faults: list[Fault]
+
+
+class LeftOut(BaseModel):
+    start_s: float
+    end_s: float
+    reason: str = Field(description="why this movement is not a lift and was not judged")
 
 
 class FaultSummary(BaseModel):
@@ -134,6 +150,7 @@ class Summary(BaseModel):
     score: float | None = Field(description="0–100; null when the clip cannot be scored")
     grade: Literal["A", "B", "C", "D"] | None
     reason: str = Field(description="how the score was made, or why there is none")
+    judged: bool = Field(description="false: refused (see reason); no faults, cues or scores")
     rep_count: int
     full_reps: int
     faults: list[FaultSummary] = Field(description="worst first")
@@ -168,12 +185,15 @@ class Series(BaseModel):
 
 
 class AnalysisResult(BaseModel):
-    schema_version: Literal["0.2"] = SCHEMA_VERSION
+    schema_version: Literal["0.3"] = SCHEMA_VERSION
     hingecheck_version: str
     source_name: str
     exercise: Exercise
     summary: Summary
     reps: list[Rep]
+    left_out: list[LeftOut] = Field(
+        default=[], description="movements that were not lifts (walking, stepping to the "
+                                "camera, the clip ending mid-movement), not judged")
     video: VideoFacts
     model: ModelFacts
     view: ViewCheck
