@@ -3,7 +3,7 @@
     python bench/accuracy.py [--dir out/suite] [--seed 2026] [--real ../shared/real]
                              [--cache out/pose-cache]
 
-Writes the 64-clip suite into --dir if it is not there yet (`hingecheck synth suite`),
+Writes each seed's 76-clip suite into --dir/SEED if it is not there yet (`hingecheck synth suite`),
 then runs the real pipeline (pose model, tracking, back shape, analysis) on every clip and
 prints:
 
@@ -36,16 +36,24 @@ from pathlib import Path
 import numpy as np
 from hingecheck.analysis.angles import flexion_deg, inclination_from_vertical_deg
 from hingecheck.analysis.kinematics import compute_kinematics
-from hingecheck.pipeline import PoseStageOutput, analyze_video, finish_analysis, run_pose_stage
+from hingecheck.analysis.profiles import PROFILES
+from hingecheck.pipeline import PoseStageOutput, finish_analysis, run_pose_stage
 from hingecheck.pose.model import get_pose_model
 from hingecheck.schemas import AnalysisResult
 from hingecheck.settings import get_settings
 from hingecheck.synth.motion import EXERCISES
-from hingecheck.synth.suite import load_truth, write_suite
+from hingecheck.synth.suite import load_truth, suite_params, write_suite
 from hingecheck.synth.truth import ClipTruth
 
 sys.path.insert(0, str(Path(__file__).parent))
-from real_labels import REAL_LABELS, REAL_OFF_SIDE
+from real_labels import (
+    CALIBRATION_SEEDS,
+    REAL_CALIBRATION,
+    REAL_OFF_SIDE,
+    REAL_VALIDATION,
+    SQUAT,
+    VALIDATION_SEEDS,
+)
 
 BODY = list(range(5, 17))
 SIDE = {"left": (5, 11, 13, 15), "right": (6, 12, 14, 16)}  # shoulder, hip, knee, ankle
@@ -181,17 +189,23 @@ def print_analysis(rep_exact: list[bool], counts: dict[str, dict[str, int]],
           f"{sum(accepted)}/{len(accepted)} clips within 30° were scored")
 
 
-def real_clips(root: Path, settings, model) -> None:  # type: ignore[no-untyped-def]
-    if not (root / "LABELS.md").is_file():
-        print(f"\nreal clips: {root} not found, skipped")
-        return
+def real_pose(root: Path, name: str, settings, model, cache: Path | None) -> PoseStageOutput:  # type: ignore[no-untyped-def]
+    """A real clip's pose stage, cached under ``cache/real`` by its path."""
+    return pose_stage(root / name, settings, model, cache / "real" if cache else None,
+                      key=name.replace("/", "__"))
+
+
+def real_calibration(root: Path, settings, model, cache: Path | None) -> None:  # type: ignore[no-untyped-def]
+    print("\n### Real clips, calibration (deadlift-b/, deadlift-c/: thresholds were set "
+          "with these in view)")
     print("\n| real clip | profile | label | hingecheck found | score | agrees |")
     print("|---|---|---|---|---|---|")
     agree: list[bool] = []
     side_offsets: list[float] = []
     side_scored: list[bool] = []
-    for name, (profile, label, expected) in REAL_LABELS.items():
-        result = analyze_video(root / name, settings, exercise=profile, model=model)
+    for name, (profile, label, expected) in REAL_CALIBRATION.items():
+        out = real_pose(root, name, settings, model, cache)
+        result = finish_analysis(Path(name).name, out, settings, model.spec, exercise=profile)
         side_offsets.append(result.view.offset_deg if result.view.offset_deg is not None
                             else float("nan"))
         side_scored.append(result.summary.score is not None)
@@ -202,27 +216,72 @@ def real_clips(root: Path, settings, model) -> None:  # type: ignore[no-untyped-
             ok = expected == set(found) if not expected else expected <= set(found)
             agree.append(ok)
             verdict = "yes" if ok else "**no**"
+        per_rep = "/".join(str(sum(f.name == "lumbar_rounding" for f in r.faults))
+                           for r in result.reps)
         print(f"| {name} | {profile} | {label} | {', '.join(found) or 'clean'} "
-              f"({len(result.reps)} reps) | {score} | {verdict} |", flush=True)
-    print(f"\nreal clips with a checkable label: {sum(agree)}/{len(agree)} called right")
-    print(f"\nview check on real side views: {sum(side_scored)}/{len(side_scored)} scored, "
+              f"({len(result.reps)} reps; rounding per rep {per_rep or '–'}) | {score} | "
+              f"{verdict} |", flush=True)
+    print(f"\nreal calibration clips with a checkable label: {sum(agree)}/{len(agree)} "
+          "called right")
+    print(f"view check on real side views: {sum(side_scored)}/{len(side_scored)} scored, "
           f"read as {np.nanmin(side_offsets):.0f}–{np.nanmax(side_offsets):.0f}° off the side")
-    print("\n| real clip, not a side view | view (LABELS.md) | read as | scored |")
-    print("|---|---|---|---|")
-    refused = 0
-    for name, view in REAL_OFF_SIDE.items():
-        track = run_pose_stage(root / name, settings, model=model).track
-        offset = "–" if track.view.offset_deg is None else f"{track.view.offset_deg:.0f}°"
-        refused += not track.view.side_view_ok
-        print(f"| {name} | {view} | {offset} | {'yes' if track.view.side_view_ok else 'no'} |",
-              flush=True)
-    print(f"\nview check on real clips not filmed from the side: {refused}/{len(REAL_OFF_SIDE)} "
-          "got no score")
 
 
-def pose_stage(clip: Path, settings, model, cache: Path | None) -> PoseStageOutput:  # type: ignore[no-untyped-def]
+def real_validation(root: Path, settings, model, cache: Path | None) -> None:  # type: ignore[no-untyped-def]
+    print("\n### Real clips, validation (deadlift-d/: no threshold chosen on them)")
+    print("\n| real clip | view (LABELS.md) | profile | reps by eye | hingecheck | agrees |")
+    print("|---|---|---|---|---|---|")
+    counts_ok: list[bool] = []
+    squats_ok: list[bool] = []
+    for name, (profile, reps, view) in REAL_VALIDATION.items():
+        out = real_pose(root, name, settings, model, cache)
+        profiles = list(PROFILES) if profile == SQUAT else [profile]
+        said: list[str] = []
+        ok = True
+        for p in profiles:
+            result = finish_analysis(Path(name).name, out, settings, model.spec, exercise=p)
+            found = {f.name for r in result.reps for f in r.faults}
+            scored = result.summary.score is not None
+            if scored and abs(len(result.reps) - reps) > 1:
+                ok = False
+            if profile == SQUAT and scored and "squat_substitution" not in found:
+                ok = False  # a squat passed as a clean hinge
+            if profile == SQUAT:
+                squats_ok.append(not scored or "squat_substitution" in found)
+            if p == profiles[0]:
+                counts_ok.append(not scored or abs(len(result.reps) - reps) <= 1)
+            verdict = "refused" if not result.summary.judged else (
+                f"{result.summary.score:.0f}" if scored else "no reps")
+            said.append(f"{p}: {len(result.reps)} reps, {', '.join(sorted(found)) or 'clean'}"
+                        f", {verdict}")
+        print(f"| {name} | {view} | {profile} | {reps} | {'; '.join(said)} | "
+              f"{'yes' if ok else '**no**'} |", flush=True)
+    print(f"\nreal validation: rep counts within ±1 (or refused) on {sum(counts_ok)}/"
+          f"{len(counts_ok)} clips; squats never a clean hinge: {sum(squats_ok)}/"
+          f"{len(squats_ok)} squat × profile judgements")
+
+
+def refused_say_only_why(root: Path, settings, model, cache: Path | None) -> None:  # type: ignore[no-untyped-def]
+    """Every clip in ``root`` the view check refuses: no score, fault, cue or rep verdict."""
+    refused = clean = 0
+    for clip in sorted(root.rglob("*.mp4")):
+        name = str(clip.relative_to(root))
+        out = real_pose(root, name, settings, model, cache)
+        result = finish_analysis(clip.name, out, settings, model.spec, exercise="deadlift")
+        if result.summary.judged:
+            continue
+        refused += 1
+        clean += (result.summary.score is None and not result.summary.faults
+                  and not result.summary.cues
+                  and all(r.score is None and not r.faults for r in result.reps))
+    print(f"\nrefused clips in {root}: {refused}, of them carrying no score, fault, cue or rep "
+          f"verdict: {clean}/{refused}")
+
+
+def pose_stage(clip: Path, settings, model, cache: Path | None,  # type: ignore[no-untyped-def]
+               key: str | None = None) -> PoseStageOutput:
     """The clip's pose-stage output, from ``cache`` when it holds a current one."""
-    pickled = cache / f"{clip.name}.pose.pkl" if cache else None
+    pickled = cache / f"{key or clip.name}.pose.pkl" if cache else None
     if pickled and pickled.is_file() and pickled.stat().st_mtime >= clip.stat().st_mtime:
         with pickled.open("rb") as f:
             out: PoseStageOutput = pickle.load(f)
@@ -235,31 +294,25 @@ def pose_stage(clip: Path, settings, model, cache: Path | None) -> PoseStageOutp
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dir", type=Path, default=Path("out/suite"))
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--real", type=Path,
-                        default=Path(__file__).resolve().parents[2] / "shared" / "real")
-    parser.add_argument("--cache", type=Path, default=None,
-                        help="keep pose-stage outputs here and reuse them")
-    args = parser.parse_args()
-    clips = sorted(args.dir.glob("*.mp4"))
-    if len(clips) < 64:
-        print(f"writing the suite (seed {args.seed}) to {args.dir} ...", flush=True)
-        clips = write_suite(args.dir, args.seed)
-    settings = get_settings()
-    model = get_pose_model(settings)
+def suite(seed: int, role: str, root: Path, cache: Path | None, settings, model) -> None:  # type: ignore[no-untyped-def]
+    """Write (if needed) and measure one generated suite seed."""
+    folder = root / str(seed)
+    clips = sorted(folder.glob("*.mp4"))
+    if len(clips) < len(suite_params(seed)):
+        print(f"writing the suite (seed {seed}) to {folder} ...", flush=True)
+        clips = write_suite(folder, seed)
+    print(f"\n## Generated suite, seed {seed} ({role})\n", flush=True)
     stats: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     by_light: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     counts: dict[str, dict[str, int]] = {n: defaultdict(int) for n in FAULTS}
     scores: dict[str, list[float]] = defaultdict(list)
     recall: dict[tuple[str, str], list[bool]] = defaultdict(list)
+    good_rounded: list[bool] = []
     rep_exact: list[bool] = []
     views: list[tuple[float, bool, bool]] = []
     for clip in clips:
         truth = load_truth(clip)
-        out = pose_stage(clip, settings, model, args.cache)
+        out = pose_stage(clip, settings, model, cache / str(seed) if cache else None)
         result = finish_analysis(clip.name, out, settings, model.spec,
                                  exercise=truth.exercise)
         clip_stats = pose_stats(out, truth)
@@ -271,6 +324,10 @@ def main() -> None:
         if truth.params.view_deg <= 30:
             rep_exact.append(len(result.reps) == len(truth.reps))
             fault_counts(result, truth, counts, scores, recall)
+            for t_idx, d_idx in match_reps(result, truth):
+                if t_idx is not None and d_idx is not None and not truth.reps[t_idx].faults:
+                    good_rounded.append(any(f.name == "lumbar_rounding"
+                                            for f in result.reps[d_idx].faults))
         found = ",".join(sorted({f.name for r in result.reps for f in r.faults})) or "clean"
         true = ",".join(sorted({f.name for r in truth.reps for f in r.faults})) or "clean"
         print(f"{clip.name:42s} found {out.track.detected_fraction:6.1%}  view "
@@ -280,7 +337,48 @@ def main() -> None:
     print_pose_table(stats)
     print_pose_table(by_light, group="light")
     print_analysis(rep_exact, counts, scores, recall, views)
-    real_clips(args.real, settings, model)
+    print(f"good reps called rounded: {sum(good_rounded)}/{len(good_rounded)} "
+          f"({np.mean(good_rounded) if good_rounded else 0:.1%})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dir", type=Path, default=Path("out/suite"),
+                        help="one folder per seed below this")
+    parser.add_argument("--calibration", type=int, nargs="*", default=list(CALIBRATION_SEEDS))
+    parser.add_argument("--validation", type=int, nargs="*", default=list(VALIDATION_SEEDS))
+    parser.add_argument("--real", type=Path,
+                        default=Path(__file__).resolve().parents[2] / "shared" / "real")
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="keep pose-stage outputs here and reuse them")
+    parser.add_argument("--only", choices=("suite", "real"), default=None)
+    args = parser.parse_args()
+    settings = get_settings()
+    model = get_pose_model(settings)
+    if args.only != "real":
+        for seed in args.validation:
+            suite(seed, "validation", args.dir, args.cache, settings, model)
+        for seed in args.calibration:
+            suite(seed, "calibration", args.dir, args.cache, settings, model)
+    if args.only == "suite":
+        return
+    if not (args.real / "LABELS.md").is_file():
+        print(f"\nreal clips: {args.real} not found, skipped")
+        return
+    real_validation(args.real, settings, model, args.cache)
+    real_calibration(args.real, settings, model, args.cache)
+    refused_say_only_why(args.real, settings, model, args.cache)
+    print("\n| real clip, not a side view | view (LABELS.md) | read as | scored |")
+    print("|---|---|---|---|")
+    refused = 0
+    for name, view in REAL_OFF_SIDE.items():
+        track = real_pose(args.real, name, settings, model, args.cache).track
+        offset = "–" if track.view.offset_deg is None else f"{track.view.offset_deg:.0f}°"
+        refused += not track.view.side_view_ok
+        print(f"| {name} | {view} | {offset} | {'yes' if track.view.side_view_ok else 'no'} |",
+              flush=True)
+    print(f"\nview check on real clips not filmed from the side: {refused}/{len(REAL_OFF_SIDE)} "
+          "got no score")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import pytest
 from hingecheck.pipeline import analyze_video
 from hingecheck.render import render_chart, render_clip, render_poster
 from hingecheck.render.overlay import GREEN, RED
+from hingecheck.render.scene import Scene
 from hingecheck.synth.generate import generate_clip
 from hingecheck.synth.truth import ClipParams
 from hingecheck.video.encode import write_h264
@@ -130,11 +131,19 @@ def test_rotated_phone_clip_renders_upright_without_a_rotation_flag(tmp_path: Pa
 
 def test_a_clip_without_a_score_still_renders_with_its_reason(tmp_path: Path, settings,
                                                              pose_model) -> None:  # type: ignore[no-untyped-def]
+    # Squats filmed from the front: refused for the view, so nothing on the clip may judge
+    # them (no fault label, no rep score, no rounded-back colour), only the reason.
     clip = tmp_path / "front.mp4"
-    generate_clip(ClipParams(scenario="good_hinge", reps=1, seed=3, view_deg=60.0,
+    generate_clip(ClipParams(scenario="squat_substitution", reps=2, seed=3, view_deg=60.0,
                              resolution=480), clip)
     result = analyze_video(clip, settings, exercise="rdl", model=pose_model)
-    assert result.summary.score is None
+    assert result.summary.score is None and not result.summary.judged
+    assert result.reps, "the reps are still measured and shown"
+    scene = Scene(result)
+    for t in np.arange(0.0, result.video.duration_s, 0.1):
+        state = scene.state(float(t))
+        assert state.labels == [] and state.back_rounded == 0.0
+        assert state.banner is None or state.banner.score is None
     stats = render_clip(clip, result, tmp_path / "annotated.mp4", settings)
     assert stats.frames == result.video.frames_decoded
     frames, _, _ = _frames(tmp_path / "annotated.mp4")

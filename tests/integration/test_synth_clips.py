@@ -77,4 +77,13 @@ def test_suite_covers_every_scenario_and_nuisance() -> None:
     assert {p.resolution for p in params} == {480, 720, 1080}
     assert {p.fps for p in params} >= {24.0, 30.0, 60.0}
     assert {p.load for p in params if p.scenario == "squat_substitution"} == {None, "dumbbells"}
+    # Both ways under both lights, good and rounded; a bar on the back; the walk to the camera.
+    for scenario in ("good_hinge", "lumbar_rounding"):
+        assert {(p.facing, p.light_from) for p in params if p.scenario == scenario} >= {
+            ("right", "front"), ("right", "behind"), ("left", "front"), ("left", "behind")}
+    assert {p.facing for p in params if p.load == "barbell_back"} == {"left", "right"}
+    assert {p.scenario for p in params if p.walk_off} == {"good_hinge", "squat_substitution"}
     assert suite_params(2026) == params  # fixed by its seed
+    # The extra cases come after the rotation and leave its clips as they were.
+    assert [p.seed for p in params[:64]] == [p.seed for p in suite_params(2026)[:64]]
+    assert all(not p.walk_off and p.light_from is None for p in params[:64])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Literal
 
@@ -29,6 +29,15 @@ SCENARIO_EXERCISE = {"deadlift": "deadlift", "kettlebell_swing": "kettlebell_swi
                      "wall_drill": "wall_drill", "good_morning": "good_morning"}
 # The light is drawn from numpy.random.default_rng([seed, LIGHT_STREAM]).
 LIGHT_STREAM = 1
+# ``walk_off``: after the set the lifter turns toward the camera, walks up to it (growing
+# in the image) and crouches to stop the recording; the clip ends crouched (seconds).
+WALK_OFF_TURN_S = 0.4
+WALK_OFF_WALK_S = 1.6
+WALK_OFF_CROUCH_S = 1.0
+WALK_OFF_GROWTH = 0.35
+WALK_OFF_YAW_DEG = 45.0  # toward the camera on a slant: the crouch still shows a bend
+CROUCH = PoseAngles(shin_deg=28.0, knee_flexion_deg=110.0, pelvis_flexion_deg=110.0,
+                    arm_deg=40.0)
 
 
 def rep_kinds(params: ClipParams) -> list[tuple[str, str | None]]:
@@ -97,7 +106,13 @@ def generate_clip(params: ClipParams, out: str | Path) -> ClipTruth:
               for _ in range(3)]
     walker_span = _walker_frames(rng, timeline.duration_s) if params.passer_by else None
     light = random_light(np.random.default_rng([params.seed, LIGHT_STREAM]))
-    n_frames = int(math.floor(timeline.duration_s * params.fps))
+    if params.light_from is not None:
+        toward_face = light[0] * (1.0 if params.facing == "right" else -1.0)
+        if (toward_face > 0) != (params.light_from == "front"):
+            light = light * np.array([-1.0, 1.0, 1.0])
+    walk_off_s = WALK_OFF_TURN_S + WALK_OFF_WALK_S + WALK_OFF_CROUCH_S if params.walk_off \
+        else 0.0
+    n_frames = int(math.floor((timeline.duration_s + walk_off_s) * params.fps))
     near = cam.near_side
     standing_hip = pose_body(exercise.top, body).joints[f"{near}_hip"]
     truths: list[FrameTruth] = []
@@ -105,13 +120,17 @@ def generate_clip(params: ClipParams, out: str | Path) -> ClipTruth:
     def frames() -> Iterator[np.ndarray]:
         for i in range(n_frames):
             t = i / params.fps
-            sk = pose_body(timeline.pose_at(t), body)
+            pose, view = timeline.pose_at(t), cam
+            if t >= timeline.duration_s:
+                pose, view = _walk_off(t - timeline.duration_s, timeline.pose_at(t), cam,
+                                       height)
+            sk = pose_body(pose, body)
             img = backdrop.copy()
             if walker_span and walker_span[0] <= t < walker_span[1]:
                 _draw_walker(img, t, walker_span, body, walker_style, cam, width, light)
-            draw_body(img, sk, body, cam, style, load, light)
+            draw_body(img, sk, body, view, style, load, light)
             img = _camera_effects(img, params, noises[i % len(noises)])
-            truths.append(_frame_truth(i, t, sk, cam, near, standing_hip))
+            truths.append(_frame_truth(i, t, sk, view, near, standing_hip))
             yield img
 
     write_h264(out, frames(), fps=params.fps, crf=params.crf, preset="veryfast",
@@ -179,6 +198,26 @@ def _camera_effects(img: np.ndarray, params: ClipParams, noise: np.ndarray) -> n
         img = cv2.GaussianBlur(img, (0, 0), params.blur_sigma)
     out = img.astype(np.float32) * params.brightness + noise
     return np.asarray(np.clip(out, 0, 255).astype(np.uint8))
+
+
+def _walk_off(t: float, standing: PoseAngles, cam: Camera, height: int
+              ) -> tuple[PoseAngles, Camera]:
+    """The lifter's pose and view ``t`` seconds after the set: turning to the camera,
+    walking up to it, crouching."""
+    turn = min(1.0, t / WALK_OFF_TURN_S)
+    walk = min(1.0, max(0.0, (t - WALK_OFF_TURN_S) / WALK_OFF_WALK_S))
+    crouch = min(1.0, max(0.0, (t - WALK_OFF_TURN_S - WALK_OFF_WALK_S) / WALK_OFF_CROUCH_S))
+    view = replace(cam, yaw_deg=cam.yaw_deg + (WALK_OFF_YAW_DEG - cam.yaw_deg) * turn,
+                   scale_px=cam.scale_px * (1.0 + WALK_OFF_GROWTH * walk),
+                   floor_y=min(cam.floor_y + 0.08 * height * walk, 0.99 * height))
+    if crouch > 0:
+        return PoseAngles(**{f.name: (1 - crouch) * getattr(standing, f.name)
+                             + crouch * getattr(CROUCH, f.name) for f in fields(PoseAngles)}), view
+    if walk > 0:
+        stride = float(np.sin(2 * np.pi * 1.8 * (t - WALK_OFF_TURN_S)))
+        return PoseAngles(shin_deg=8 * stride, knee_flexion_deg=10 + 8 * abs(stride),
+                          pelvis_flexion_deg=5, arm_deg=-15 * stride), view
+    return standing, view
 
 
 def _draw_walker(img: np.ndarray, t: float, span: tuple[float, float], body: Proportions,

@@ -1,6 +1,7 @@
 """The fixed benchmark suite: every scenario, crossed with every nuisance, from one seed.
 
-64 clips. Each scenario appears under several nuisances, and each nuisance (camera angle,
+76 clips: 64 of every scenario under rotating nuisances, then 12 cases those miss
+(``EXTRA_CASES``). Each scenario appears under several nuisances, and each nuisance (camera angle,
 facing, portrait, resolution, frame rate, pauses, partial reps, compression, blur,
 lighting, textured background, a passer-by) appears in several scenarios; half the
 Romanian deadlift clips hold dumbbells instead of a barbell. The camera
@@ -55,8 +56,24 @@ NUISANCES: list[dict[str, object]] = [
 ]
 
 
+# Cases the rotation misses: good and rounded backs facing both ways with the light from
+# the lifter's front and from behind; a bar on the upper back facing both ways; sets that
+# end with the lifter walking to the camera and crouching to stop the recording.
+EXTRA_CASES: list[dict[str, object]] = [
+    {"scenario": scenario, "facing": facing, "light_from": light}
+    for scenario in ("good_hinge", "lumbar_rounding")
+    for facing in ("right", "left") for light in ("front", "behind")
+] + [
+    {"scenario": "good_morning", "load": "barbell_back", "facing": "right"},
+    {"scenario": "good_morning", "load": "barbell_back", "facing": "left"},
+    {"scenario": "good_hinge", "walk_off": True},
+    {"scenario": "squat_substitution", "walk_off": True, "facing": "left"},
+]
+
+
 def suite_params(seed: int) -> list[ClipParams]:
-    """The suite's 64 clip parameter sets (4 × 16 scenarios, nuisances rotating)."""
+    """The suite's clip parameter sets: 4 × 16 scenarios with nuisances rotating, then the
+    extra cases (their seeds drawn after the others', so the first 64 stay as they were)."""
     rng = np.random.default_rng(seed)
     out = []
     for round_ in range(4):
@@ -68,6 +85,9 @@ def suite_params(seed: int) -> list[ClipParams]:
                 fields["load"] = "dumbbells"  # the Romanian deadlift with dumbbells
             fields["seed"] = int(rng.integers(0, 2**31))
             out.append(ClipParams.model_validate(fields))
+    for case in EXTRA_CASES:
+        out.append(ClipParams.model_validate({"reps": 3, **case,
+                                              "seed": int(rng.integers(0, 2**31))}))
     return out
 
 
@@ -78,14 +98,20 @@ def clip_name(index: int, params: ClipParams) -> str:
 
 def write_suite(directory: str | Path, seed: int,
                 progress: Callable[[int, int, str], None] | None = None) -> list[Path]:
-    """Write every suite clip (MP4 + JSON) into ``directory``; return the MP4 paths."""
+    """Write every suite clip (MP4 + JSON) into ``directory``; return the MP4 paths.
+
+    A clip already there with the same parameters is kept (the same parameters give the
+    same bytes), so a suite that grew is completed, not rewritten.
+    """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     params = suite_params(seed)
     paths = []
     for i, p in enumerate(params):
         path = directory / clip_name(i, p)
-        generate_clip(p, path)
+        if not (path.is_file() and path.with_suffix(".json").is_file()
+                and load_truth(path).params == p):
+            generate_clip(p, path)
         paths.append(path)
         if progress:
             progress(i + 1, len(params), path.name)

@@ -51,8 +51,14 @@ class ClipParams(BaseModel):
     brightness: float = Field(default=1.0, ge=0.3, le=1.8)
     textured_background: bool = False
     passer_by: bool = Field(default=False, description="a second person walks through")
-    load: Literal["barbell", "dumbbells"] | None = Field(
-        default=None, description="what the lifter holds; default the exercise's own load")
+    load: Literal["barbell", "dumbbells", "barbell_back"] | None = Field(
+        default=None, description="what the lifter holds (barbell_back: a bar on the upper "
+                                  "back); default the exercise's own load")
+    light_from: Literal["front", "behind"] | None = Field(
+        default=None, description="where the light comes from against the way the lifter "
+                                  "faces; default anywhere (drawn from the seed)")
+    walk_off: bool = Field(default=False, description="the set ends with the lifter walking "
+                                                      "to the camera and crouching (no rep)")
 
 
 class FaultTruth(BaseModel):
