@@ -59,11 +59,12 @@ NUISANCES: list[dict[str, object]] = [
 # Cases the rotation misses: good and rounded backs facing both ways with the light from
 # the lifter's front and from behind; a bar on the upper back facing both ways; sets that
 # end with the lifter walking to the camera and crouching to stop the recording.
-EXTRA_CASES: list[dict[str, object]] = [
+_LIGHT_CASES: list[dict[str, object]] = [
     {"scenario": scenario, "facing": facing, "light_from": light}
     for scenario in ("good_hinge", "lumbar_rounding")
     for facing in ("right", "left") for light in ("front", "behind")
-] + [
+]
+EXTRA_CASES: list[dict[str, object]] = [*_LIGHT_CASES,
     {"scenario": "good_morning", "load": "barbell_back", "facing": "right"},
     {"scenario": "good_morning", "load": "barbell_back", "facing": "left"},
     {"scenario": "good_hinge", "walk_off": True},
