@@ -34,6 +34,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+from hingecheck import keypoints as kp
 from hingecheck.analysis.angles import flexion_deg, inclination_from_vertical_deg
 from hingecheck.analysis.kinematics import compute_kinematics
 from hingecheck.analysis.profiles import PROFILES
@@ -55,8 +56,9 @@ from real_labels import (
     VALIDATION_SEEDS,
 )
 
-BODY = list(range(5, 17))
-SIDE = {"left": (5, 11, 13, 15), "right": (6, 12, 14, 16)}  # shoulder, hip, knee, ankle
+BODY = list(kp.BODY)
+SIDE = {"left": (kp.L_SHOULDER, kp.L_HIP, kp.L_KNEE, kp.L_ANKLE),
+        "right": (kp.R_SHOULDER, kp.R_HIP, kp.R_KNEE, kp.R_ANKLE)}
 FAULTS = ("squat_substitution", "lumbar_rounding")
 
 

@@ -21,13 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from hingecheck.keypoints import PAIRS
+
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
-
-NOSE, L_EAR, R_EAR = 0, 3, 4
-L_SHOULDER, L_HIP, L_KNEE, L_ANKLE = 5, 11, 13, 15
-PAIRS = {"ear": (3, 4), "shoulder": (5, 6), "hip": (11, 12), "knee": (13, 14),
-         "ankle": (15, 16)}
 
 # A frame whose weakest hip/knee/ankle/shoulder keypoint is below this is marked low
 # confidence: its angles are kept but nothing is concluded from it alone.

@@ -29,6 +29,8 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from hingecheck.keypoints import BONES, L_SHOULDER, NOSE, PAIRS, R_SHOULDER
+
 FloatArray = NDArray[np.float64]
 ImageArray = NDArray[np.uint8]
 
@@ -58,8 +60,7 @@ MIN_PROFILE_COVERAGE = 0.7
 # body (clothing the colour of the wall), not the back: that sample is left unmeasured.
 MIN_BACK_DEPTH = 0.08
 
-SKELETON_LINES = ((5, 11), (6, 12), (5, 6), (11, 12), (11, 13), (13, 15), (12, 14),
-                  (14, 16), (5, 7), (7, 9), (6, 8), (8, 10), (0, 5), (0, 6))
+SKELETON_LINES = (*BONES, (NOSE, L_SHOULDER), (NOSE, R_SHOULDER))
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ class Background:
 
 def chord_length(keypoints: FloatArray) -> float:
     """Hip-centre to shoulder-centre distance of (17, 2) keypoints (NaN if unseen)."""
-    shoulders, hips = keypoints[[5, 6]], keypoints[[11, 12]]
+    shoulders, hips = keypoints[list(PAIRS["shoulder"])], keypoints[list(PAIRS["hip"])]
     if np.isnan(shoulders).all() or np.isnan(hips).all():
         return float("nan")
     return float(np.linalg.norm(np.nanmean(shoulders, axis=0) - np.nanmean(hips, axis=0)))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hingecheck import errors
+from hingecheck.keypoints import COCO_KEYPOINTS
 from hingecheck.pose.model import FrameDetections
 from hingecheck.pose.smoothing import clean_track
 from hingecheck.pose.tracking import (
@@ -17,12 +18,7 @@ from hingecheck.pose.tracking import (
 )
 from hingecheck.pose.view import ViewEstimate, estimate_view
 
-COCO_KEYPOINTS = (
-    "nose", "left_eye", "right_eye", "left_ear", "right_ear",
-    "left_shoulder", "right_shoulder", "left_elbow", "right_elbow",
-    "left_wrist", "right_wrist", "left_hip", "right_hip",
-    "left_knee", "right_knee", "left_ankle", "right_ankle",
-)
+__all__ = ["COCO_KEYPOINTS", "PoseTrack", "build_pose_track"]
 
 
 @dataclass

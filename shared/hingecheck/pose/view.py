@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-L_SHOULDER, R_SHOULDER, L_HIP, R_HIP = 5, 6, 11, 12
-NOSE, L_EAR, R_EAR = 0, 3, 4
+from hingecheck.keypoints import L_EAR, L_HIP, L_SHOULDER, NOSE, R_EAR, R_HIP, R_SHOULDER
+
 BREADTH_PER_TRUNK = 0.95
 
 

@@ -11,14 +11,14 @@ import cv2
 import numpy as np
 
 from hingecheck.analysis.scoring import grade
+from hingecheck.keypoints import BONES, L_EAR, L_SHOULDER, R_EAR, R_SHOULDER
 from hingecheck.render.scene import FAULT_NAMES, FaultLabel, SceneState
 
 WHITE, BLACK = (255, 255, 255), (0, 0, 0)
 GREEN, RED, AMBER = (90, 200, 60), (50, 50, 230), (0, 170, 255)
 CYAN, PANEL = (230, 200, 40), (25, 25, 25)
 GRADE_COLOURS = {"A": GREEN, "B": (60, 200, 170), "C": AMBER, "D": RED}
-LIMBS = ((5, 7), (7, 9), (6, 8), (8, 10), (5, 6), (11, 12), (5, 11), (6, 12), (11, 13),
-         (13, 15), (12, 14), (14, 16), (3, 5), (4, 6))
+LIMBS = (*BONES, (L_EAR, L_SHOULDER), (R_EAR, R_SHOULDER))
 FONT = cv2.FONT_HERSHEY_DUPLEX
 
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from hingecheck.analysis.catalogue import CATALOGUE, FAULT_LABELS
 from hingecheck.analysis.profiles import get_profile
+from hingecheck.keypoints import PAIRS
 from hingecheck.schemas.result import AnalysisResult, Fault, Rep
 
 # How long messages stay on screen (seconds): long enough to read on a phone.
@@ -66,7 +67,7 @@ class Scene:
         self.keypoints = np.array(kp_rows, dtype=float).reshape(len(self.times), 17, 3)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # frames without the lifter
-            self.hip = np.nanmean(self.keypoints[:, [11, 12], :2], axis=1) \
+            self.hip = np.nanmean(self.keypoints[:, list(PAIRS["hip"]), :2], axis=1) \
                 if len(self.times) else np.zeros((0, 2))
         self.hip_flexion = series_array(result.series.hip_flexion_deg)
         self.knee_flexion = series_array(result.series.knee_flexion_deg)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from hingecheck.keypoints import COCO_KEYPOINTS
+
 
 @dataclass(frozen=True)
 class Proportions:
@@ -151,9 +153,4 @@ def pose_body(angles: PoseAngles, body: Proportions) -> Skeleton:
     )
 
 
-COCO_ORDER = (
-    "nose", "left_eye", "right_eye", "left_ear", "right_ear",
-    "left_shoulder", "right_shoulder", "left_elbow", "right_elbow",
-    "left_wrist", "right_wrist", "left_hip", "right_hip",
-    "left_knee", "right_knee", "left_ankle", "right_ankle",
-)
+COCO_ORDER = COCO_KEYPOINTS  # the body's joints carry the COCO names
