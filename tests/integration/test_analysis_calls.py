@@ -109,3 +109,25 @@ def test_real_clip_refused_for_its_view_says_only_why(real_footage: Path, settin
                                                        clip: str) -> None:  # type: ignore[no-untyped-def]
     result = analyze_video(real_footage / clip, settings, exercise="deadlift", model=pose_model)
     _says_only_why(result)
+
+
+def test_auto_measures_the_back_with_the_exercise_it_decided(generated, settings, pose_model,  # type: ignore[no-untyped-def]
+                                                             monkeypatch) -> None:
+    # The stages run one way: the exercise is guessed from the motion first, and the back's
+    # outline is then measured with that exercise's profile (a good morning's ends at 70 %
+    # of the chord, short of the bar on the upper back). The back-shape stage is wrapped
+    # (not replaced) to see what it was asked for.
+    import hingecheck.pipeline as pipeline
+
+    asked: list[float] = []
+    real = pipeline.measure_back_shape
+
+    def spy(*args, profile_end: float, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append(profile_end)
+        return real(*args, profile_end=profile_end, **kwargs)
+
+    monkeypatch.setattr(pipeline, "measure_back_shape", spy)
+    path, _ = generated("gm", scenario="good_morning", reps=3, seed=9)
+    result = analyze_video(path, settings, exercise="auto", model=pose_model)
+    assert result.exercise.requested == "auto" and result.exercise.name == "good_morning"
+    assert asked == [pipeline.get_profile("good_morning").back_profile_end] == [0.7]
