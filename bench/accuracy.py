@@ -124,8 +124,9 @@ def fault_counts(result: AnalysisResult, truth: ClipTruth,
             for f in truth.reps[t_idx].faults:
                 group = f.grade if f.name == "lumbar_rounding" else load
                 recall[(f.name, group)].append(f.name in found)
-        if t_idx is not None and d_idx is not None:
-            scores["faulty" if true else "good"].append(result.reps[d_idx].score)
+        score = result.reps[d_idx].score if d_idx is not None else None
+        if t_idx is not None and score is not None:  # None: the clip was not judged
+            scores["faulty" if true else "good"].append(score)
 
 
 def fmt(values: list[float]) -> str:
