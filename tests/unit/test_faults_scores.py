@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from hingecheck.analysis.catalogue import CATALOGUE, CUES, FAULT_WEIGHTS
+from hingecheck.analysis.catalogue import CATALOGUE, CUES, FAULT_LABELS, FAULT_WEIGHTS
 from hingecheck.analysis.faults import Fault, RepFaults, assign_cues, combine, speaks_alone
 from hingecheck.analysis.profiles import PROFILES, Ramp, get_profile
 from hingecheck.analysis.report import analyse
@@ -336,10 +336,10 @@ def test_one_fault_catalogue_behind_the_schema_the_clip_and_the_scores() -> None
     from typing import get_args
 
     from hingecheck.render.chart import FAULT_COLOURS
-    from hingecheck.render.scene import ANCHORS, FAULT_NAMES
+    from hingecheck.render.scene import ANCHORS
     from hingecheck.schemas.result import FaultName
 
     names = set(CATALOGUE)
     assert set(get_args(FaultName)) == names
-    for table in (CUES, FAULT_WEIGHTS, FAULT_NAMES, FAULT_COLOURS, ANCHORS):
+    for table in (CUES, FAULT_WEIGHTS, FAULT_LABELS, FAULT_COLOURS, ANCHORS):
         assert set(table) == names

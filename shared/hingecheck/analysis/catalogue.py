@@ -49,7 +49,6 @@ CATALOGUE: dict[str, FaultKind] = {f.name: f for f in (
               "Control the way down: lower as smoothly as you lift.",
               5.0, "#7f7f7f", "hip"),
 )}
-FAULT_NAMES: tuple[str, ...] = tuple(CATALOGUE)
 CUES: dict[str, str] = {n: f.cue for n, f in CATALOGUE.items()}
 FAULT_WEIGHTS: dict[str, float] = {n: f.weight for n, f in CATALOGUE.items()}
 FAULT_LABELS: dict[str, str] = {n: f.label for n, f in CATALOGUE.items()}

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hingecheck.analysis.catalogue import CUES
-from hingecheck.analysis.kinematics import Kinematics
+from hingecheck.analysis.kinematics import Kinematics, median_seen
 from hingecheck.analysis.profiles import ExerciseProfile, Ramp
 from hingecheck.analysis.reps import RepSpan
 from hingecheck.analysis.silhouette import median_profile_bulge
@@ -118,11 +118,6 @@ class RepFaults:
     faults: list[Fault] = field(default_factory=list)
 
 
-def _median(values: np.ndarray) -> float:
-    ok = values[~np.isnan(values)]
-    return float(np.median(ok)) if ok.size else float("nan")
-
-
 def _first_pull(kin: Kinematics, span: RepSpan, bottom_end: int) -> tuple[float, float]:
     """Shoulder rise over hip rise, and the trunk's change (degrees, + = more horizontal),
     from the end of the bottom until the knees have made the first part of their extension.
@@ -204,14 +199,14 @@ def measure_rep(kin: Kinematics, span: RepSpan, index: int, back_heights: np.nda
         end_s=float(t[span.end]), down_s=float(t[span.bottom] - t[span.start]),
         up_s=float(t[span.end] - t[span.bottom]), partial=span.partial,
         peak_hip_flexion_deg=peak,
-        knee_flexion_at_bottom_deg=_median(kin.knee_flexion_deg[bottom]),
-        trunk_at_bottom_deg=_median(kin.trunk_deg[bottom]),
-        shin_at_bottom_deg=_median(kin.shin_deg[bottom]),
-        hip_back_ratio=_median(kin.hip_back_ratio[bottom]),
-        hip_drop_ratio=_median(kin.hip_drop_ratio[bottom]),
-        knee_forward_ratio=_median(kin.knee_forward_ratio[bottom]),
+        knee_flexion_at_bottom_deg=median_seen(kin.knee_flexion_deg[bottom]),
+        trunk_at_bottom_deg=median_seen(kin.trunk_deg[bottom]),
+        shin_at_bottom_deg=median_seen(kin.shin_deg[bottom]),
+        hip_back_ratio=median_seen(kin.hip_back_ratio[bottom]),
+        hip_drop_ratio=median_seen(kin.hip_drop_ratio[bottom]),
+        knee_forward_ratio=median_seen(kin.knee_forward_ratio[bottom]),
         lockout_trunk_deg=lockout,
-        neck_flexion_at_bottom_deg=_median(kin.neck_deg[bottom]),
+        neck_flexion_at_bottom_deg=median_seen(kin.neck_deg[bottom]),
         back_bulge=bulge, back_bulge_on_the_way=bulge_on_the_way,
         back_measured_share=coverage if not math.isnan(bulge) else 0.0,
         back_impossible=impossible or impossible_on_the_way,
@@ -243,8 +238,12 @@ def combine(weighted: list[tuple[float, float]], alone: list[float], trusted: bo
     strong = [v for v in alone if not math.isnan(v)] if trusted else []
     if not strong:
         return mean
-    best = max(strong)
-    return best if math.isnan(mean) else max(mean, best)
+    return _larger(mean, max(strong))
+
+
+def _larger(a: float, b: float) -> float:
+    """The larger of two severities, either of which may be unmeasured (NaN)."""
+    return b if math.isnan(a) else a if math.isnan(b) else max(a, b)
 
 
 def squat_severity(m: RepMeasures, profile: ExerciseProfile) -> float:
@@ -264,8 +263,7 @@ def squat_severity(m: RepMeasures, profile: ExerciseProfile) -> float:
     if profile.trunk_upright_deg is not None and not m.partial and folded:
         # The trunk is the surest witness (hips and shoulders stay in view); not on a
         # partial rep, whose trunk is upright because it stopped half way.
-        upright = profile.trunk_upright_deg(m.trunk_at_bottom_deg)
-        severity = upright if math.isnan(severity) else max(severity, upright)
+        severity = _larger(severity, profile.trunk_upright_deg(m.trunk_at_bottom_deg))
     return severity
 
 

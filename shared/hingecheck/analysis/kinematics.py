@@ -129,6 +129,12 @@ def compute_kinematics(times_s: FloatArray, xy: FloatArray, conf: FloatArray,
     )
 
 
+def median_seen(values: FloatArray) -> float:
+    """The median of the values that were measured (NaN where none was)."""
+    ok = values[~np.isnan(values)]
+    return float(np.median(ok)) if ok.size else float("nan")
+
+
 def _reference(points: FloatArray, standing: BoolArray) -> FloatArray:
     """Where a joint is while the lifter stands tall (the median), NaN if never seen."""
     if not standing.any() or np.isnan(points[standing, 0]).all():

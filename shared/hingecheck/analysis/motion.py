@@ -13,12 +13,12 @@ says what was left out, when and why.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from hingecheck.analysis.kinematics import Kinematics, compute_kinematics
+from hingecheck.analysis.kinematics import Kinematics, compute_kinematics, median_seen
 from hingecheck.analysis.profiles import DEFAULT_EXERCISE, ExerciseProfile, get_profile
 from hingecheck.analysis.reps import RepSpan, mark_partial, segment_reps
 
@@ -57,7 +57,6 @@ class Motion:
     exercise: str
     profile: ExerciseProfile
     guess_confidence: float | None
-    notes: list[str] = field(default_factory=list)
 
 
 def guess_exercise(kin: Kinematics, spans: list[RepSpan]) -> tuple[str, float]:
@@ -80,12 +79,8 @@ def guess_exercise(kin: Kinematics, spans: list[RepSpan]) -> tuple[str, float]:
 def _at_ends(values: FloatArray, span: RepSpan) -> tuple[float, float]:
     """The median of ``values`` over the first and the last frames of a movement (where the
     lifter is in the start position, if it is a lift): NaN where unseen."""
-    def median(part: FloatArray) -> float:
-        ok = part[~np.isnan(part)]
-        return float(np.median(ok)) if ok.size else float("nan")
-
-    return (median(values[span.start:span.start + END_FRAMES]),
-            median(values[max(span.end + 1 - END_FRAMES, span.start):span.end + 1]))
+    return (median_seen(values[span.start:span.start + END_FRAMES]),
+            median_seen(values[max(span.end + 1 - END_FRAMES, span.start):span.end + 1]))
 
 
 def why_not_a_lift(kin: Kinematics, span: RepSpan) -> str | None:
@@ -130,5 +125,4 @@ def decide_motion(times_s: FloatArray, xy: FloatArray, conf: FloatArray, facing:
     guess: float | None = None
     if exercise == "auto":
         exercise, guess = guess_exercise(kin, lifts)
-    notes = [f"left out {lo.start_s:.1f}–{lo.end_s:.1f} s: {lo.reason}" for lo in left_out]
-    return Motion(kin, lifts, left_out, exercise, get_profile(exercise), guess, notes)
+    return Motion(kin, lifts, left_out, exercise, get_profile(exercise), guess)

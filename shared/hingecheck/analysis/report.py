@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hingecheck.analysis.faults import RepFaults, assign_cues, detect_faults, measure_rep
-from hingecheck.analysis.kinematics import Kinematics, standing_frames
+from hingecheck.analysis.kinematics import Kinematics, median_seen, standing_frames
 from hingecheck.analysis.motion import LeftOut, Motion, decide_motion
 from hingecheck.analysis.scoring import ClipScore, clip_score, rep_score
 from hingecheck.analysis.silhouette import median_profile_bulge
@@ -52,8 +52,7 @@ def judge(motion: Motion, back_heights: FloatArray, *, side_view_ok: bool, view_
     # lifters spread wider (−0.15 to +0.2 on real clips: arms, bar and clothing cross the
     # back's outline when upright) than the rounding signal itself (docs/scoring.md).
     standing_bulge, _ = median_profile_bulge(back_heights[standing], end)
-    neck_ok = kin.neck_deg[standing][~np.isnan(kin.neck_deg[standing])]
-    standing_neck = float(np.median(neck_ok)) if neck_ok.size else float("nan")
+    standing_neck = median_seen(kin.neck_deg[standing])
 
     reps = []
     for k, span in enumerate(motion.lifts):
@@ -66,7 +65,7 @@ def judge(motion: Motion, back_heights: FloatArray, *, side_view_ok: bool, view_
     score = clip_score([s for s in scores if s is not None],
                        [r.measures.partial for r in reps] if side_view_ok else [],
                        side_view_ok, view_message)
-    notes = list(motion.notes)
+    notes: list[str] = []
     if any(r.measures.back_impossible for r in reps):
         notes.append("back not measured on some reps: the outline bent further than a back "
                      "can (a bar, plates, a caption or a rack on it)")

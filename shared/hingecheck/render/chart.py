@@ -11,8 +11,8 @@ matplotlib.use("Agg")  # files only: no display on a server
 import matplotlib.pyplot as plt
 import numpy as np
 
-from hingecheck.analysis.catalogue import CATALOGUE
-from hingecheck.render.scene import FAULT_NAMES, series_array
+from hingecheck.analysis.catalogue import CATALOGUE, FAULT_LABELS
+from hingecheck.render.scene import series_array
 from hingecheck.schemas.result import AnalysisResult
 
 FAULT_COLOURS = {name: kind.colour for name, kind in CATALOGUE.items()}
@@ -36,7 +36,7 @@ def render_chart(result: AnalysisResult, out: str | Path) -> None:
             ax.text((rep.start_s + rep.end_s) / 2, 1.02, said,
                     transform=ax.get_xaxis_transform(), ha="center", fontsize=9)
             for fault in rep.faults:
-                name = FAULT_NAMES[fault.name]
+                name = FAULT_LABELS[fault.name]
                 ax.axvspan(fault.start_s, fault.end_s, ymin=0, ymax=0.06,
                            color=FAULT_COLOURS[fault.name],
                            label=name if name not in seen else None)

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from hingecheck.analysis.catalogue import FAULT_LABELS
 from hingecheck.analysis.scoring import grade
 from hingecheck.keypoints import BONES, L_EAR, L_SHOULDER, R_EAR, R_SHOULDER
-from hingecheck.render.scene import FAULT_NAMES, FaultLabel, SceneState
+from hingecheck.render.scene import FaultLabel, SceneState
 
 WHITE, BLACK = (255, 255, 255), (0, 0, 0)
 GREEN, RED, AMBER = (90, 200, 60), (50, 50, 230), (0, 170, 255)
@@ -158,7 +159,7 @@ def draw_labels(img: np.ndarray, state: SceneState, look: Look) -> None:
     for label in state.labels[:3]:
         anchor = _anchor_point(kp, label) if kp is not None else None
         x = int(anchor[0] - 160 * look.unit) if anchor is not None else int(20 * look.unit)
-        name = f"Rep {label.rep_index + 1}: {FAULT_NAMES[label.fault.name]}"
+        name = f"Rep {label.rep_index + 1}: {FAULT_LABELS[label.fault.name]}"
         w, h = text_box(img, name, (x, y), look, colour=RED, fill=(245, 245, 245), alpha=0.88)
         if label.fault.cue:
             _, h2 = text_box(img, label.fault.cue, (x, y + h), look, scale=0.75)

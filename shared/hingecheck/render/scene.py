@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hingecheck.analysis.catalogue import CATALOGUE, FAULT_LABELS
+from hingecheck.analysis.catalogue import CATALOGUE
 from hingecheck.analysis.profiles import get_profile
 from hingecheck.keypoints import PAIRS
 from hingecheck.schemas.result import AnalysisResult, Fault, Rep
@@ -20,7 +20,6 @@ from hingecheck.schemas.result import AnalysisResult, Fault, Rep
 # How long messages stay on screen (seconds): long enough to read on a phone.
 REP_BANNER_S = 1.6
 FAULT_LABEL_MIN_S = 2.2
-FAULT_NAMES = FAULT_LABELS  # what the clip and the chart call each fault
 
 
 @dataclass(frozen=True)
