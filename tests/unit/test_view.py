@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hingecheck.pose.view import estimate_view
+from hingecheck.pose.view import MAX_VIEW_OFFSET_DEG, estimate_view
 
 HEIGHT = 500.0
 
@@ -52,7 +52,7 @@ def clip(offset_deg: float, facing_right: bool = True) -> np.ndarray:
 def test_offset_is_estimated_within_a_few_degrees(offset: float) -> None:
     view = estimate_view(clip(offset))
     assert view.offset_deg == pytest.approx(offset, abs=6)
-    assert view.side_view_ok == (offset <= 35)
+    assert view.side_view_ok == (offset < MAX_VIEW_OFFSET_DEG)
 
 
 def test_wrong_view_says_what_to_do() -> None:
