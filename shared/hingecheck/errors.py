@@ -39,6 +39,10 @@ class VideoTooLarge(VideoError):
     code = "video-too-large"
 
 
+class VideoTooShort(VideoError):
+    code = "video-too-short"
+
+
 class TooManyFrames(VideoError):
     code = "too-many-frames"
 

@@ -13,6 +13,8 @@ from platformdirs import user_cache_dir, user_data_dir
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hingecheck.pose.view import MAX_VIEW_OFFSET_DEG
+
 # The runtime carries OpenVINO only (no torch): the one backend there is.
 Backend = Literal["openvino"]
 # OpenVINO's CPU inference precision; "auto" is its own choice (bf16 on CPUs with AMX).
@@ -54,13 +56,15 @@ class Settings(BaseSettings):
     max_width: int = Field(default=3840, gt=0)
     max_height: int = Field(default=2160, gt=0)
     max_frames: int = Field(default=36_000, gt=0)
+    min_duration_s: float = Field(default=1.0, ge=0.0)  # shorter cannot hold a rep
     max_upload_bytes: int = Field(default=2 * 1024**3, gt=0)
 
     # Cleaning the track.
     max_gap_s: float = Field(default=0.35, ge=0.0, le=5.0)
     smooth_window_s: float = Field(default=0.27, gt=0.0, le=2.0)
-    # Camera further than this from a side view: metrics from one 2D camera are not trusted.
-    max_view_offset_deg: float = Field(default=35.0, gt=0.0, lt=90.0)
+    # Camera read further than this from a side view: metrics from one 2D camera are not
+    # trusted (the reading runs high; see pose/view.py).
+    max_view_offset_deg: float = Field(default=MAX_VIEW_OFFSET_DEG, gt=0.0, lt=90.0)
 
     # Services. Embedded default: SQLite and a folder under data_dir, an in-process worker.
     database_url: str | None = None      # default: sqlite:///<data_dir>/hingecheck.db
@@ -79,6 +83,8 @@ class Settings(BaseSettings):
     max_attempts: int = Field(default=3, ge=1, le=10)
     # Webhook hosts allowed even on private addresses (comma-separated; tests, intranets).
     webhook_allow_hosts: str = ""
+    # /metrics (every tenant's counts) answers only `Authorization: Bearer <this>`; unset: off.
+    metrics_token: str | None = Field(default=None, min_length=16)
     # Distributed mode: a Celery broker (Redis) wakes workers; unset = the embedded worker.
     broker_url: str | None = None
     queue: str = "hingecheck"
@@ -92,6 +98,10 @@ class Settings(BaseSettings):
 
     def database(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'hingecheck.db'}"
+
+    def webhook_hosts(self) -> set[str]:
+        """Callback hosts allowed inside the network (HINGECHECK_WEBHOOK_ALLOW_HOSTS)."""
+        return {h.strip() for h in self.webhook_allow_hosts.split(",") if h.strip()}
 
     def objects_dir(self) -> Path:
         return self.storage_dir or self.data_dir / "objects"

@@ -46,7 +46,7 @@ def test_plain_clip_decodes_every_frame(tmp_path: Path) -> None:
 )
 def test_rotation_metadata_is_honoured(tmp_path: Path, rotation: int, band_rows: str) -> None:
     path = tmp_path / "rotated.mp4"
-    write_h264(path, band_frames(5), fps=30, rotation_deg=rotation)
+    write_h264(path, band_frames(30), fps=30, rotation_deg=rotation)
     info, frames, _ = decode_all(path)
     assert (info.width, info.height) == (64, 96)  # displayed portrait
     assert info.rotation_deg == rotation % 360
@@ -132,7 +132,7 @@ def test_oversize_picture_is_refused(tmp_path: Path) -> None:
 def test_portrait_4k_is_within_limits(tmp_path: Path) -> None:
     path = tmp_path / "portrait.mp4"
     write_h264(path, [np.zeros((2160, 1216, 3), np.uint8)] * 2, fps=30, preset="ultrafast")
-    assert probe(path).height == 2160
+    assert probe(path, VideoLimits(min_duration_s=0)).height == 2160
 
 
 def test_too_long_is_refused_from_the_header(tmp_path: Path) -> None:
@@ -144,7 +144,7 @@ def test_too_long_is_refused_from_the_header(tmp_path: Path) -> None:
 
 def test_frame_limit_from_the_header(tmp_path: Path) -> None:
     path = tmp_path / "many.mp4"
-    write_h264(path, band_frames(20), fps=30)
+    write_h264(path, band_frames(40), fps=30)
     with pytest.raises(errors.TooManyFrames):
         probe(path, VideoLimits(max_frames=10))
 
@@ -155,10 +155,62 @@ def test_frame_limit_when_the_header_has_no_count(tmp_path: Path) -> None:
     with av.open(str(path), "w", format="matroska") as container:
         stream = container.add_stream("libx264", rate=30)
         stream.width, stream.height, stream.pix_fmt = 96, 64, "yuv420p"
-        for img in band_frames(20):
+        for img in band_frames(40):
             container.mux(stream.encode(av.VideoFrame.from_ndarray(img, format="bgr24")))
         container.mux(stream.encode(None))
     limits = VideoLimits(max_frames=10)
     assert probe(path, limits).frame_count_header is None
     with pytest.raises(errors.TooManyFrames, match="more than 10 frames"):
         decode_all(path, limits=limits)
+
+
+def _picture(kind: str) -> bytes:
+    import cv2
+
+    ok, data = cv2.imencode(f".{kind}", band_frames(1, 320, 240)[0])
+    assert ok
+    return bytes(data.tobytes())
+
+
+@pytest.mark.parametrize("kind", ["png", "jpg"])
+def test_a_picture_renamed_mp4_is_not_a_video(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "photo.mp4"
+    path.write_bytes(_picture(kind))
+    with pytest.raises(errors.NotAVideo, match="a single picture"):
+        probe(path)
+
+
+def test_a_picture_with_a_video_glued_behind_it_is_refused(tmp_path: Path) -> None:
+    clip = tmp_path / "clip.mp4"
+    write_h264(clip, band_frames(30), fps=30)
+    path = tmp_path / "polyglot.mp4"
+    path.write_bytes(_picture("jpg") + clip.read_bytes())
+    with pytest.raises(errors.NotAVideo, match="a single picture"):
+        probe(path)
+
+
+def test_a_one_frame_clip_is_too_short_to_hold_a_rep(tmp_path: Path) -> None:
+    path = tmp_path / "one.mp4"
+    write_h264(path, band_frames(1), fps=30)
+    with pytest.raises(errors.VideoTooShort, match="minimum is 1 s"):
+        probe(path)
+
+
+def test_the_largest_moving_stream_is_analysed(tmp_path: Path) -> None:
+    # A preview in stream 0, the recording in stream 1 (as some phones and editors store).
+    path = tmp_path / "two.mp4"
+    with av.open(str(path), "w") as container:
+        small = container.add_stream("libx264", rate=30)
+        small.width, small.height, small.pix_fmt = 32, 32, "yuv420p"
+        large = container.add_stream("libx264", rate=30)
+        large.width, large.height, large.pix_fmt = 96, 64, "yuv420p"
+        for img in band_frames(30):
+            for stream in (small, large):
+                frame = av.VideoFrame.from_ndarray(img[:stream.height, :stream.width].copy(),
+                                                   format="bgr24")
+                container.mux(stream.encode(frame))
+        for stream in (small, large):
+            container.mux(stream.encode(None))
+    info, frames, _ = decode_all(path)
+    assert info.stream_index == 1 and (info.width, info.height) == (96, 64)
+    assert frames[0].image.shape[:2] == (64, 96) and len(frames) == 30

@@ -20,7 +20,12 @@ import av.error
 import numpy as np
 
 from hingecheck import errors
-from hingecheck.video.probe import VideoInfo, VideoLimits, normalise_rotation
+from hingecheck.video.probe import (
+    VideoInfo,
+    VideoLimits,
+    normalise_rotation,
+    too_short,
+)
 
 
 @dataclass(frozen=True)
@@ -99,7 +104,7 @@ def decode_frames(
     last_time = -np.inf
     fallback_dt = 1.0 / info.fps if info.fps > 0 else 1.0 / 30.0
     with av.open(info.path, mode="r", metadata_errors="ignore") as container:
-        stream = container.streams.video[0]
+        stream = next(s for s in container.streams.video if s.index == info.stream_index)
         stream.thread_type = "AUTO"
         start = 0.0
         if stream.start_time is not None and stream.time_base is not None:
@@ -143,6 +148,8 @@ def decode_frames(
             f"{name}: the video breaks off after {stats.frames_decoded} of "
             f"{expected or '?'} frames; upload the complete file"
         )
+    if stats.last_time_s + fallback_dt < 0.99 * limits.min_duration_s:  # the header lied
+        raise errors.VideoTooShort(too_short(name, stats.last_time_s + fallback_dt, limits))
     if stats.bad_packets:
         stats.notes.append(f"{stats.bad_packets} damaged packets were skipped")
     if stats.timestamps_repaired:

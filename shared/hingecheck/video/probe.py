@@ -16,6 +16,13 @@ import av.error
 from hingecheck import errors
 from hingecheck.settings import Settings
 
+# A lift needs time: a clip shorter than this cannot hold one rep (the fastest hinge, a
+# kettlebell swing, takes about a second down and up).
+MIN_DURATION_S = 1.0
+# Containers FFmpeg opens for a single picture (a photo renamed .mp4 opens as one).
+IMAGE_FORMATS = ("image2", "png_pipe", "jpeg_pipe", "bmp_pipe", "webp_pipe", "tiff_pipe",
+                 "gif", "apng")
+
 
 @dataclass(frozen=True)
 class VideoLimits:
@@ -26,6 +33,7 @@ class VideoLimits:
     max_width: int = 3840
     max_height: int = 2160
     max_frames: int = 36_000
+    min_duration_s: float = MIN_DURATION_S
 
     @classmethod
     def from_settings(cls, settings: Settings) -> VideoLimits:
@@ -34,6 +42,7 @@ class VideoLimits:
             max_width=settings.max_width,
             max_height=settings.max_height,
             max_frames=settings.max_frames,
+            min_duration_s=settings.min_duration_s,
         )
 
 
@@ -53,6 +62,7 @@ class VideoInfo:
     duration_s: float | None
     frame_count_header: int | None
     size_bytes: int
+    stream_index: int = 0  # which of the file's video streams (see best_video_stream)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -65,21 +75,59 @@ def _missing_index(path: Path) -> errors.TruncatedVideo:
     )
 
 
+def _unfinished_mp4(path: Path) -> bool:
+    """An MP4/MOV whose top-level boxes start with ``ftyp`` but hold no ``moov``: a
+    recording or an upload that stopped before the index was written."""
+    with path.open("rb") as f:
+        size_left = path.stat().st_size
+        offset, first = 0, True
+        while offset + 8 <= size_left:
+            f.seek(offset)
+            header = f.read(16)
+            size, kind = int.from_bytes(header[:4], "big"), header[4:8]
+            if first and kind != b"ftyp":
+                return False
+            if kind == b"moov":
+                return False
+            if size == 1 and len(header) == 16:
+                size = int.from_bytes(header[8:16], "big")
+            if size < 8:  # 0: the box runs to the end of the file
+                break
+            offset, first = offset + size, False
+        return not first
+
+
 def _open(path: Path) -> av.container.InputContainer:
+    # FFmpeg's own message names the file by its full path: only its reason is passed on.
     try:
         return av.open(str(path), mode="r", metadata_errors="ignore")
     except av.error.InvalidDataError as exc:
-        text = str(exc).lower()
-        if "moov atom not found" in text:
+        if "moov atom not found" in str(exc).lower() or _unfinished_mp4(path):
             raise _missing_index(path) from None
-        raise errors.NotAVideo(f"{path.name}: not a video file FFmpeg can read ({exc})") from None
+        raise errors.NotAVideo(
+            f"{path.name}: not a video file FFmpeg can read ({exc.strerror})") from None
     except av.error.FFmpegError as exc:
-        raise errors.NotAVideo(f"{path.name}: cannot open as a video ({exc})") from None
+        if _unfinished_mp4(path):
+            raise _missing_index(path) from None
+        raise errors.NotAVideo(f"{path.name}: cannot open as a video ({exc.strerror})") from None
 
 
-def _rotation_from_first_frame(container: av.container.InputContainer) -> int:
+def best_video_stream(container: av.container.InputContainer) -> av.video.stream.VideoStream:
+    """The stream to analyse: the largest moving picture, not a cover image or a thumbnail
+    (a phone may store a preview as stream 0 and the recording as stream 1)."""
+    def rank(stream: av.video.stream.VideoStream) -> tuple[bool, int, int]:
+        disposition = getattr(stream, "disposition", 0)
+        still = bool(int(disposition) & 0x400)  # AV_DISPOSITION_ATTACHED_PIC
+        ctx = stream.codec_context
+        area = int(ctx.width or 0) * int(ctx.height or 0) if ctx is not None else 0
+        return (not still, area, int(stream.frames or 0))
+
+    return max(container.streams.video, key=rank)
+
+
+def _rotation_from_first_frame(container: av.container.InputContainer,
+                               stream: av.video.stream.VideoStream) -> int:
     """The display rotation (degrees counter-clockwise, a multiple of 90) of the first frame."""
-    stream = container.streams.video[0]
     try:
         for frame in container.decode(stream):
             return normalise_rotation(frame.rotation)
@@ -88,16 +136,37 @@ def _rotation_from_first_frame(container: av.container.InputContainer) -> int:
     return 0
 
 
+def _packet_span(container: av.container.InputContainer, stream: av.video.stream.VideoStream,
+                 enough_s: float, fps: float) -> float:
+    """How long the stream's packets last, read until ``enough_s`` (no decoding)."""
+    first = last = None
+    try:
+        for packet in container.demux(stream):
+            if packet.pts is None or packet.time_base is None:
+                continue
+            t = float(packet.pts * packet.time_base)
+            first = t if first is None else min(first, t)
+            last = t if last is None else max(last, t)
+            if last - first >= enough_s:
+                break
+    except av.error.FFmpegError:
+        pass
+    if first is None or last is None:
+        return 0.0
+    return last - first + (1.0 / fps if fps > 0 else 0.0)
+
+
 def normalise_rotation(rotation: float) -> int:
     """Round a display-matrix rotation to 0, 90, 180 or 270 degrees counter-clockwise."""
     return int(round(rotation / 90.0)) % 4 * 90
 
 
 def probe(path: str | Path, limits: VideoLimits | None = None) -> VideoInfo:
-    """Open ``path``, read its first video stream's facts, and check them against ``limits``.
+    """Open ``path``, read its best video stream's facts, and check them against ``limits``.
 
     Raises:
-        NotAVideo: empty file, not a media file, or no video stream.
+        NotAVideo: empty file, not a media file, a single picture, or no video stream.
+        VideoTooShort: shorter than MIN_DURATION_S.
         TruncatedVideo: the container's index is missing.
         UnsupportedCodec: FFmpeg has no decoder for the stream.
         VideoTooLong / VideoTooLarge / TooManyFrames: a header already breaks a limit.
@@ -116,7 +185,11 @@ def probe(path: str | Path, limits: VideoLimits | None = None) -> VideoInfo:
             raise _missing_index(path)
         if not container.streams.video:
             raise errors.NotAVideo(f"{path.name}: the file has no video stream")
-        stream = container.streams.video[0]
+        if container.format.name in IMAGE_FORMATS:
+            raise errors.NotAVideo(
+                f"{path.name}: a single picture ({container.format.name.split('_')[0]}), "
+                "not a video; upload the recording of the lift")
+        stream = best_video_stream(container)
         codec_ctx = stream.codec_context
         if codec_ctx is None or not codec_ctx.name:
             raise errors.UnsupportedCodec(f"{path.name}: no decoder for this video codec")
@@ -131,7 +204,10 @@ def probe(path: str | Path, limits: VideoLimits | None = None) -> VideoInfo:
         elif container.duration is not None:
             duration_s = container.duration / 1_000_000
         frames_header = int(stream.frames) or None
-        rotation = _rotation_from_first_frame(container)
+        rotation = _rotation_from_first_frame(container, stream)
+        if duration_s is not None and duration_s < limits.min_duration_s:
+            # Headers lie (a variable frame rate can shrink them): read the packets' times.
+            duration_s = _packet_span(container, stream, limits.min_duration_s, fps)
         info = VideoInfo(
             path=str(path),
             container=container.format.name,
@@ -145,9 +221,15 @@ def probe(path: str | Path, limits: VideoLimits | None = None) -> VideoInfo:
             duration_s=duration_s,
             frame_count_header=frames_header,
             size_bytes=size,
+            stream_index=stream.index,
         )
     check_limits(info, limits)
     return info
+
+
+def too_short(name: str, seconds: float, limits: VideoLimits) -> str:
+    return (f"{name}: {seconds:.2f} s is too short to hold a rep (the minimum is "
+            f"{limits.min_duration_s:g} s); upload the whole set")
 
 
 def check_limits(info: VideoInfo, limits: VideoLimits) -> None:
@@ -163,6 +245,8 @@ def check_limits(info: VideoInfo, limits: VideoLimits) -> None:
             f"{name}: {info.width}×{info.height} is larger than the limit "
             f"{limits.max_width}×{limits.max_height}; export it at 1080p or 4K"
         )
+    if info.duration_s is not None and info.duration_s < 0.99 * limits.min_duration_s:
+        raise errors.VideoTooShort(too_short(name, info.duration_s, limits))
     if info.duration_s is not None and info.duration_s > limits.max_duration_s:
         raise errors.VideoTooLong(
             f"{name}: {info.duration_s:.0f} s is longer than the limit of "
