@@ -5,9 +5,13 @@ callback URL, signed per Standard Webhooks (standardwebhooks.com):
     webhook-signature: v1,<base64 HMAC-SHA256(key, "{id}.{timestamp}.{body}")>
 
 where key is the base64 part of the tenant's ``whsec_`` secret. Callback URLs that point
-at private, loopback or link-local addresses are refused unless their host is listed in
-``HINGECHECK_WEBHOOK_ALLOW_HOSTS`` (a service must not be made to call inside its own
-network).
+at any address that is not public (private, loopback, link-local, shared 100.64.0.0/10
+where cloud metadata lives, reserved, multicast, and IPv6 forms that carry one of those:
+IPv4-mapped, 6to4, Teredo) are refused unless their host is listed in
+``HINGECHECK_WEBHOOK_ALLOW_HOSTS``: a service must not be made to call inside its own
+network. The check holds at delivery too: the host is resolved again and the request
+connects to the very address that was checked (TLS still verifies the host's name), so a
+name that re-resolves to an inner address between submission and delivery gets nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ import logging
 import socket
 import time
 import uuid
-from urllib.parse import urlsplit
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -33,22 +38,50 @@ class CallbackRefused(ValueError):
     """The callback URL is not one hingecheck will call."""
 
 
-def check_callback_url(url: str, allow_hosts: set[str]) -> None:
+def _inner(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """True for every address that is not a public unicast one, looking through IPv6
+    forms that carry an IPv4 address."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        carried = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if carried is not None and _inner(carried):
+            return True
+    return not ip.is_global or ip.is_multicast
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a callback goes: the URL to connect to and the host it stands for."""
+
+    url: str
+    host: str
+    pinned: bool  # url names the checked address, not the host
+
+
+def resolve_callback(url: str, allow_hosts: set[str]) -> Target:
+    """Check a callback URL and pin it to the public address it resolves to."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise CallbackRefused("the callback URL must be http(s)://host/...")
     host = parts.hostname
     if host in allow_hosts:
-        return
+        return Target(url, host, pinned=False)
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except socket.gaierror:
+        addresses = sorted({str(info[4][0]).split("%", 1)[0]
+                            for info in socket.getaddrinfo(host, parts.port or None)})
+    except (socket.gaierror, UnicodeError):
         raise CallbackRefused(f"the callback host {host!r} does not resolve") from None
     for address in addresses:
-        ip = ipaddress.ip_address(str(address).split("%", 1)[0])
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved \
-                or ip.is_multicast or ip.is_unspecified:
-            raise CallbackRefused(f"the callback host {host!r} is a private address ({ip})")
+        if _inner(ipaddress.ip_address(address)):
+            raise CallbackRefused(
+                f"the callback host {host!r} is not a public address ({address})")
+    address = addresses[0]
+    literal = f"[{address}]" if ":" in address else address
+    netloc = literal if parts.port is None else f"{literal}:{parts.port}"
+    return Target(urlunsplit(parts._replace(netloc=netloc)), host, pinned=True)
+
+
+def check_callback_url(url: str, allow_hosts: set[str]) -> None:
+    resolve_callback(url, allow_hosts)
 
 
 def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
@@ -57,19 +90,33 @@ def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(mac.digest()).decode()
 
 
-def deliver(url: str, secret: str, event: str, data: dict[str, object]) -> bool:
-    """POST the event, retrying with backoff; True once a 2xx came back."""
+def deliver(url: str, secret: str, event: str, data: dict[str, object],
+            allow_hosts: set[str] | None = None) -> bool:
+    """POST the event, retrying with backoff; True once a 2xx came back. The URL is
+    checked again before each attempt, and the request goes to the checked address."""
     message_id = f"msg_{uuid.uuid4().hex}"
     body = json.dumps({"type": event, "timestamp": int(time.time()), "data": data}).encode()
     for delay in RETRY_DELAYS_S:
         time.sleep(delay)
+        try:
+            target = resolve_callback(url, allow_hosts or set())
+        except CallbackRefused as exc:
+            log.error("webhook %s to %s refused at delivery: %s", message_id, url, exc)
+            return False
         ts = int(time.time())
         headers = {"content-type": "application/json", "webhook-id": message_id,
                    "webhook-timestamp": str(ts),
                    "webhook-signature": sign(secret, message_id, ts, body)}
+        extensions = {}
+        if target.pinned:
+            headers["host"] = urlsplit(url).netloc.rsplit("@", 1)[-1]
+            extensions["sni_hostname"] = target.host
         try:
-            if httpx.post(url, content=body, headers=headers, timeout=10.0).is_success:
-                return True
+            with httpx.Client(timeout=10.0, follow_redirects=False) as client:
+                request = client.build_request("POST", target.url, content=body,
+                                               headers=headers, extensions=extensions)
+                if client.send(request).is_success:
+                    return True
         except httpx.HTTPError as exc:
             log.warning("webhook %s to %s: %s", message_id, url, exc)
     log.error("webhook %s to %s not delivered", message_id, url)
