@@ -16,6 +16,7 @@ key>``; every read is scoped to the key's tenant (another tenant's job is a 404)
 
 from __future__ import annotations
 
+import hmac
 import logging
 import tempfile
 from collections.abc import Callable
@@ -40,15 +41,18 @@ from pydantic import BaseModel, Field
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.api import problems
 from services.api.deps import (
     TenantId,
     accepted,
     check_fields,
+    display_name,
     job_view,
     suffix,
     too_large,
 )
-from services.api.problems import Problem, not_found, problem_response
+from services.api.gate import UploadGate
+from services.api.problems import Problem, not_found
 from services.api.uploads import router as uploads_router
 from services.results import STATIC_DIR
 
@@ -81,12 +85,13 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
             runner.stop()
 
     app = FastAPI(title="hingecheck", version="0.2", lifespan=lifespan)
-    app.add_exception_handler(Problem, problem_response)
+    problems.install(app)
+    app.add_middleware(UploadGate, max_upload_bytes=settings.max_upload_bytes)
     app.include_router(uploads_router)
 
     @app.post("/v1/videos", status_code=202, operation_id="upload_video")
-    async def upload_video(
-        request: Request, tenant_id: TenantId, file: Annotated[UploadFile, File()],
+    def upload_video(
+        tenant_id: TenantId, file: Annotated[UploadFile, File()],
         exercise: Annotated[str, Form()] = "rdl",
         athlete: Annotated[str | None, Form(max_length=200)] = None,
         batch: Annotated[str | None, Form(max_length=100)] = None,
@@ -97,19 +102,20 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
             earlier = jobs.find_idempotent(app.state.db, tenant_id, idempotency_key)
             if earlier is not None:
                 return accepted(earlier)
+        # A plain def: FastAPI runs it in its thread pool, so the copy, the probe, the
+        # store and the database never block the event loop (UploadGate has already
+        # checked the key and the size before the body was read).
         check_fields(settings, exercise, callback_url)
-        declared = int(request.headers.get("content-length") or 0)
-        if declared > settings.max_upload_bytes + CHUNK:
-            raise too_large(settings)
         ext = suffix(file.filename)
         with tempfile.TemporaryDirectory(prefix="hingecheck-upload-") as tmp:
-            path = Path(tmp) / f"upload{ext}"
+            # Under the client's own name, so that a refusal names their file, not ours.
+            path = Path(tmp) / display_name(file.filename, ext)
             size = 0
             with path.open("wb") as out:
-                while chunk := await file.read(CHUNK):
+                while chunk := file.file.read(CHUNK):
                     size += len(chunk)
                     if size > settings.max_upload_bytes:
-                        raise too_large(settings)
+                        raise too_large(settings.max_upload_bytes)
                     out.write(chunk)
             try:
                 probe(path, VideoLimits.from_settings(settings))
@@ -136,7 +142,7 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
                   status: str | None = None, since: datetime | None = None,
                   cursor: str | None = None,
                   limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
-        before = datetime.fromisoformat(cursor) if cursor else None
+        before = _cursor_time(cursor) if cursor else None
         rows = jobs.list_jobs(app.state.db, tenant_id, athlete=athlete, batch=batch,
                               status=status, before=before, since=since, limit=limit)
         last = rows[-1].created_at.isoformat() if len(rows) == limit else None
@@ -191,8 +197,18 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
         rows = jobs.list_jobs(app.state.db, tenant_id, batch=batch_id, limit=10_000)
         return {"id": batch.id, "name": batch.name, **batch_summary(rows)}
 
-    @app.get("/metrics", operation_id="metrics")
-    def metrics() -> Response:
+    @app.get("/metrics", operation_id="metrics", responses=problems.documented(401, 404))
+    def metrics(request: Request) -> Response:
+        """Prometheus metrics of every tenant: for the operator, behind its own token."""
+        if not settings.metrics_token:
+            raise Problem(404, "metrics-off", "Metrics are off",
+                          "set HINGECHECK_METRICS_TOKEN to serve /metrics")
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+                token.strip().encode(), settings.metrics_token.encode()):
+            raise Problem(401, "bad-metrics-token", "Unauthorized",
+                          "send 'Authorization: Bearer <HINGECHECK_METRICS_TOKEN>'",
+                          headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
         counts = jobs.status_counts(app.state.db)
         lines = ["# HELP hingecheck_jobs Jobs by status.", "# TYPE hingecheck_jobs gauge"]
         lines += [f'hingecheck_jobs{{status="{status}"}} {counts.get(status, 0)}'
@@ -295,6 +311,15 @@ def _dispatcher(settings: Settings) -> Callable[[str], None]:
             logging.getLogger("hingecheck.api").exception("dispatch of job %s failed", job_id)
 
     return send
+
+
+def _cursor_time(cursor: str) -> datetime:
+    """The time a ``next_cursor`` holds; 422 for anything else."""
+    try:
+        return datetime.fromisoformat(cursor)
+    except ValueError:
+        raise Problem(422, "bad-cursor", "Bad cursor",
+                      "cursor must be a next_cursor value from an earlier page") from None
 
 
 def _object(objects: ObjectStore, key: str, media: str, settings: Settings) -> Response:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request, Security
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from hingecheck.analysis.profiles import EXERCISES
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import Job
@@ -19,14 +21,32 @@ from services.api.problems import Problem
 VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi"}
 
 
-def current_tenant(request: Request,
-                   authorization: Annotated[str | None, Header()] = None) -> str:
+# The OpenAPI security scheme; it parses ``Authorization: Bearer <key>`` (the scheme's
+# name in any case, RFC 9110) and leaves the answer to current_tenant.
+bearer = HTTPBearer(auto_error=False, scheme_name="apiKey",
+                    description="an API key from `hingecheck keys TEAM`")
+
+
+def unauthorized() -> Problem:
+    return Problem(401, "bad-key", "Unauthorized",
+                   "send 'Authorization: Bearer <API key>' with a valid key",
+                   headers={"WWW-Authenticate": 'Bearer realm="hingecheck"'})
+
+
+def tenant_of(request: Request, authorization: str | None) -> str | None:
+    """The tenant of the key in an ``Authorization`` header's value, or None."""
+    scheme, _, key = (authorization or "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        return None
+    return jobs.authenticate(request.app.state.db, key.strip())
+
+
+def current_tenant(request: Request, credentials: Annotated[
+        HTTPAuthorizationCredentials | None, Security(bearer)] = None) -> str:
     """The tenant of the API key in ``Authorization: Bearer``; 401 otherwise."""
-    key = (authorization or "").removeprefix("Bearer ").strip()
-    found = jobs.authenticate(request.app.state.db, key) if key else None
+    found = tenant_of(request, request.headers.get("authorization")) if credentials else None
     if found is None:
-        raise Problem(401, "bad-key", "Unauthorized",
-                      "send 'Authorization: Bearer <API key>' with a valid key")
+        raise unauthorized()
     return found
 
 
@@ -53,9 +73,9 @@ def accepted(job: Job) -> JSONResponse:
                         headers={"Location": f"/v1/jobs/{job.id}"})
 
 
-def too_large(settings: Settings) -> Problem:
+def too_large(max_upload_bytes: int) -> Problem:
     return Problem(413, "video-too-large", "Upload too large",
-                   f"uploads are limited to {settings.max_upload_bytes // 1024**2} MiB")
+                   f"uploads are limited to {max_upload_bytes // 1024**2} MiB")
 
 
 def suffix(filename: str | None) -> str:
@@ -64,14 +84,21 @@ def suffix(filename: str | None) -> str:
     return ext if ext in VIDEO_SUFFIXES else ".mp4"
 
 
+def display_name(filename: str | None, ext: str) -> str:
+    """A safe local file name that reads as the client's: its last part, plain
+    characters only, at most 100 long, ending in ``ext``."""
+    stem = Path(filename or "upload").stem
+    stem = re.sub(r"[^A-Za-z0-9._ -]+", "_", stem).strip(" .")[:100] or "upload"
+    return stem + ext
+
+
 def check_fields(settings: Settings, exercise: str, callback_url: str | None) -> None:
     """422 for an unknown exercise or a callback URL hingecheck will not call."""
     if exercise != "auto" and exercise not in EXERCISES:
         raise Problem(422, "unknown-exercise", "Unknown exercise",
                       f"{exercise!r}; choose one of {', '.join(EXERCISES)} or auto")
     if callback_url:
-        allowed = {h.strip() for h in settings.webhook_allow_hosts.split(",") if h.strip()}
         try:
-            check_callback_url(callback_url, allowed)
+            check_callback_url(callback_url, settings.webhook_hosts())
         except CallbackRefused as exc:
             raise Problem(422, "bad-callback-url", "Callback URL refused", str(exc)) from None

@@ -59,7 +59,7 @@ def start_upload(body: UploadIn, request: Request, tenant_id: TenantId) -> dict[
         raise Problem(409, "multipart-unavailable", "Multipart uploads need S3 storage",
                       "this server keeps files locally: upload with POST /v1/videos")
     if body.size_bytes > settings.max_upload_bytes:
-        raise too_large(settings)
+        raise too_large(settings.max_upload_bytes)
     check_fields(settings, body.exercise, body.callback_url)
     size = part_size(body.size_bytes)
     parts = math.ceil(body.size_bytes / size)

@@ -26,6 +26,8 @@ from hingecheck.synth.truth import ClipParams
 from services.api.app import create_app
 
 REQUIRE = os.environ.get("HINGECHECK_REQUIRE_SERVICES") == "1"
+METRICS_TOKEN = "operator-token-0123456789"
+METRICS = {"Authorization": f"Bearer {METRICS_TOKEN}"}
 PG_URL = os.environ.get("HINGECHECK_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
 
 
@@ -328,7 +330,8 @@ def test_signed_webhook_batch_summary_and_metrics(tmp_path: Path, clip: Path,
     import json
 
     receiver = _Receiver()
-    s = _settings(tmp_path, model_dir=settings.model_dir, webhook_allow_hosts="127.0.0.1")
+    s = _settings(tmp_path, model_dir=settings.model_dir, webhook_allow_hosts="127.0.0.1",
+                  metrics_token=METRICS_TOKEN)
     db = jobs.connect(s.database())
     tenant, key = jobs.create_key(db, "team-a")
     auth = {"Authorization": f"Bearer {key}"}
@@ -351,7 +354,7 @@ def test_signed_webhook_batch_summary_and_metrics(tmp_path: Path, clip: Path,
             assert summary["counts"] == {"succeeded": 1}
             assert summary["athletes"][0]["athlete"] == "Anna"
             assert summary["jobs"][0]["faults"][0]["name"] == "squat_substitution"
-            metrics = client.get("/metrics").text
+            metrics = client.get("/metrics", headers=METRICS).text
             assert 'hingecheck_jobs{status="succeeded"} 1' in metrics
             assert "hingecheck_queue_depth 0" in metrics
     finally:
@@ -442,13 +445,18 @@ def test_migrations_build_the_schema_the_models_describe(tmp_path: Path) -> None
 
 
 def test_metrics_and_date_filter_without_jobs_done(tmp_path: Path, clip: Path) -> None:
-    s = _settings(tmp_path)
+    with TestClient(create_app(_settings(tmp_path / "off"), worker=False)) as client:
+        off = client.get("/metrics")  # no token set: no metrics at all
+        assert off.status_code == 404 and off.json()["type"].endswith("/metrics-off")
+    s = _settings(tmp_path, metrics_token=METRICS_TOKEN)
     db = jobs.connect(s.database())
     _, key = jobs.create_key(db, "team-a")
     auth = {"Authorization": f"Bearer {key}"}
     with TestClient(create_app(s, db=db, worker=False)) as client:
         assert _upload(client, key, clip).status_code == 202
-        metrics = client.get("/metrics").text
+        assert client.get("/metrics").status_code == 401  # not for tenants
+        assert client.get("/metrics", headers=auth).status_code == 401
+        metrics = client.get("/metrics", headers=METRICS).text
         assert "hingecheck_queue_depth 1" in metrics
         assert "hingecheck_analysis_seconds_count 0" in metrics
         assert len(client.get("/v1/jobs?since=2000-01-01T00:00:00", headers=auth)

@@ -38,7 +38,7 @@ def run_job(job: Job, db: sessionmaker[Session], objects: ObjectStore,
         status = _run(job, db, objects, settings)
         log.info("job %s: %s (attempt %d)", job.id, status, job.attempts)
         if status in ("succeeded", "failed", "rejected"):
-            notify(db, job.id)
+            notify(db, job.id, settings.webhook_hosts())
         return status
     finally:
         current_job.reset(token)
@@ -94,9 +94,11 @@ def _run(job: Job, db: sessionmaker[Session], objects: ObjectStore,
             return jobs.fail(db, job.id, "storage_unavailable", str(exc), retry=True,
                              max_attempts=settings.max_attempts)
         except Exception as exc:  # a bug or a crash in a library: retry, then give up
-            log.exception("job %s failed", job.id)
-            return jobs.fail(db, job.id, "internal_error", f"{type(exc).__name__}: {exc}",
-                             retry=True, max_attempts=settings.max_attempts)
+            # The client sees that it failed, not the server's internals (the log has them).
+            log.exception("job %s failed: %s", job.id, type(exc).__name__)
+            return jobs.fail(db, job.id, "internal_error",
+                             f"the analysis failed unexpectedly; the error is logged under "
+                             f"job {job.id}", retry=True, max_attempts=settings.max_attempts)
     faults: list[dict[str, object]] = [{"name": f.name, "worst_severity": f.worst_severity}
                                        for f in result.summary.faults]
     jobs.finish(db, job.id, score=result.summary.score, model=result.model.name, faults=faults,
@@ -105,7 +107,7 @@ def _run(job: Job, db: sessionmaker[Session], objects: ObjectStore,
     return "succeeded"
 
 
-def notify(db: sessionmaker[Session], job_id: str) -> None:
+def notify(db: sessionmaker[Session], job_id: str, allow_hosts: set[str]) -> None:
     """Tell the job's callback URL (if any) that it ended."""
     from hingecheck.jobs.webhooks import deliver
 
@@ -120,7 +122,7 @@ def notify(db: sessionmaker[Session], job_id: str) -> None:
     event = "job.succeeded" if job.status == "succeeded" else "job.failed"
     deliver(job.callback_url, tenant.webhook_secret, event,
             {"id": job.id, "status": job.status, "score": job.score,
-             "error": job.error_code, "result": f"/v1/jobs/{job.id}/result"})
+             "error": job.error_code, "result": f"/v1/jobs/{job.id}/result"}, allow_hosts)
 
 
 class EmbeddedWorker:

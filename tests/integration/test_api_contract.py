@@ -1,0 +1,231 @@
+"""The API's contract under abuse: the upload gate, problem+json for every error, the
+bearer scheme. Real parts: the app over ASGI (TestClient) and, for the event-loop test, a
+real uvicorn server over loopback HTTP; SQLite job records, a local folder store."""
+
+from __future__ import annotations
+
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+from hingecheck.jobs import store as jobs
+from hingecheck.settings import Settings
+
+from services.api.app import create_app
+from services.api.gate import FORM_SLACK
+
+MIB = 1024 * 1024
+BOUNDARY = "hingecheckboundary"
+
+
+def _service(tmp: Path, **extra: Any) -> tuple[Settings, Any, str]:
+    s = Settings(data_dir=tmp, **extra)  # type: ignore[arg-type]
+    db = jobs.connect(s.database())
+    _, key = jobs.create_key(db, "team-a")
+    return s, db, key
+
+
+def _multipart_head(name: str = "lift.mp4") -> bytes:
+    return (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"{name}\"\r\nContent-Type: video/mp4\r\n\r\n").encode()
+
+
+class _Body:
+    """An ASGI multipart request body of ``size`` bytes (a file part of zeros) in 64 KiB
+    messages, counting what the app pulls, and the response the app sends."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self.read, self.status = size, 0, 0
+        self.headers: dict[str, str] = {}
+        self.body = b""
+
+    async def receive(self) -> dict[str, Any]:
+        data = _multipart_head() if self.read == 0 else b""
+        data += b"\0" * (min(64 * 1024, self.size - self.read) - len(data))
+        self.read += len(data)
+        return {"type": "http.request", "body": data, "more_body": self.read < self.size}
+
+    async def send(self, message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            self.headers = {k.decode(): v.decode() for k, v in message["headers"]}
+        elif message["type"] == "http.response.body":
+            self.body += message.get("body", b"")
+
+
+def _post_upload(client: TestClient, app: Any, body: _Body, headers: dict[str, str]) -> None:
+    raw = [(k.lower().encode(), v.encode()) for k, v in
+           {"content-type": f"multipart/form-data; boundary={BOUNDARY}", **headers}.items()]
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": "POST", "path": "/v1/videos", "raw_path": b"/v1/videos",
+             "query_string": b"", "headers": raw, "scheme": "http", "root_path": "",
+             "server": ("testserver", 80), "client": ("127.0.0.1", 5000)}
+    client.portal.call(app, scope, body.receive, body.send)  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def own_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every temporary file the app makes lands here, so a test can see what was left."""
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    yield spool
+
+
+def test_a_keyless_upload_is_refused_before_its_body_is_read(tmp_path: Path,
+                                                              own_tmp: Path) -> None:
+    s, db, key = _service(tmp_path)
+    app = create_app(s, db=db, worker=False)
+    with TestClient(app) as client:
+        for headers in ({}, {"authorization": "Bearer hc_wrong.key"},
+                        {"authorization": key}):  # a raw key without its scheme: refused
+            body = _Body(20 * MIB)
+            _post_upload(client, app, body, {"content-length": str(body.size), **headers})
+            assert body.status == 401 and body.read == 0, headers
+            assert body.headers["content-type"] == "application/problem+json"
+            assert body.headers["www-authenticate"].startswith("Bearer")
+    assert list(own_tmp.iterdir()) == []
+
+
+def test_an_oversized_upload_is_refused_before_1_mb_is_read(tmp_path: Path,
+                                                             own_tmp: Path) -> None:
+    s, db, key = _service(tmp_path, max_upload_bytes=2 * MIB)
+    app = create_app(s, db=db, worker=False)
+    auth = {"authorization": f"Bearer {key}"}
+    with TestClient(app) as client:
+        declared = _Body(50 * MIB)  # the length says so: nothing is read
+        _post_upload(client, app, declared, {"content-length": str(declared.size), **auth})
+        assert declared.status == 413 and declared.read == 0
+        assert b"video-too-large" in declared.body
+        chunked = _Body(50 * MIB)  # no length: counted as it arrives, cut at the limit
+        _post_upload(client, app, chunked, auth)
+        assert chunked.status == 413 and b"video-too-large" in chunked.body
+        assert chunked.read <= 2 * MIB + FORM_SLACK + 64 * 1024
+    assert list(own_tmp.iterdir()) == []  # the spooled part went with the request
+    with db() as session:
+        from hingecheck.jobs.models import Job
+        assert session.query(Job).count() == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_healthz_answers_quickly_during_a_1_gb_upload(tmp_path: Path) -> None:
+    s, db, key = _service(tmp_path)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(s, db=db, worker=False),
+                                           host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    size, answer = 1024 * MIB, {}
+
+    def body() -> Iterator[bytes]:
+        yield _multipart_head()
+        block = b"\0" * MIB
+        for _ in range(size // MIB):
+            yield block
+        yield f"\r\n--{BOUNDARY}--\r\n".encode()
+
+    def upload() -> None:
+        with httpx.Client(timeout=300) as c:
+            answer["r"] = c.post(f"{base}/v1/videos", content=body(), headers={
+                "authorization": f"Bearer {key}",
+                "content-type": f"multipart/form-data; boundary={BOUNDARY}"})
+
+    try:
+        sender = threading.Thread(target=upload)
+        sender.start()
+        latencies = []
+        with httpx.Client(timeout=10) as c:
+            while sender.is_alive():
+                t0 = time.perf_counter()
+                assert c.get(f"{base}/healthz").status_code == 200
+                latencies.append(time.perf_counter() - t0)
+                time.sleep(0.05)
+        sender.join()
+    finally:
+        server.should_exit = True
+        thread.join(10)
+    # Zeros are not a video: refused once the whole file is in, and the loop stayed free.
+    assert answer["r"].status_code == 422, answer["r"].text
+    assert len(latencies) >= 10, "the upload ended too soon to measure anything"
+    assert max(latencies) < 0.05, f"slowest /healthz {max(latencies) * 1000:.0f} ms"
+
+
+def test_every_error_is_problem_json(tmp_path: Path) -> None:
+    s, db, key = _service(tmp_path)
+    auth = {"Authorization": f"Bearer {key}"}
+    with TestClient(create_app(s, db=db, worker=False), raise_server_exceptions=False) as c:
+        cases = {
+            "bad-cursor": c.get("/v1/jobs?cursor=yesterday", headers=auth),
+            "invalid-request": c.post("/v1/batches", headers={**auth,
+                                      "content-type": "application/json"}, content=b"{junk"),
+            "not-found": c.get("/v1/nowhere", headers=auth),
+            "method-not-allowed": c.delete("/v1/scoring"),
+        }
+        long_name = c.post("/v1/batches", headers=auth, json={"name": "x" * 5000})
+        # The scheme's name is case-insensitive (RFC 9110).
+        lower = c.get("/v1/jobs", headers={"Authorization": f"bearer {key}"})
+    for kind, r in cases.items():
+        assert r.headers["content-type"] == "application/problem+json", (kind, r.text)
+        assert r.json()["type"].endswith("/" + kind), (kind, r.json())
+        assert 400 <= r.status_code < 500
+    assert long_name.status_code == 422
+    assert long_name.json()["errors"][0]["field"] == "body.name"
+    assert lower.status_code == 200
+
+
+def _bad_media(tmp: Path) -> dict[str, tuple[str, bytes]]:
+    """What a careless or hostile client sends, by the problem type each must get."""
+    import cv2
+    import numpy as np
+    from hingecheck.video.encode import write_h264
+
+    frames = [np.full((64, 96, 3), 90, np.uint8)] * 30
+    whole, cut = tmp / "whole.mp4", tmp / "cut.mp4"
+    write_h264(whole, frames, fps=30)
+    write_h264(cut, frames, fps=30, faststart=False)  # a phone's layout: index last
+    one = tmp / "one.mp4"
+    write_h264(one, frames[:1], fps=30)
+    png = cv2.imencode(".png", frames[0])[1].tobytes()
+    jpg = cv2.imencode(".jpg", frames[0])[1].tobytes()
+    return {
+        "one frame": ("video-too-short", one.read_bytes()),
+        "png renamed": ("not-a-video", png),
+        "jpeg renamed": ("not-a-video", jpg),
+        "jpeg + mp4": ("not-a-video", jpg + whole.read_bytes()),
+        "recording cut short": ("truncated-video", cut.read_bytes()[: cut.stat().st_size // 2]),
+    }
+
+
+def test_what_is_not_a_lift_video_gets_422_and_no_job(tmp_path: Path) -> None:
+    from hingecheck.jobs.models import Job
+
+    s, db, key = _service(tmp_path)
+    with TestClient(create_app(s, db=db, worker=False)) as c:
+        for case, (kind, data) in _bad_media(tmp_path).items():
+            r = c.post("/v1/videos", headers={"Authorization": f"Bearer {key}"},
+                       files={"file": ("Anna's set 3.mp4", data, "video/mp4")})
+            assert r.status_code == 422, (case, r.text)
+            problem = r.json()
+            assert problem["type"].endswith("/" + kind), (case, problem)
+            assert "Anna" in problem["detail"], (case, problem)  # the user's own name
+            assert str(tmp_path) not in problem["detail"] and "/tmp" not in problem["detail"]
+    with db() as session:
+        assert session.query(Job).count() == 0
