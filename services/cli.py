@@ -10,7 +10,7 @@ import typer
 from hingecheck import logs
 from hingecheck.analysis.profiles import EXERCISES as PROFILE_NAMES
 from hingecheck.errors import HingecheckError
-from hingecheck.settings import SettingsError, get_settings
+from hingecheck.settings import Settings, SettingsError, get_settings
 from rich.console import Console
 
 # The exercise profiles hingecheck knows ("auto" lets the analysis guess).
@@ -26,6 +26,14 @@ err_console = Console(stderr=True)
 def _fail(message: str) -> typer.Exit:
     err_console.print(f"[bold red]error:[/] {message}")
     return typer.Exit(code=2)
+
+
+def _settings() -> Settings:
+    """The settings, or one line and exit 2 naming the bad variable."""
+    try:
+        return get_settings()
+    except SettingsError as exc:
+        raise _fail(str(exc)) from None
 
 
 @app.command()
@@ -175,6 +183,7 @@ def worker(ctx: typer.Context) -> None:
     if not os.environ.get("HINGECHECK_BROKER_URL"):
         raise _fail("HINGECHECK_BROKER_URL is not set: a worker needs a broker (e.g. "
                     "redis://127.0.0.1:6379/0); 'hingecheck serve' runs one in-process")
+    _settings()  # a bad setting: one line and exit 2, before Celery reads them
     from services.worker.celery_app import app as celery_app
 
     logs.configure()
@@ -191,7 +200,7 @@ def api(
 
     from services.api.app import create_app
 
-    settings = get_settings()
+    settings = _settings()
     logs.configure()
     uvicorn.run(create_app(settings, worker=False), host=host, port=port, log_config=None)
 
@@ -201,17 +210,45 @@ def db_init() -> None:
     """Create the job database's tables (HINGECHECK_DATABASE_URL); safe to run again."""
     from hingecheck.jobs import store as jobs
 
-    jobs.connect(get_settings().database())
+    jobs.connect(_settings().database())
     console.print("database ready")
 
 
 @app.command()
-def keys(tenant: Annotated[str, typer.Argument(help="tenant (team) name")]) -> None:
-    """Create an API key for TENANT (created if new); the key is shown once."""
+def keys(
+    tenant: Annotated[str, typer.Argument(help="tenant (team) name, or its id")],
+    list_keys: Annotated[bool, typer.Option("--list", help="list the tenant's keys")] = False,
+    revoke: Annotated[str | None, typer.Option(help="revoke the key with this prefix")] = None,
+    rotate: Annotated[str | None, typer.Option(
+        help="create a new key, then revoke the key with this prefix")] = None,
+    webhook_secret: Annotated[bool, typer.Option(
+        "--webhook-secret", help="show the secret that signs the tenant's webhooks")] = False,
+) -> None:
+    """Create an API key for TENANT (created if new; the key is shown once), or list,
+    revoke or rotate its keys, or show its webhook secret."""
     from hingecheck.jobs import store as jobs
 
-    tenant_id, key = jobs.create_key(jobs.connect(get_settings().database()), tenant)
-    console.print(f"tenant {tenant} ({tenant_id}): [bold]{key}[/]")
+    db = jobs.connect(_settings().database())
+    found = jobs.find_tenant(db, tenant)
+    if (list_keys or revoke or rotate or webhook_secret) and found is None:
+        raise _fail(f"no tenant {tenant!r}")
+    if list_keys and found is not None:
+        for row in jobs.list_keys(db, found.id):
+            console.print(f"{row.prefix}  created {row.created_at:%Y-%m-%d %H:%M}")
+        return
+    if webhook_secret and found is not None:
+        console.print(found.webhook_secret)
+        return
+    if revoke and found is not None:
+        if not jobs.revoke_key(db, found.id, revoke):
+            raise _fail(f"tenant {tenant!r} has no key {revoke!r}")
+        console.print(f"revoked {revoke}")
+        return
+    tenant_id, key = jobs.create_key(db, found.name if found else tenant)
+    if rotate and found is not None and not jobs.revoke_key(db, found.id, rotate):
+        raise _fail(f"new key {key} created, but tenant {tenant!r} has no key {rotate!r}")
+    console.print(f"tenant {tenant} ({tenant_id}): [bold]{key}[/]"
+                  + (f" (replaces {rotate}, revoked)" if rotate else ""))
 
 
 @app.command()

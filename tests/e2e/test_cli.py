@@ -122,3 +122,31 @@ def test_a_bad_file_is_refused_before_the_model_is_needed(tmp_path: Path,
     assert ("empty" if not content else "not a video") in done.stderr
     assert "model" not in done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("command", [["api"], ["db-init"], ["keys", "team-a"], ["worker"],
+                                     ["serve"], ["model", "info"]])
+def test_every_command_exits_2_with_one_line_on_a_bad_setting(command: list[str]) -> None:
+    done = subprocess.run([*CLI, *command], capture_output=True, text=True, timeout=120,
+                          check=False, env={**os.environ, "HINGECHECK_ANALYSIS_FPS": "-1",
+                                            "HINGECHECK_BROKER_URL": "redis://127.0.0.1:1/0"})
+    assert done.returncode == 2, (command, done.stderr)
+    assert "HINGECHECK_ANALYSIS_FPS" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_keys_are_listed_rotated_and_revoked(tmp_path: Path) -> None:
+    env = {**os.environ, "HINGECHECK_DATA_DIR": str(tmp_path)}
+
+    def keys(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*CLI, "keys", "team-a", *args], capture_output=True, text=True,
+                              timeout=120, check=False, env=env)
+
+    first = keys().stdout.split()[-1]
+    prefix = first.split(".")[0]
+    assert prefix in keys("--list").stdout
+    rotated = keys("--rotate", prefix)
+    assert rotated.returncode == 0 and f"replaces {prefix}" in rotated.stdout
+    listed = keys("--list").stdout
+    assert prefix not in listed and len(listed.strip().splitlines()) == 1
+    assert keys("--revoke", prefix).returncode == 2  # already gone
+    assert keys("--webhook-secret").stdout.startswith("whsec_")

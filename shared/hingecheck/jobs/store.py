@@ -59,6 +59,29 @@ def create_key(db: sessionmaker[Session], tenant_name: str) -> tuple[str, str]:
         return tenant.id, f"{prefix}.{secret}"
 
 
+def find_tenant(db: sessionmaker[Session], name_or_id: str) -> Tenant | None:
+    with db() as s:
+        return s.scalar(select(Tenant).where(
+            (Tenant.name == name_or_id) | (Tenant.id == name_or_id)))
+
+
+def list_keys(db: sessionmaker[Session], tenant_id: str) -> list[ApiKey]:
+    """The tenant's keys (their prefixes and dates; the secrets are not kept)."""
+    with db() as s:
+        return list(s.scalars(select(ApiKey).where(ApiKey.tenant_id == tenant_id)
+                              .order_by(ApiKey.created_at)))
+
+
+def revoke_key(db: sessionmaker[Session], tenant_id: str, prefix: str) -> bool:
+    """Revoke one of the tenant's keys at once; False if it has no such key."""
+    with db.begin() as s:
+        row = s.get(ApiKey, prefix)
+        if row is None or row.tenant_id != tenant_id:
+            return False
+        s.delete(row)
+        return True
+
+
 def authenticate(db: sessionmaker[Session], key: str) -> str | None:
     """The tenant id behind ``key``, or None."""
     prefix = key.split(".", 1)[0]
