@@ -20,11 +20,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import Job, Upload
-from hingecheck.storage import StorageUnavailable, job_key
+from hingecheck.storage import StorageUnavailable, UploadRefused, job_key
 from pydantic import BaseModel, Field
 
 from services.api.deps import TenantId, accepted, check_fields, suffix, too_large
-from services.api.problems import Problem, not_found
+from services.api.models import JobView
+from services.api.problems import Problem, documented, not_found
 
 MIB = 1024 * 1024
 MIN_PART, MAX_PART, MAX_PARTS = 8 * MIB, 64 * MIB, 10_000
@@ -51,7 +52,21 @@ def part_size(size: int) -> int:
     return max(MIN_PART, min(MAX_PART, math.ceil(size / MAX_PARTS / MIB) * MIB))
 
 
-@router.post("/v1/uploads", status_code=201, operation_id="start_upload")
+class PartUrl(BaseModel):
+    part_number: int
+    url: str = Field(description="PUT the part's bytes here; keep the ETag it answers")
+
+
+class UploadPlan(BaseModel):
+    id: str
+    part_size: int = Field(description="bytes per part (the last may be shorter)")
+    expires_at: str
+    parts: list[PartUrl]
+    complete: str = Field(description="POST {etags: [...]} here once every part is up")
+
+
+@router.post("/v1/uploads", status_code=201, operation_id="start_upload",
+             response_model=UploadPlan, responses=documented(401, 409, 413, 503))
 def start_upload(body: UploadIn, request: Request, tenant_id: TenantId) -> dict[str, Any]:
     state = request.app.state
     settings, objects = state.settings, state.objects
@@ -82,7 +97,8 @@ def start_upload(body: UploadIn, request: Request, tenant_id: TenantId) -> dict[
 
 
 @router.post("/v1/uploads/{upload_id}/complete", status_code=202,
-             operation_id="complete_upload")
+             operation_id="complete_upload", response_model=JobView,
+             responses=documented(401, 404, 413, 503))
 def complete_upload(upload_id: str, body: CompleteIn, request: Request,
                     tenant_id: TenantId) -> JSONResponse:
     state = request.app.state
@@ -93,10 +109,23 @@ def complete_upload(upload_id: str, body: CompleteIn, request: Request,
     if not upload.completed:  # completing twice (a retried request) returns the same job
         fields = UploadIn.model_validate(json.loads(upload.fields))
         try:
-            state.objects.complete_multipart(upload.key, upload.upload_id, body.etags)
-        except StorageUnavailable as exc:
-            raise Problem(502, "upload-incomplete", "The upload could not be completed",
+            stored = state.objects.complete_multipart(upload.key, upload.upload_id, body.etags)
+        except UploadRefused as exc:
+            raise Problem(422, "upload-incomplete", "The upload could not be completed",
                           str(exc)) from None
+        except StorageUnavailable:
+            raise Problem(503, "storage-unavailable", "Storage unavailable",
+                          "the upload could not be completed; try again later",
+                          headers={"Retry-After": "30"}) from None
+        limit = min(fields.size_bytes, state.settings.max_upload_bytes)
+        if stored > limit:  # bounded by what was stored, not by what was declared
+            state.objects.remove(upload.key)
+            with state.db.begin() as s:
+                s.delete(s.get(Upload, upload_id))
+            raise Problem(413, "video-too-large", "Upload too large",
+                          f"{stored} bytes were uploaded for {fields.size_bytes} declared "
+                          f"(the limit is {state.settings.max_upload_bytes // MIB} MiB); "
+                          "nothing was kept — start again with the true size")
         with state.db.begin() as s:
             s.add(Job(id=upload.job_id, tenant_id=tenant_id, exercise=fields.exercise,
                       athlete=fields.athlete, batch=fields.batch, source_name=fields.filename,

@@ -428,6 +428,39 @@ def test_large_file_goes_up_in_presigned_parts_and_becomes_a_job(tmp_path: Path,
         assert refused.json()["type"].endswith("/multipart-unavailable")
 
 
+def test_a_multipart_upload_is_bounded_by_what_was_stored(tmp_path: Path, clip: Path,
+                                                           s3_server) -> None:  # type: ignore[no-untyped-def]
+    from hingecheck.storage.s3 import S3Store
+
+    _, endpoint = s3_server
+    s = _settings(tmp_path, storage="s3", s3_endpoint=endpoint, s3_access_key="test",
+                  s3_secret_key="testtest", s3_bucket=f"hc-{uuid.uuid4().hex[:8]}")
+    store = S3Store(s)
+    db = jobs.connect(s.database())
+    _, key = jobs.create_key(db, "team-a")
+    auth = {"Authorization": f"Bearer {key}"}
+    data = clip.read_bytes()
+    with TestClient(create_app(s, db=db, objects=store, worker=False)) as client:
+        def plan(size: int) -> dict:  # type: ignore[type-arg]
+            started = client.post("/v1/uploads", headers=auth,
+                                  json={"filename": "lift.mp4", "size_bytes": size})
+            assert started.status_code == 201, started.text
+            return started.json()  # type: ignore[no-any-return]
+
+        small = plan(1000)  # declared 1 kB, then the whole clip is sent
+        etag = httpx.put(small["parts"][0]["url"], content=data).headers["etag"]
+        over = client.post(small["complete"], headers=auth, json={"etags": [etag]})
+        assert over.status_code == 413 and over.json()["type"].endswith("/video-too-large")
+        assert f"{len(data)} bytes were uploaded for 1000 declared" in over.json()["detail"]
+        assert list(store.client.list_objects(s.s3_bucket, recursive=True)) == []  # not kept
+        wrong = plan(len(data))
+        httpx.put(wrong["parts"][0]["url"], content=data)
+        bad = client.post(wrong["complete"], headers=auth, json={"etags": ['"0" * 32']})
+        assert bad.status_code == 422 and bad.json()["type"].endswith("/upload-incomplete")
+        assert "ETag" in bad.json()["detail"] and "S3Error" not in bad.json()["detail"]
+    assert _jobs_in(db) == 0
+
+
 def test_migrations_build_the_schema_the_models_describe(tmp_path: Path) -> None:
     """Alembic's history and the SQLAlchemy models agree (no change left to generate)."""
     from alembic.autogenerate import compare_metadata

@@ -19,6 +19,11 @@ class ObjectMissing(KeyError):
     """No object under that key."""
 
 
+class UploadRefused(ValueError):
+    """The store refused what the client sent (a multipart upload's parts): the client's
+    to fix, not an outage."""
+
+
 def job_key(tenant: str, job: str, name: str) -> str:
     """``tenants/{tenant}/jobs/{job}/{name}``: deterministic, so a retried job overwrites."""
     return f"tenants/{tenant}/jobs/{job}/{name}"

@@ -14,9 +14,20 @@ from minio.error import S3Error
 from urllib3.exceptions import HTTPError
 
 from hingecheck.settings import Settings
-from hingecheck.storage import ObjectMissing, StorageUnavailable
+from hingecheck.storage import ObjectMissing, StorageUnavailable, UploadRefused
 
 PART_SIZE = 16 * 1024 * 1024  # multipart parts: 16 MiB
+
+
+# What S3 answers when the client's parts are wrong, in words for the client.
+CLIENT_PART_ERRORS = {
+    "InvalidPart": "an ETag does not match the part that was uploaded (send each part's "
+                   "ETag header, in part order)",
+    "InvalidPartOrder": "the ETags must be listed in part order",
+    "EntityTooSmall": "every part but the last must be at least the part_size given",
+    "NoSuchUpload": "this upload was already completed, aborted or has expired; start "
+                    "again with POST /v1/uploads",
+}
 
 
 class S3Store:
@@ -97,15 +108,27 @@ class S3Store:
             extra_query_params={"uploadId": upload_id, "partNumber": str(n)})
             for n in range(1, parts + 1)]
 
-    def complete_multipart(self, key: str, upload_id: str, etags: list[str]) -> None:
+    def complete_multipart(self, key: str, upload_id: str, etags: list[str]) -> int:
+        """Join the parts; returns the stored object's size in bytes."""
         from minio.datatypes import Part
 
         try:
             self.client._complete_multipart_upload(
                 self.bucket, key, upload_id,
                 [Part(n, etag) for n, etag in enumerate(etags, start=1)])
-        except (S3Error, HTTPError, OSError) as exc:
+            return int(self.client.stat_object(self.bucket, key).size or 0)
+        except S3Error as exc:
+            if exc.code in CLIENT_PART_ERRORS:
+                raise UploadRefused(CLIENT_PART_ERRORS[exc.code]) from None
+            raise StorageUnavailable(f"cannot complete the upload ({exc.code})") from None
+        except (HTTPError, OSError) as exc:
             raise StorageUnavailable(f"cannot complete the upload: {exc}") from None
+
+    def remove(self, key: str) -> None:
+        try:
+            self.client.remove_object(self.bucket, key)
+        except (S3Error, HTTPError, OSError) as exc:
+            raise StorageUnavailable(f"cannot remove {key}: {exc}") from None
 
     def check(self) -> None:
         try:
