@@ -113,6 +113,10 @@ def test_coach_uploads_reviews_and_exports_a_batch(browser, server, tmp_path: Pa
     assert [r["athlete"] for r in table] == athletes
     assert all(r["status"] == "succeeded" and r["score"] for r in table)
     assert "lumbar_rounding" in table[0]["faults"]
+    # A name a spreadsheet would run as a formula is written as text.
+    assert page.evaluate("hingecheck.csvCell('=HYPERLINK(\"http://x\")')") == \
+        '"\'=HYPERLINK(""http://x"")"'
+    assert page.evaluate("hingecheck.csvCell(-3)") == '"-3"'  # numbers stay numbers
 
     rows.nth(0).click()
     page.wait_for_url(re.compile(r".*#/clip/.*"))

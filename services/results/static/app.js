@@ -3,6 +3,14 @@
 // What each fault is called and costs, and the grade bands, come from the server's
 // catalogue (GET /v1/scoring).
 let WEIGHTS = {}, GRADES = [];
+// One CSV cell, quoted; text a spreadsheet would run as a formula (=, +, -, @, tab, CR
+// first) is kept as text with a leading apostrophe (OWASP's advice for CSV injection).
+const csvCell = v => {
+  let s = String(v ?? "");
+  if (typeof v === "string" && /^[=+\-@\t\r]/.test(s)) s = "'" + s;
+  return `"${s.replace(/"/g, '""')}"`;
+};
+window.hingecheck = {csvCell};
 const NAMES = {};
 const scoringLoaded = fetch("/v1/scoring").then(r => r.json())
   .then(s => { WEIGHTS = s.fault_weights; GRADES = s.grades;
@@ -168,7 +176,7 @@ async function batchView(id) {
   };
   filterA.onchange = filterF.onchange = draw;
   document.getElementById("export").onclick = () => {
-    const esc = v => `"${String(v ?? "").replace(/"/g, '""')}"`;
+    const esc = csvCell;
     const lines = [["athlete", "exercise", "status", "reps", "score", "faults", "clip"].join(",")].concat(
       visible().map(j => [j.athlete, j.exercise, j.status, j.reps, j.score, (j.faults || []).map(f => f.name).join(" "), j.source_name].map(esc).join(",")));
     const a = el("a", {href: URL.createObjectURL(new Blob([lines.join("\n") + "\n"], {type: "text/csv"})), download: "hingecheck-batch.csv"});
