@@ -7,6 +7,7 @@
     GET  /v1/jobs/{id}/result        result.json
     GET  /v1/jobs/{id}/video|poster|chart   the annotated clip, poster, angle chart
     POST /v1/batches, GET /v1/batches/{id}   a team's batch: counts, per athlete, worst first
+    GET|POST /v1/keys, DELETE /v1/keys/{prefix}, GET /v1/webhook-secret   (keys.py)
     GET  /v1/scoring                 what each fault costs and the grade bands (docs/scoring.md)
     GET  /healthz, /readyz, /metrics liveness; database and storage reachable; Prometheus
 
@@ -25,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, File, Form, Header, Query, Request, UploadFile
+from fastapi import Depends, FastAPI, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from hingecheck import errors
@@ -34,6 +35,7 @@ from hingecheck.analysis.scoring import GRADE_MEANING, GRADES
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import STATUSES, Job
 from hingecheck.jobs.runner import EmbeddedWorker
+from hingecheck.schemas import AnalysisResult
 from hingecheck.settings import Settings
 from hingecheck.storage import ObjectMissing, ObjectStore, StorageUnavailable, job_key
 from hingecheck.video import VideoLimits, probe
@@ -48,10 +50,23 @@ from services.api.deps import (
     check_fields,
     display_name,
     job_view,
+    known_query,
     suffix,
     too_large,
 )
 from services.api.gate import UploadGate
+from services.api.keys import router as keys_router
+from services.api.models import (
+    BatchList,
+    BatchRef,
+    BatchSummary,
+    Health,
+    JobList,
+    JobStatus,
+    JobView,
+    Readiness,
+    Scoring,
+)
 from services.api.problems import Problem, not_found
 from services.api.uploads import router as uploads_router
 from services.results import STATIC_DIR
@@ -84,12 +99,15 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
         if runner:
             runner.stop()
 
-    app = FastAPI(title="hingecheck", version="0.2", lifespan=lifespan)
+    app = FastAPI(title="hingecheck", version="0.2", lifespan=lifespan,
+                  dependencies=[Depends(known_query)])
     problems.install(app)
     app.add_middleware(UploadGate, max_upload_bytes=settings.max_upload_bytes)
     app.include_router(uploads_router)
+    app.include_router(keys_router)
 
-    @app.post("/v1/videos", status_code=202, operation_id="upload_video")
+    @app.post("/v1/videos", status_code=202, operation_id="upload_video", response_model=JobView,
+              responses=problems.documented(401, 413, 422, 503))
     def upload_video(
         tenant_id: TenantId, file: Annotated[UploadFile, File()],
         exercise: Annotated[str, Form()] = "rdl",
@@ -137,14 +155,19 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
         app.state.dispatch(job.id)
         return accepted(job)
 
-    @app.get("/v1/jobs", operation_id="list_jobs")
+    @app.get("/v1/jobs", operation_id="list_jobs", response_model=JobList,
+             responses=problems.documented(401, 422))
     def list_jobs(tenant_id: TenantId, athlete: str | None = None, batch: str | None = None,
-                  status: str | None = None, since: datetime | None = None,
+                  status: JobStatus | None = None,
+                  since: Annotated[str | None, Query(
+                      description="ISO 8601 date-time: jobs created at or after it",
+                      json_schema_extra={"format": "date-time"})] = None,
                   cursor: str | None = None,
                   limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
-        before = _cursor_time(cursor) if cursor else None
+        before = _iso_time(cursor, "cursor") if cursor is not None else None
+        after = _iso_time(since, "since") if since is not None else None
         rows = jobs.list_jobs(app.state.db, tenant_id, athlete=athlete, batch=batch,
-                              status=status, before=before, since=since, limit=limit)
+                              status=status, before=before, since=after, limit=limit)
         last = rows[-1].created_at.isoformat() if len(rows) == limit else None
         return {"jobs": [job_view(j) for j in rows], "next_cursor": last}
 
@@ -154,7 +177,8 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
             raise not_found(f"job {job_id}")
         return job
 
-    @app.get("/v1/jobs/{job_id}", operation_id="get_job")
+    @app.get("/v1/jobs/{job_id}", operation_id="get_job", response_model=JobView,
+             responses=problems.documented(401, 404))
     def get_job(job_id: str, tenant_id: TenantId) -> dict[str, Any]:
         return job_view(owned(tenant_id, job_id))
 
@@ -165,13 +189,20 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
                           f"job {job_id} is {job.status}; outputs exist once it succeeds")
         return job
 
-    @app.get("/v1/jobs/{job_id}/result", operation_id="get_result")
+    @app.get("/v1/jobs/{job_id}/result", operation_id="get_result", responses={
+        200: {"model": AnalysisResult, "description": "result.json (docs/result.md)"},
+        307: {"description": "S3 storage: a presigned URL of result.json"},
+        **problems.documented(401, 404, 409, 503)})
     def get_result(job_id: str, tenant_id: TenantId) -> Response:
         job = finished(tenant_id, job_id)
         return _object(app.state.objects, job_key(tenant_id, job.id, "result.json"),
                        "application/json", settings)
 
-    @app.get("/v1/jobs/{job_id}/{kind}", operation_id="get_output")
+    @app.get("/v1/jobs/{job_id}/{kind}", operation_id="get_output", responses={
+        200: {"description": "the annotated clip, its poster or the angle chart",
+              "content": {media: {} for _, media in OUTPUT_FILES.values()}},
+        307: {"description": "S3 storage: a presigned URL of the file"},
+        **problems.documented(401, 404, 409, 503)})
     def get_output(job_id: str, kind: str, tenant_id: TenantId) -> Response:
         if kind not in OUTPUT_FILES:
             raise not_found(f"/v1/jobs/{job_id}/{kind}")
@@ -179,17 +210,20 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
         name, media = OUTPUT_FILES[kind]
         return _object(app.state.objects, job_key(tenant_id, job.id, name), media, settings)
 
-    @app.post("/v1/batches", status_code=201, operation_id="create_batch")
+    @app.post("/v1/batches", status_code=201, operation_id="create_batch",
+              response_model=BatchRef, responses=problems.documented(401, 422))
     def create_batch(tenant_id: TenantId, body: BatchIn) -> dict[str, Any]:
         batch = jobs.add_batch(app.state.db, tenant_id, body.name)
         return {"id": batch.id, "name": batch.name}
 
-    @app.get("/v1/batches", operation_id="list_batches")
+    @app.get("/v1/batches", operation_id="list_batches", response_model=BatchList,
+             responses=problems.documented(401))
     def list_batches(tenant_id: TenantId) -> dict[str, Any]:
         return {"batches": [{"id": b.id, "name": b.name, "created_at": b.created_at.isoformat()}
                             for b in jobs.list_batches(app.state.db, tenant_id)]}
 
-    @app.get("/v1/batches/{batch_id}", operation_id="get_batch")
+    @app.get("/v1/batches/{batch_id}", operation_id="get_batch", response_model=BatchSummary,
+             responses=problems.documented(401, 404))
     def get_batch(batch_id: str, tenant_id: TenantId) -> dict[str, Any]:
         batch = jobs.get_batch(app.state.db, tenant_id, batch_id)
         if batch is None:
@@ -197,7 +231,10 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
         rows = jobs.list_jobs(app.state.db, tenant_id, batch=batch_id, limit=10_000)
         return {"id": batch.id, "name": batch.name, **batch_summary(rows)}
 
-    @app.get("/metrics", operation_id="metrics", responses=problems.documented(401, 404))
+    @app.get("/metrics", operation_id="metrics", responses={
+        200: {"description": "Prometheus text format",
+              "content": {"text/plain; version=0.0.4": {"schema": {"type": "string"}}}},
+        **problems.documented(401, 404)})
     def metrics(request: Request) -> Response:
         """Prometheus metrics of every tenant: for the operator, behind its own token."""
         if not settings.metrics_token:
@@ -227,7 +264,7 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
         return Response("\n".join(lines) + "\n",
                         media_type="text/plain; version=0.0.4; charset=utf-8")
 
-    @app.get("/v1/scoring", operation_id="get_scoring")
+    @app.get("/v1/scoring", operation_id="get_scoring", response_model=Scoring)
     def scoring_table() -> dict[str, Any]:
         """The scoring formula's numbers and the fault catalogue, so clients sort, name and
         colour faults as the server does."""
@@ -240,11 +277,12 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
                        "clip score = mean of the full reps",
         }
 
-    @app.get("/healthz", operation_id="healthz")
+    @app.get("/healthz", operation_id="healthz", response_model=Health)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", operation_id="readyz")
+    @app.get("/readyz", operation_id="readyz", response_model=Readiness,
+             responses={503: {"model": Readiness, "description": "a dependency is down"}})
     def readyz() -> JSONResponse:
         checks: dict[str, str] = {}
         try:
@@ -313,13 +351,20 @@ def _dispatcher(settings: Settings) -> Callable[[str], None]:
     return send
 
 
-def _cursor_time(cursor: str) -> datetime:
-    """The time a ``next_cursor`` holds; 422 for anything else."""
+def _iso_time(value: str, name: str) -> datetime:
+    """An ISO 8601 date-time (a ``next_cursor`` is one); 422 for anything else."""
     try:
-        return datetime.fromisoformat(cursor)
+        if not value[:4].isdigit():
+            raise ValueError(value)
+        return datetime.fromisoformat(value)
     except ValueError:
-        raise Problem(422, "bad-cursor", "Bad cursor",
-                      "cursor must be a next_cursor value from an earlier page") from None
+        if name == "cursor":
+            raise Problem(422, "bad-cursor", "Bad cursor",
+                          "cursor must be a next_cursor value from an earlier page") from None
+        raise Problem(422, "invalid-request", "Invalid request",
+                      f"{name} must be an ISO 8601 date-time, e.g. 2026-11-30T00:00:00Z",
+                      errors=[{"field": f"query.{name}", "message": "not a date-time"}]
+                      ) from None
 
 
 def _object(objects: ObjectStore, key: str, media: str, settings: Settings) -> Response:

@@ -53,6 +53,25 @@ def current_tenant(request: Request, credentials: Annotated[
 TenantId = Annotated[str, Depends(current_tenant)]
 
 
+def known_query(request: Request) -> None:
+    """422 for a query parameter the operation does not take (a misspelt filter would
+    otherwise be ignored silently and return everything)."""
+    route = request.scope.get("route")
+    path = getattr(route, "path_format", None)
+    if path is None or not request.query_params:
+        return
+    operation = request.app.openapi().get("paths", {}).get(path, {}).get(
+        request.method.lower(), {})
+    known = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise Problem(422, "invalid-request", "Invalid request",
+                      f"unknown query parameter(s): {', '.join(map(repr, unknown))}; "
+                      f"this operation takes {', '.join(sorted(known)) or 'none'}",
+                      errors=[{"field": f"query.{name}", "message": "not a parameter of "
+                               "this operation"} for name in unknown])
+
+
 def job_view(job: Job) -> dict[str, Any]:
     return {
         "id": job.id, "status": job.status, "progress": job.progress,

@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 PROBLEM_BASE = "https://hingecheck.dev/problems/"
 PROBLEM_MEDIA = "application/problem+json"
@@ -71,8 +72,20 @@ def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     kind, title = _HTTP_KINDS.get(exc.status_code, ("bad-request", "Bad request"))
     detail = f"{request.method} {request.url.path}: {exc.detail}"
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:  # every method of the path, not only the first route's
+        headers["Allow"] = ", ".join(_methods_of(request))
     return problem_response(request, Problem(exc.status_code, kind, title, detail,
-                                             headers=dict(exc.headers or {})))
+                                             headers=headers))
+
+
+def _methods_of(request: Request) -> list[str]:
+    methods: set[str] = set()
+    for route in request.app.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 def _internal(request: Request, exc: Exception) -> JSONResponse:
@@ -84,11 +97,44 @@ def _internal(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install(app: FastAPI) -> None:
-    """Answer every error of ``app`` as problem+json."""
+    """Answer every error of ``app`` as problem+json, and say so in its OpenAPI."""
     app.add_exception_handler(Problem, problem_response)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(Exception, _internal)
+    plain_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = _problems_in_spec(plain_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _problems_in_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    """Every error answer of every operation as problem+json (FastAPI writes its own
+    validation error shape and the plain JSON media type), and a 500 on each."""
+    problem = {PROBLEM_MEDIA: {"schema": {"$ref": "#/components/schemas/ProblemBody"}}}
+    for operations in spec.get("paths", {}).values():
+        for op in operations.values():
+            responses = op.setdefault("responses", {})
+            if op.get("parameters") or op.get("requestBody"):
+                responses.setdefault("422", {"description": "Invalid request"})
+            if op.get("requestBody"):
+                responses.setdefault("400", {"description": "The body could not be parsed"})
+            responses["500"] = {"description": "A bug, logged; no internals are shown"}
+            readiness = op.get("operationId") == "readyz"  # its 503 is a Readiness body
+            for status, response in responses.items():
+                if status[0] in "45" and not (readiness and status == "503"):
+                    response["content"] = problem
+                    if response.get("description") == "Validation Error":
+                        response["description"] = "Invalid request (the fields at fault)"
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    schemas.setdefault("ProblemBody", ProblemBody.model_json_schema())
+    return spec
 
 
 def not_found(what: str) -> Problem:
@@ -102,5 +148,5 @@ def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
                413: "Upload too large", 422: "Invalid request or a file that cannot be "
                "analysed", 502: "The object store refused", 503: "A dependency is down; "
                "try again later"}
-    return {s: {"model": ProblemBody, "description": meaning.get(s, "Error"),
-                "content": {PROBLEM_MEDIA: {}}} for s in statuses}
+    return {s: {"model": ProblemBody, "description": meaning.get(s, "Error")}
+            for s in statuses}

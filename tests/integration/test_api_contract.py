@@ -229,3 +229,27 @@ def test_what_is_not_a_lift_video_gets_422_and_no_job(tmp_path: Path) -> None:
             assert str(tmp_path) not in problem["detail"] and "/tmp" not in problem["detail"]
     with db() as session:
         assert session.query(Job).count() == 0
+
+
+def test_a_tenant_rotates_its_key_and_reads_its_webhook_secret(tmp_path: Path) -> None:
+    s, db, old = _service(tmp_path)
+    _, other = jobs.create_key(db, "team-b")
+    old_auth = {"Authorization": f"Bearer {old}"}
+    with TestClient(create_app(s, db=db, worker=False)) as c:
+        old_prefix = old.split(".")[0]
+        assert [k["prefix"] for k in c.get("/v1/keys", headers=old_auth).json()["keys"]] \
+            == [old_prefix]
+        assert c.delete(f"/v1/keys/{old_prefix}", headers=old_auth).json()["type"] \
+            .endswith("/last-key")
+        new = c.post("/v1/keys", headers=old_auth)
+        assert new.status_code == 201
+        new_auth = {"Authorization": f"Bearer {new.json()['key']}"}
+        # Another tenant cannot see or revoke this tenant's keys.
+        other_auth = {"Authorization": f"Bearer {other}"}
+        assert c.delete(f"/v1/keys/{old_prefix}", headers=other_auth).status_code == 404
+        assert c.delete(f"/v1/keys/{old_prefix}", headers=new_auth).status_code == 204
+        assert c.get("/v1/jobs", headers=old_auth).status_code == 401  # revoked at once
+        assert c.get("/v1/jobs", headers=new_auth).status_code == 200
+        secret = c.get("/v1/webhook-secret", headers=new_auth).json()["secret"]
+    tenant = jobs.find_tenant(db, "team-a")
+    assert tenant is not None and secret == tenant.webhook_secret

@@ -1,0 +1,108 @@
+"""The API's response bodies: what a generated client gets for each operation (the
+request bodies sit beside their routes, in app.py and uploads.py)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+JobStatus = Literal["queued", "running", "succeeded", "failed", "rejected"]
+
+
+class JobFault(BaseModel):
+    name: str = Field(description="a fault of GET /v1/scoring's catalogue")
+    worst_severity: float | None = Field(description="0–1 over the clip's reps")
+
+
+class JobError(BaseModel):
+    code: str = Field(description="stable: not-a-video, no-athlete, internal_error, …")
+    message: str | None
+
+
+class JobLinks(BaseModel):
+    self: str
+    result: str
+    video: str
+    poster: str
+
+
+class JobView(BaseModel):
+    id: str
+    status: JobStatus
+    progress: float = Field(ge=0, le=1)
+    attempts: int
+    exercise: str = Field(description="as asked: an exercise or auto")
+    athlete: str | None
+    batch: str | None
+    source_name: str
+    score: float | None = Field(description="0–100 once succeeded and judged")
+    reps: int | None
+    faults: list[JobFault]
+    error: JobError | None
+    created_at: str | None
+    finished_at: str | None
+    links: JobLinks
+
+
+class JobList(BaseModel):
+    jobs: list[JobView]
+    next_cursor: str | None = Field(description="pass as cursor for the next page; null at "
+                                                "the end")
+
+
+class BatchRef(BaseModel):
+    id: str
+    name: str
+
+
+class BatchItem(BatchRef):
+    created_at: str
+
+
+class BatchList(BaseModel):
+    batches: list[BatchItem]
+
+
+class AthleteLine(BaseModel):
+    athlete: str | None
+    clips: int
+    mean_score: float | None
+
+
+class BatchSummary(BatchRef):
+    counts: dict[str, int] = Field(description="jobs by status")
+    athletes: list[AthleteLine]
+    jobs: list[JobView] = Field(description="worst faults first")
+
+
+class FaultInfo(BaseModel):
+    name: str
+    label: str
+    cue: str
+    weight: float
+    colour: str
+    anchor: str
+
+
+class GradeBand(BaseModel):
+    grade: str
+    min_score: float
+    meaning: str
+
+
+class Scoring(BaseModel):
+    fault_weights: dict[str, float]
+    faults: list[FaultInfo]
+    grades: list[GradeBand]
+    formula: str
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    ready: bool
+    database: str = Field(description="ok, or down: the reason")
+    storage: str = Field(description="ok, or down: the reason")
