@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Annotated
 
+import httpx
 import typer
 from hingecheck import logs
 from hingecheck.analysis.profiles import EXERCISES as PROFILE_NAMES
@@ -89,6 +90,75 @@ def analyze(
         written += _render(clip, result, out, settings)
     for path in written:
         console.print(f"wrote [bold]{path}[/]")
+
+
+@app.command()
+def submit(
+    clips: Annotated[list[Path], typer.Argument(help="lift videos to upload", exists=True,
+                                                dir_okay=False)],
+    server: Annotated[str, typer.Option(envvar="HINGECHECK_SERVER",
+                                        help="the API's address")] = "http://127.0.0.1:8000",
+    key: Annotated[str | None, typer.Option(envvar="HINGECHECK_API_KEY",
+                                            help="API key (or HINGECHECK_API_KEY)")] = None,
+    exercise: Annotated[str, typer.Option(help="an exercise or auto")] = "rdl",
+    athlete: Annotated[str | None, typer.Option(help="athlete's name")] = None,
+    batch: Annotated[str | None, typer.Option(help="a batch id (POST /v1/batches)")] = None,
+    wait: Annotated[bool, typer.Option(help="wait for each job to end")] = False,
+    out: Annotated[Path | None, typer.Option(
+        help="with --wait: save each clip's outputs in OUT/<clip name>/")] = None,
+) -> None:
+    """Upload CLIPS to a hingecheck server; with --wait, follow each job to its end.
+    Exits 1 if any clip was refused or its job did not succeed."""
+    from hingecheck.client import OUTPUTS, ApiError, Client
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+    if not key:
+        raise _fail("no API key: pass --key or set HINGECHECK_API_KEY")
+    failures = 0
+    try:
+        with Client(server, key) as hc, Progress(
+                TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(),
+                TextColumn("{task.fields[state]}"), console=err_console,
+                transient=True) as bar:
+            for clip in clips:
+                task = bar.add_task(clip.name, total=clip.stat().st_size, state="uploading")
+                try:
+                    job = hc.upload(clip, exercise=exercise, athlete=athlete, batch=batch,
+                                    progress=lambda done, _t, t=task: bar.update(t, completed=done))
+                except ApiError as exc:
+                    bar.remove_task(task)
+                    err_console.print(f"{clip.name}: refused ({exc.kind}): {exc.detail}")
+                    failures += 1
+                    continue
+                if wait:
+                    job = hc.wait(job.id, progress=lambda j, t=task: bar.update(
+                        t, state=f"{j.status} {j.progress:.0%}"))
+                bar.remove_task(task)
+                console.print(_job_line(clip, job))
+                if wait and job.status != "succeeded":
+                    failures += 1
+                elif wait and out is not None:
+                    folder = out / clip.stem
+                    folder.mkdir(parents=True, exist_ok=True)
+                    for kind in ("result", "video", "poster", "chart"):
+                        saved = hc.download(job.id, kind, folder / OUTPUTS[kind])  # type: ignore[arg-type]
+                        console.print(f"  wrote [bold]{saved}[/]")
+    except (httpx.HTTPError, TimeoutError) as exc:
+        raise _fail(f"{server}: {exc}") from None
+    if failures:
+        raise typer.Exit(code=1)
+
+
+def _job_line(clip: Path, job) -> str:  # type: ignore[no-untyped-def]
+    """One line per submitted clip: its job, status and, once done, score and faults."""
+    line = f"{clip.name}: job {job.id} {job.status}"
+    if job.status == "succeeded":
+        faults = ", ".join(f.name for f in job.faults) or "no faults"
+        score = "not judged" if job.score is None else f"score {job.score:.0f}"
+        line += f" — {job.reps} reps, {score}, {faults}"
+    elif job.error is not None:
+        line += f" — {job.error.code}: {job.error.message}"
+    return line
 
 
 def _render(clip: Path, result, out: Path, settings) -> list[Path]:  # type: ignore[no-untyped-def]

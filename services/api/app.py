@@ -36,6 +36,17 @@ from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import STATUSES, Job
 from hingecheck.jobs.runner import EmbeddedWorker
 from hingecheck.schemas import AnalysisResult
+from hingecheck.schemas.api import (
+    BatchList,
+    BatchRef,
+    BatchSummary,
+    Health,
+    JobList,
+    JobStatus,
+    JobView,
+    Readiness,
+    Scoring,
+)
 from hingecheck.settings import Settings
 from hingecheck.storage import ObjectMissing, ObjectStore, StorageUnavailable, job_key
 from hingecheck.video import VideoLimits, probe
@@ -56,17 +67,6 @@ from services.api.deps import (
 )
 from services.api.gate import UploadGate
 from services.api.keys import router as keys_router
-from services.api.models import (
-    BatchList,
-    BatchRef,
-    BatchSummary,
-    Health,
-    JobList,
-    JobStatus,
-    JobView,
-    Readiness,
-    Scoring,
-)
 from services.api.problems import Problem, not_found
 from services.api.uploads import router as uploads_router
 from services.results import STATIC_DIR

@@ -20,11 +20,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import Job, Upload
+from hingecheck.schemas.api import JobView
 from hingecheck.storage import StorageUnavailable, UploadRefused, job_key
 from pydantic import BaseModel, Field
 
 from services.api.deps import TenantId, accepted, check_fields, suffix, too_large
-from services.api.models import JobView
 from services.api.problems import Problem, documented, not_found
 
 MIB = 1024 * 1024

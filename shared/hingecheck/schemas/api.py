@@ -1,5 +1,5 @@
-"""The API's response bodies: what a generated client gets for each operation (the
-request bodies sit beside their routes, in app.py and uploads.py)."""
+"""The API's response bodies: what a generated client, and hingecheck.client, get for each
+operation (request bodies sit beside their routes, in services/api)."""
 
 from __future__ import annotations
 
