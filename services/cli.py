@@ -110,7 +110,8 @@ def submit(
     """Upload CLIPS to a hingecheck server; with --wait, follow each job to its end.
     Exits 1 if any clip was refused or its job did not succeed."""
     from hingecheck.client import OUTPUTS, ApiError, Client
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+    from hingecheck.schemas.api import JobView
+    from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn
 
     if not key:
         raise _fail("no API key: pass --key or set HINGECHECK_API_KEY")
@@ -122,17 +123,23 @@ def submit(
                 transient=True) as bar:
             for clip in clips:
                 task = bar.add_task(clip.name, total=clip.stat().st_size, state="uploading")
+
+                def sent(done: int, _total: int, task: TaskID = task) -> None:
+                    bar.update(task, completed=done)
+
+                def state(job: JobView, task: TaskID = task) -> None:
+                    bar.update(task, state=f"{job.status} {job.progress:.0%}")
+
                 try:
                     job = hc.upload(clip, exercise=exercise, athlete=athlete, batch=batch,
-                                    progress=lambda done, _t, t=task: bar.update(t, completed=done))
+                                    progress=sent)
                 except ApiError as exc:
                     bar.remove_task(task)
                     err_console.print(f"{clip.name}: refused ({exc.kind}): {exc.detail}")
                     failures += 1
                     continue
                 if wait:
-                    job = hc.wait(job.id, progress=lambda j, t=task: bar.update(
-                        t, state=f"{j.status} {j.progress:.0%}"))
+                    job = hc.wait(job.id, progress=state)
                 bar.remove_task(task)
                 console.print(_job_line(clip, job))
                 if wait and job.status != "succeeded":
@@ -141,7 +148,7 @@ def submit(
                     folder = out / clip.stem
                     folder.mkdir(parents=True, exist_ok=True)
                     for kind in ("result", "video", "poster", "chart"):
-                        saved = hc.download(job.id, kind, folder / OUTPUTS[kind])  # type: ignore[arg-type]
+                        saved = hc.download(job.id, kind, folder / OUTPUTS[kind])
                         console.print(f"  wrote [bold]{saved}[/]")
     except (httpx.HTTPError, TimeoutError) as exc:
         raise _fail(f"{server}: {exc}") from None

@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any
 
 import httpx
 
@@ -132,9 +132,9 @@ class Client:
     def result(self, job_id: str) -> AnalysisResult:
         return AnalysisResult.model_validate_json(self._fetch(job_id, "result"))
 
-    def download(self, job_id: str, kind: Literal["video", "poster", "chart", "result"],
-                 target: str | Path) -> Path:
-        """Save one of a finished job's outputs (following S3's presigned redirect)."""
+    def download(self, job_id: str, kind: str, target: str | Path) -> Path:
+        """Save one of a finished job's outputs (``kind``: video, poster, chart or result),
+        following S3's presigned redirect."""
         target = Path(target)
         target.write_bytes(self._fetch(job_id, kind))
         return target
