@@ -1,0 +1,134 @@
+"""Job-status reads against `hingecheck api` on PostgreSQL, at a fixed request rate.
+
+    python bench/api_load.py [--rate 300] [--seconds 30] [--jobs 200]
+                             [--postgres postgresql+psycopg://postgres@127.0.0.1:5432]
+
+Makes a fresh database, a tenant, a key and ``--jobs`` job records, starts `hingecheck api`
+in its own process (no worker: reads only), then sends ``GET /v1/jobs/{id}`` open-loop
+at ``--rate`` requests per second for ``--seconds`` (each request leaves at its time
+whether or not the earlier ones have come back, as real clients do) and prints the
+latency percentiles, the share answered 200, and the CPU the API process used. The load
+runs in this process on asyncio; on a 2-core machine it shares the CPUs with the API.
+Numbers, not assertions: this is not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import numpy as np
+import psycopg
+from hingecheck.jobs import store as jobs
+from hingecheck.jobs.models import Job
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def load(base: str, key: str, ids: list[str], rate: float,
+               seconds: float) -> tuple[list[float], list[int]]:
+    latencies: list[float] = []
+    statuses: list[int] = []
+    limits = httpx.Limits(max_connections=512, max_keepalive_connections=512)
+    async with httpx.AsyncClient(base_url=base, timeout=10.0, limits=limits,
+                                 headers={"Authorization": f"Bearer {key}"}) as client:
+
+        async def one(job_id: str) -> None:
+            t0 = time.perf_counter()
+            try:
+                status = (await client.get(f"/v1/jobs/{job_id}")).status_code
+            except httpx.HTTPError:
+                status = 0
+            latencies.append(time.perf_counter() - t0)
+            statuses.append(status)
+
+        tasks = []
+        start = time.perf_counter()
+        for n in range(int(rate * seconds)):
+            delay = start + n / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(ids[n % len(ids)])))
+        await asyncio.gather(*tasks)
+    return latencies, statuses
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rate", type=float, default=300.0)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--jobs", type=int, default=200)
+    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432")
+    args = parser.parse_args()
+
+    name = f"hingecheck_load_{uuid.uuid4().hex[:8]}"
+    admin = psycopg.connect(args.postgres.replace("+psycopg", "") + "/postgres",
+                            autocommit=True)
+    admin.execute(f'CREATE DATABASE "{name}"')
+    url = f"{args.postgres}/{name}"
+    try:
+        db = jobs.connect(url)
+        tenant, key = jobs.create_key(db, "load")
+        ids = []
+        for i in range(args.jobs):
+            job = jobs.add_job(db, Job(id=jobs.new_job_id(), tenant_id=tenant, exercise="rdl",
+                                       source_name=f"clip{i}.mp4", source_key="k",
+                                       athlete=f"athlete {i % 20}"))
+            ids.append(job.id)
+        port = free_port()
+        env = {**os.environ, "HINGECHECK_DATABASE_URL": url,
+               "HINGECHECK_DATA_DIR": f"/tmp/{name}"}
+        api = subprocess.Popen([sys.executable, "-m", "services.cli", "api", "--port",
+                                str(port)], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(200):
+                try:
+                    if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.1)
+            asyncio.run(load(base, key, ids, min(args.rate, 50.0), 2.0))  # warm up
+            cpu0, t0 = cpu_seconds(api.pid), time.perf_counter()
+            latencies, statuses = asyncio.run(load(base, key, ids, args.rate, args.seconds))
+            cpu = (cpu_seconds(api.pid) - cpu0) / (time.perf_counter() - t0)
+        finally:
+            api.terminate()
+            api.wait(10)
+    finally:
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.close()
+
+    ms = np.array(latencies) * 1000
+    ok = sum(s == 200 for s in statuses)
+    print(f"GET /v1/jobs/{{id}} at {args.rate:.0f} req/s for {args.seconds:.0f} s "
+          f"({len(statuses)} requests) against hingecheck api on PostgreSQL, {os.cpu_count()} "
+          f"CPUs (the load generator shares them)")
+    print(f"  answered 200: {ok / len(statuses):.1%}   other: "
+          f"{sorted({s for s in statuses if s != 200}) or 'none'}")
+    print(f"  latency ms: p50 {np.percentile(ms, 50):.1f}  p90 {np.percentile(ms, 90):.1f}  "
+          f"p99 {np.percentile(ms, 99):.1f}  max {ms.max():.1f}")
+    print(f"  API process CPU: {cpu:.2f} cores")
+
+
+if __name__ == "__main__":
+    main()
