@@ -1,9 +1,11 @@
-"""What the API's route modules share: the caller's tenant, job views, common checks."""
+"""What the API's route modules share: the database, the store, the settings and the
+dispatcher as dependencies; the caller's tenant; job views; common checks."""
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,10 +17,35 @@ from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import Job
 from hingecheck.jobs.webhooks import CallbackRefused, check_callback_url
 from hingecheck.settings import Settings
+from hingecheck.storage import ObjectStore
+from sqlalchemy.orm import Session, sessionmaker
 
 from services.api.problems import Problem
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi"}
+
+
+def get_db(request: Request) -> sessionmaker[Session]:
+    return request.app.state.db  # type: ignore[no-any-return]
+
+
+def get_store(request: Request) -> ObjectStore:
+    return request.app.state.objects  # type: ignore[no-any-return]
+
+
+def get_config(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_dispatch(request: Request) -> Callable[[str], None]:
+    return request.app.state.dispatch  # type: ignore[no-any-return]
+
+
+# What a route asks for; create_app's lifespan puts them on app.state.
+Db = Annotated[sessionmaker[Session], Depends(get_db)]
+Store = Annotated[ObjectStore, Depends(get_store)]
+Config = Annotated[Settings, Depends(get_config)]
+Dispatch = Annotated[Callable[[str], None], Depends(get_dispatch)]
 
 
 # The OpenAPI security scheme; it parses ``Authorization: Bearer <key>`` (the scheme's

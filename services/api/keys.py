@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from hingecheck.jobs import store as jobs
+from hingecheck.jobs.models import Tenant
 from pydantic import BaseModel, Field, field_validator
+from sqlalchemy.orm import Session, sessionmaker
 
-from services.api.deps import TenantId
+from services.api.deps import Db, TenantId
 from services.api.problems import Problem, documented, not_found
 
 router = APIRouter(tags=["keys"])
@@ -46,8 +48,8 @@ class WebhookSecret(BaseModel):
                                     "with its base64 part")
 
 
-def _tenant(request: Request, tenant_id: str):  # type: ignore[no-untyped-def]
-    tenant = jobs.get_tenant(request.app.state.db, tenant_id)
+def _tenant(db: sessionmaker[Session], tenant_id: str) -> Tenant:
+    tenant = jobs.get_tenant(db, tenant_id)
     if tenant is None:  # the key's tenant went away under it
         raise not_found(f"tenant {tenant_id}")
     return tenant
@@ -55,22 +57,21 @@ def _tenant(request: Request, tenant_id: str):  # type: ignore[no-untyped-def]
 
 @router.get("/v1/keys", operation_id="list_keys", response_model=KeyList,
             responses=documented(401))
-def list_keys(request: Request, tenant_id: TenantId) -> KeyList:
+def list_keys(tenant_id: TenantId, db: Db) -> KeyList:
     return KeyList(keys=[KeyInfo(prefix=k.prefix, created_at=k.created_at)
-                         for k in jobs.list_keys(request.app.state.db, tenant_id)])
+                         for k in jobs.list_keys(db, tenant_id)])
 
 
 @router.post("/v1/keys", status_code=201, operation_id="create_key", response_model=NewKey,
              responses=documented(401))
-def create_key(request: Request, tenant_id: TenantId) -> NewKey:
-    _, key = jobs.create_key(request.app.state.db, _tenant(request, tenant_id).name)
+def create_key(tenant_id: TenantId, db: Db) -> NewKey:
+    _, key = jobs.create_key(db, _tenant(db, tenant_id).name)
     return NewKey(prefix=key.split(".", 1)[0], key=key)
 
 
 @router.delete("/v1/keys/{prefix}", status_code=204, operation_id="revoke_key",
                responses=documented(401, 404, 409))
-def revoke_key(prefix: str, request: Request, tenant_id: TenantId) -> Response:
-    db = request.app.state.db
+def revoke_key(prefix: str, tenant_id: TenantId, db: Db) -> Response:
     owned = [k.prefix for k in jobs.list_keys(db, tenant_id)]
     if prefix not in owned:
         raise not_found(f"key {prefix}")
@@ -83,5 +84,5 @@ def revoke_key(prefix: str, request: Request, tenant_id: TenantId) -> Response:
 
 @router.get("/v1/webhook-secret", operation_id="get_webhook_secret",
             response_model=WebhookSecret, responses=documented(401))
-def webhook_secret(request: Request, tenant_id: TenantId) -> WebhookSecret:
-    return WebhookSecret(secret=_tenant(request, tenant_id).webhook_secret)
+def webhook_secret(tenant_id: TenantId, db: Db) -> WebhookSecret:
+    return WebhookSecret(secret=_tenant(db, tenant_id).webhook_secret)

@@ -16,15 +16,25 @@ import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import Job, Upload
 from hingecheck.schemas.api import JobView
-from hingecheck.storage import StorageUnavailable, UploadRefused, job_key
+from hingecheck.storage import MultipartStore, StorageUnavailable, UploadRefused, job_key
 from pydantic import BaseModel, Field
 
-from services.api.deps import TenantId, accepted, check_fields, suffix, too_large
+from services.api.deps import (
+    Config,
+    Db,
+    Dispatch,
+    Store,
+    TenantId,
+    accepted,
+    check_fields,
+    suffix,
+    too_large,
+)
 from services.api.problems import Problem, documented, not_found
 
 MIB = 1024 * 1024
@@ -67,10 +77,9 @@ class UploadPlan(BaseModel):
 
 @router.post("/v1/uploads", status_code=201, operation_id="start_upload",
              response_model=UploadPlan, responses=documented(401, 409, 413, 503))
-def start_upload(body: UploadIn, request: Request, tenant_id: TenantId) -> dict[str, Any]:
-    state = request.app.state
-    settings, objects = state.settings, state.objects
-    if not hasattr(objects, "start_multipart"):
+def start_upload(body: UploadIn, tenant_id: TenantId, db: Db, objects: Store,
+                 settings: Config) -> dict[str, Any]:
+    if not isinstance(objects, MultipartStore):
         raise Problem(409, "multipart-unavailable", "Multipart uploads need S3 storage",
                       "this server keeps files locally: upload with POST /v1/videos")
     if body.size_bytes > settings.max_upload_bytes:
@@ -86,7 +95,7 @@ def start_upload(body: UploadIn, request: Request, tenant_id: TenantId) -> dict[
         raise Problem(503, "storage-unavailable", "Storage unavailable", str(exc)) from None
     upload = Upload(id=jobs.new_job_id(), tenant_id=tenant_id, key=key, upload_id=upload_id,
                     job_id=job_id, fields=body.model_dump_json())
-    with state.db.begin() as s:
+    with db.begin() as s:
         s.add(upload)
     ttl = settings.presign_ttl_s
     return {"id": upload.id, "part_size": size,
@@ -99,17 +108,17 @@ def start_upload(body: UploadIn, request: Request, tenant_id: TenantId) -> dict[
 @router.post("/v1/uploads/{upload_id}/complete", status_code=202,
              operation_id="complete_upload", response_model=JobView,
              responses=documented(401, 404, 413, 503))
-def complete_upload(upload_id: str, body: CompleteIn, request: Request,
-                    tenant_id: TenantId) -> JSONResponse:
-    state = request.app.state
-    with state.db() as s:
+def complete_upload(upload_id: str, body: CompleteIn, tenant_id: TenantId, db: Db,
+                    objects: Store, settings: Config, dispatch: Dispatch) -> JSONResponse:
+    with db() as s:
         upload = s.get(Upload, upload_id)
     if upload is None or upload.tenant_id != tenant_id:
         raise not_found(f"upload {upload_id}")
     if not upload.completed:  # completing twice (a retried request) returns the same job
         fields = UploadIn.model_validate(json.loads(upload.fields))
+        assert isinstance(objects, MultipartStore)  # an upload exists only on one
         try:
-            stored = state.objects.complete_multipart(upload.key, upload.upload_id, body.etags)
+            stored = objects.complete_multipart(upload.key, upload.upload_id, body.etags)
         except UploadRefused as exc:
             raise Problem(422, "upload-incomplete", "The upload could not be completed",
                           str(exc)) from None
@@ -117,24 +126,24 @@ def complete_upload(upload_id: str, body: CompleteIn, request: Request,
             raise Problem(503, "storage-unavailable", "Storage unavailable",
                           "the upload could not be completed; try again later",
                           headers={"Retry-After": "30"}) from None
-        limit = min(fields.size_bytes, state.settings.max_upload_bytes)
+        limit = min(fields.size_bytes, settings.max_upload_bytes)
         if stored > limit:  # bounded by what was stored, not by what was declared
-            state.objects.remove(upload.key)
-            with state.db.begin() as s:
+            objects.remove(upload.key)
+            with db.begin() as s:
                 s.delete(s.get(Upload, upload_id))
             raise Problem(413, "video-too-large", "Upload too large",
                           f"{stored} bytes were uploaded for {fields.size_bytes} declared "
-                          f"(the limit is {state.settings.max_upload_bytes // MIB} MiB); "
+                          f"(the limit is {settings.max_upload_bytes // MIB} MiB); "
                           "nothing was kept — start again with the true size")
-        with state.db.begin() as s:
+        with db.begin() as s:
             s.add(Job(id=upload.job_id, tenant_id=tenant_id, exercise=fields.exercise,
                       athlete=fields.athlete, batch=fields.batch, source_name=fields.filename,
                       source_key=upload.key, callback_url=fields.callback_url))
-            stored = s.get(Upload, upload_id)
-            if stored is not None:
-                stored.completed = True
-        state.dispatch(upload.job_id)
-    job = jobs.get_job(state.db, tenant_id, upload.job_id)
+            row = s.get(Upload, upload_id)
+            if row is not None:
+                row.completed = True
+        dispatch(upload.job_id)
+    job = jobs.get_job(db, tenant_id, upload.job_id)
     if job is None:
         raise not_found(f"job {upload.job_id}")
     return accepted(job)

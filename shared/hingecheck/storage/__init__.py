@@ -4,7 +4,7 @@ S3 server such as MinIO. Keys are built here, never from a client's file name.""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from hingecheck.settings import Settings
 
@@ -39,6 +39,17 @@ class ObjectStore(Protocol):
         """A time-limited download link (S3 only)."""
     def check(self) -> None:
         """Raise StorageUnavailable unless the store answers."""
+
+
+@runtime_checkable
+class MultipartStore(ObjectStore, Protocol):
+    """A store clients upload to directly, in presigned parts (S3/MinIO)."""
+
+    def start_multipart(self, key: str, content_type: str) -> str: ...
+    def part_urls(self, key: str, upload_id: str, parts: int, ttl_s: int) -> list[str]: ...
+    def complete_multipart(self, key: str, upload_id: str, etags: list[str]) -> int:
+        """Join the parts; the stored object's size in bytes."""
+    def remove(self, key: str) -> None: ...
 
 
 def open_store(settings: Settings) -> ObjectStore:
