@@ -271,6 +271,8 @@ def worker(ctx: typer.Context) -> None:
 def api(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8000,
+    workers: Annotated[int, typer.Option(
+        min=1, help="API processes sharing the port (about one per core)")] = 1,
 ) -> None:
     """Run the upload and results API alone (distributed mode: workers run apart)."""
     import uvicorn
@@ -279,7 +281,11 @@ def api(
 
     settings = _settings()
     logs.configure()
-    uvicorn.run(create_app(settings, worker=False), host=host, port=port, log_config=None)
+    if workers > 1:  # each process builds its own app from the same HINGECHECK_* settings
+        uvicorn.run("services.api.app:from_environment", factory=True, workers=workers,
+                    host=host, port=port, log_config=None)
+    else:
+        uvicorn.run(create_app(settings, worker=False), host=host, port=port, log_config=None)
 
 
 @app.command("db-init")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
@@ -25,6 +26,7 @@ from hingecheck.jobs import store as jobs
 from hingecheck.jobs.runner import EmbeddedWorker
 from hingecheck.settings import Settings
 from hingecheck.storage import ObjectStore
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.api import problems
@@ -33,6 +35,7 @@ from services.api.deps import known_query
 from services.api.gate import UploadGate
 from services.api.keys import router as keys_router
 from services.api.ops import router as ops_router
+from services.api.shed import Shed
 from services.api.uploads import router as uploads_router
 from services.api.videos import router as videos_router
 from services.results import STATIC_DIR
@@ -48,11 +51,14 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
         # Routes ask for these through services.api.deps (Db, Store, Config, Dispatch).
         app.state.db = db or jobs.connect(settings.database())
         app.state.objects = objects or open_store(settings)
-        app.state.dispatch = _dispatcher(settings)
+        app.state.dispatch = _dispatcher(settings, app.state.db)
         app.state.settings = settings
-        if settings.broker_url:  # jobs left over from before a restart get a message again
-            for job_id in jobs.claimable(app.state.db, settings.job_lease_s, limit=1000):
-                app.state.dispatch(job_id)
+        if settings.broker_url:  # jobs whose message was lost get one again
+            try:
+                for job_id in jobs.due_for_dispatch(app.state.db, settings.job_lease_s):
+                    app.state.dispatch(job_id)
+            except SQLAlchemyError:  # the database is down: the workers' sweep will do it
+                logging.getLogger("hingecheck.api").warning("start-up sweep skipped")
         embedded = worker and not settings.broker_url
         runner = EmbeddedWorker(app.state.db, app.state.objects, settings) if embedded else None
         if runner:
@@ -65,6 +71,7 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
                   dependencies=[Depends(known_query)])
     problems.install(app)
     app.add_middleware(UploadGate, max_upload_bytes=settings.max_upload_bytes)
+    app.add_middleware(Shed, limit=settings.api_max_in_flight)  # outermost: sheds first
     for router in (videos_router, uploads_router, batches_router, keys_router, ops_router):
         app.include_router(router)
 
@@ -78,20 +85,38 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
     return app
 
 
-def _dispatcher(settings: Settings) -> Callable[[str], None]:
+def from_environment() -> FastAPI:
+    """The API alone, its settings from HINGECHECK_* (each of `hingecheck api --workers N`
+    processes builds its own)."""
+    from hingecheck.settings import get_settings
+
+    return create_app(get_settings(), worker=False)
+
+
+def _dispatcher(settings: Settings, db: sessionmaker[Session]) -> Callable[[str], None]:
     """How a new job wakes a worker: a Celery message (distributed), or nothing (the
-    embedded worker polls the database). If the broker is down the job stays queued and
-    the next start-up sweep sends it."""
+    embedded worker polls the database). The message is sent from a thread, so an upload
+    never waits on the broker; if the broker is down the job stays queued, undispatched,
+    and the workers' sweep sends it once they reach the broker."""
     if not settings.broker_url:
         return lambda job_id: None
     from celery import Celery
 
     sender = Celery("hingecheck-api", broker=settings.broker_url)
+    sender.conf.broker_connection_timeout = 2.0
+    sender.conf.broker_transport_options = {"max_retries": 1}
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="hingecheck-dispatch")
 
     def send(job_id: str) -> None:
         try:
-            sender.send_task("hingecheck.analyse", args=[job_id], queue=settings.queue)
+            sender.send_task("hingecheck.analyse", args=[job_id], queue=settings.queue,
+                             retry=False)
+            jobs.mark_dispatched(db, job_id)
         except Exception:  # kombu raises many kinds; the job row is safe either way
-            logging.getLogger("hingecheck.api").exception("dispatch of job %s failed", job_id)
+            logging.getLogger("hingecheck.api").warning(
+                "dispatch of job %s failed; the sweep will send it", job_id)
 
-    return send
+    def dispatch(job_id: str) -> None:
+        pool.submit(send, job_id)
+
+    return dispatch

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.api.deps import tenant_of, too_large, unauthorized
-from services.api.problems import Problem, problem_response
+from services.api.problems import OUTAGES, Problem, problem_response, unavailable
 
 FORM_SLACK = 1024 * 1024
 GATED = ("POST", "/v1/videos")
@@ -36,11 +36,17 @@ class UploadGate:
             return
         request = Request(scope)
         limit = self.max_upload_bytes + FORM_SLACK
-        tenant = await run_in_threadpool(tenant_of, request,
-                                         request.headers.get("authorization"))
-        declared = request.headers.get("content-length")
         refusal: Problem | None = None
-        if tenant is None:
+        try:
+            tenant = await run_in_threadpool(tenant_of, request,
+                                             request.headers.get("authorization"))
+        except OUTAGES:
+            tenant, refusal = None, unavailable(
+                "database", "the job database cannot be reached; nothing was stored, try again")
+        declared = request.headers.get("content-length")
+        if refusal is not None:
+            pass
+        elif tenant is None:
             refusal = unauthorized()
         elif declared is not None and (not declared.isdigit() or int(declared) > limit):
             refusal = too_large(self.max_upload_bytes)

@@ -80,7 +80,8 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz", operation_id="readyz", response_model=Readiness,
             responses={503: {"model": Readiness, "description": "a dependency is down"}})
-def readyz(db: Db, objects: Store) -> JSONResponse:
+def readyz(db: Db, objects: Store, settings: Config) -> JSONResponse:
+    """Whether the database, the store and (distributed mode) the broker answer."""
     checks: dict[str, str] = {}
     try:
         with db() as s:
@@ -93,5 +94,15 @@ def readyz(db: Db, objects: Store) -> JSONResponse:
         checks["storage"] = "ok"
     except StorageUnavailable as exc:
         checks["storage"] = f"down: {exc}"
+    if settings.broker_url:
+        from kombu.connection import Connection
+
+        try:
+            with Connection(settings.broker_url,  # type: ignore[no-untyped-call]
+                            connect_timeout=1.0) as broker:
+                broker.ensure_connection(max_retries=1, timeout=1.0)
+            checks["broker"] = "ok"
+        except Exception as exc:  # kombu and its transports raise many kinds
+            checks["broker"] = f"down: {type(exc).__name__}"
     ok = all(v == "ok" for v in checks.values())
     return JSONResponse({"ready": ok, **checks}, status_code=200 if ok else 503)

@@ -14,6 +14,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -88,6 +90,24 @@ def _methods_of(request: Request) -> list[str]:
     return sorted(methods)
 
 
+# A dependency that is down: the client is told to come back, not that it failed.
+RETRY_AFTER_S = 5
+OUTAGES = (OperationalError, InterfaceError, SQLAlchemyTimeout)
+
+
+def unavailable(what: str, detail: str) -> Problem:
+    """503 with Retry-After: ``what`` (database, storage, …) is down for now."""
+    return Problem(503, f"{what}-unavailable", f"{what.capitalize()} unavailable", detail,
+                   headers={"Retry-After": str(RETRY_AFTER_S)})
+
+
+def _outage(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("database unreachable on %s %s: %s", request.method, request.url.path,
+                type(exc).__name__)
+    return problem_response(request, unavailable(
+        "database", "the job database cannot be reached; nothing was changed, try again"))
+
+
 def _internal(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path,
                   exc_info=exc)
@@ -101,6 +121,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Problem, problem_response)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(StarletteHTTPException, _http)
+    for outage in OUTAGES:
+        app.add_exception_handler(outage, _outage)
     app.add_exception_handler(Exception, _internal)
     plain_openapi = app.openapi
 

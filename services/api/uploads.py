@@ -35,7 +35,7 @@ from services.api.deps import (
     suffix,
     too_large,
 )
-from services.api.problems import Problem, documented, not_found
+from services.api.problems import Problem, documented, not_found, unavailable
 
 MIB = 1024 * 1024
 MIN_PART, MAX_PART, MAX_PARTS = 8 * MIB, 64 * MIB, 10_000
@@ -92,7 +92,7 @@ def start_upload(body: UploadIn, tenant_id: TenantId, db: Db, objects: Store,
     try:
         upload_id = objects.start_multipart(key, body.content_type)
     except StorageUnavailable as exc:
-        raise Problem(503, "storage-unavailable", "Storage unavailable", str(exc)) from None
+        raise unavailable("storage", f"the upload was not started; try again ({exc})") from None
     upload = Upload(id=jobs.new_job_id(), tenant_id=tenant_id, key=key, upload_id=upload_id,
                     job_id=job_id, fields=body.model_dump_json())
     with db.begin() as s:
@@ -123,9 +123,8 @@ def complete_upload(upload_id: str, body: CompleteIn, tenant_id: TenantId, db: D
             raise Problem(422, "upload-incomplete", "The upload could not be completed",
                           str(exc)) from None
         except StorageUnavailable:
-            raise Problem(503, "storage-unavailable", "Storage unavailable",
-                          "the upload could not be completed; try again later",
-                          headers={"Retry-After": "30"}) from None
+            raise unavailable("storage", "the upload could not be completed; try again "
+                              "(the parts stay for a day)") from None
         limit = min(fields.size_bytes, settings.max_upload_bytes)
         if stored > limit:  # bounded by what was stored, not by what was declared
             objects.remove(upload.key)

@@ -40,7 +40,7 @@ from services.api.deps import (
     suffix,
     too_large,
 )
-from services.api.problems import Problem, documented, not_found
+from services.api.problems import Problem, documented, not_found, unavailable
 
 CHUNK = 1024 * 1024
 OUTPUT_FILES = {"video": ("annotated.mp4", "video/mp4"), "poster": ("poster.jpg", "image/jpeg"),
@@ -91,8 +91,8 @@ def upload_video(
         try:
             objects.put_file(job.source_key, path, file.content_type or "video/mp4")
         except StorageUnavailable as exc:
-            raise Problem(503, "storage-unavailable", "Storage unavailable",
-                          f"the upload was not stored; try again later ({exc})") from None
+            raise unavailable("storage", f"the upload was not stored; try again ({exc})"
+                              ) from None
     jobs.add_job(db, job)
     dispatch(job.id)
     return accepted(job)
@@ -185,7 +185,7 @@ def _object(objects: ObjectStore, key: str, media: str, ttl_s: int) -> Response:
             return FileResponse(path, media_type=media)
         url = objects.presigned_url(key, ttl_s)
     except StorageUnavailable as exc:
-        raise Problem(503, "storage-unavailable", "Storage unavailable", str(exc)) from None
+        raise unavailable("storage", str(exc)) from None
     except ObjectMissing:
         url = None
     if url is None:

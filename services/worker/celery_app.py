@@ -4,6 +4,13 @@ The job database is the truth; a message only says "look at job X". A task claim
 atomically, so a message delivered twice (a worker lost mid-job) runs the job at most once
 at a time, and a finished job is never run again. Outputs go to deterministic keys.
 
+Messages can be lost (a broker restart, a dispatch while the broker was down, a message
+dropped as "not claimable" while a dead worker's lease ran out, one waiting out Redis'
+visibility timeout). So every worker sweeps the database every ``sweep_interval_s``: a
+job that is claimable and has had no message for a lease gets one (once, whichever worker
+sweeps first). A running job renews its lease every third of it (runner.LeaseKeeper), so a
+dead worker's job is taken again within lease + sweep interval.
+
     HINGECHECK_BROKER_URL=redis://127.0.0.1:6379/0 celery -A services.worker.celery_app worker
     (or: hingecheck worker)
 """
@@ -11,6 +18,8 @@ at a time, and a finished job is never run again. Outputs go to deterministic ke
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from typing import Any
 
 from celery import Celery
@@ -18,6 +27,7 @@ from celery.signals import worker_process_init, worker_ready
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.runner import run_job
 from hingecheck.settings import get_settings
+from sqlalchemy.exc import SQLAlchemyError
 
 log = logging.getLogger("hingecheck.worker")
 settings = get_settings()
@@ -32,49 +42,78 @@ app.conf.update(
     broker_transport_options={"visibility_timeout": 2 * settings.job_hard_limit_s + 60},
     task_default_queue=settings.queue,
     broker_connection_retry_on_startup=True,
+    broker_connection_max_retries=None,  # a broker down at start is waited for
     worker_hijack_root_logger=False,   # keep hingecheck's JSON log lines
+    # A respawned child loads and warms the model before it reports alive (seconds on a
+    # loaded machine); Celery's 4 s default killed such children in a loop.
+    worker_proc_alive_timeout=120.0,
 )
 _process: dict[str, Any] = {}
 
 
 @worker_process_init.connect
 def _load(**_: object) -> None:
-    """Once per worker process: the model (warmed up), the database and the store."""
+    """Once per worker process: the model (warmed up). The database and the store are
+    opened on first use, so a worker started while either is down waits and then works."""
     from hingecheck.pose.model import get_pose_model
-    from hingecheck.storage import open_store
 
-    _process["db"] = jobs.connect(settings.database())
-    _process["objects"] = open_store(settings)
     get_pose_model(settings)
 
 
 def _resources() -> tuple[Any, Any]:
-    if "db" not in _process:  # the solo pool has no child processes
-        _load()
+    """The database and the store, waiting (backing off to 30 s) while either is down."""
+    from hingecheck.storage import StorageUnavailable, open_store
+
+    delay = 1.0
+    while "objects" not in _process:
+        try:
+            _process.setdefault("db", jobs.connect(settings.database()))
+            _process["objects"] = open_store(settings)
+        except (StorageUnavailable, OSError, SQLAlchemyError) as exc:
+            log.warning("waiting for the database and the store: %s", exc)
+            time.sleep(delay)
+            delay = min(30.0, delay * 2)
     return _process["db"], _process["objects"]
 
 
 @app.task(name="hingecheck.analyse", bind=True, max_retries=None)
 def analyse(self: Any, job_id: str) -> str:
     db, objects = _resources()
-    job = jobs.claim(db, job_id, settings.job_lease_s)
+    job = jobs.claim(db, job_id, settings.job_lease_s, settings.max_attempts)
     if job is None:
-        return "not claimable (done, or another worker has it)"
+        # Done, waiting out a backoff, or held by a live (or not yet expired) lease: the
+        # sweep sends a new message once it is claimable again, so nothing is lost here.
+        return "not claimable now (done, backing off, or another worker has it)"
     status = run_job(job, db, objects, settings)
-    if status == "queued":  # a retryable failure: try again later, backing off
-        raise self.retry(countdown=min(300, 5 * 2 ** job.attempts))
+    if status == "queued":  # a retryable failure: try again once its backoff is over
+        jobs.mark_dispatched(db, job_id)
+        wait = min(300.0, settings.retry_backoff_s * 3 ** max(job.attempts - 1, 0))
+        raise self.retry(countdown=wait + 0.5)
     return status
 
 
 def sweep() -> int:
-    """Dispatch every job left queued, or running past its lease; returns how many."""
-    db = _process.get("db") or jobs.connect(settings.database())
-    ids = jobs.claimable(db, settings.job_lease_s, limit=1000)
+    """Send a message for every claimable job that has had none for a lease; how many."""
+    db, _ = _resources()
+    ids = jobs.due_for_dispatch(db, settings.job_lease_s)
     for job_id in ids:
         analyse.apply_async(args=[job_id], queue=settings.queue)
     return len(ids)
 
 
+def _sweep_forever() -> None:
+    while True:
+        try:
+            sent = sweep()
+            if sent:
+                log.info("sweep: %d job(s) dispatched", sent)
+        except Exception:  # the broker or the database is away: the next sweep tries again
+            log.warning("sweep failed; trying again in %.0f s", settings.sweep_interval_s,
+                        exc_info=True)
+        time.sleep(settings.sweep_interval_s)
+
+
 @worker_ready.connect
-def _sweep_on_start(**_: object) -> None:
-    log.info("start-up sweep: %d job(s) dispatched", sweep())
+def _start_sweeping(**_: object) -> None:
+    """In the worker's main process: sweep now and every sweep_interval_s."""
+    threading.Thread(target=_sweep_forever, name="hingecheck-sweep", daemon=True).start()

@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     max_width: int = Field(default=3840, gt=0)
     max_height: int = Field(default=2160, gt=0)
     max_frames: int = Field(default=36_000, gt=0)
-    min_duration_s: float = Field(default=1.0, ge=0.0)  # shorter cannot hold a rep
+    min_duration_s: float = Field(default=0.5, ge=0.0)  # shorter cannot hold a rep
     max_upload_bytes: int = Field(default=2 * 1024**3, gt=0)
 
     # Cleaning the track.
@@ -78,13 +78,20 @@ class Settings(BaseSettings):
     s3_region: str = "us-east-1"
     # Presigned links to videos and posters live at most this long (seconds).
     presign_ttl_s: int = Field(default=900, gt=0, le=900)
-    # A job running longer than this without finishing is taken again (a dead worker).
-    job_lease_s: float = Field(default=900.0, gt=0)
+    # A running job renews its lease every third of this; one not renewed for this long
+    # (its worker died) is taken again. The sweep re-sends lost messages as often.
+    job_lease_s: float = Field(default=60.0, ge=2.0)
+    sweep_interval_s: float = Field(default=20.0, gt=0)
     max_attempts: int = Field(default=3, ge=1, le=10)
+    retry_backoff_s: float = Field(default=10.0, ge=0)  # × 3^(attempt − 1), at most 300 s
+    # How long a finished analysis waits out an object-store outage to store its outputs.
+    store_wait_s: float = Field(default=300.0, ge=0)
     # Webhook hosts allowed even on private addresses (comma-separated; tests, intranets).
     webhook_allow_hosts: str = ""
     # /metrics (every tenant's counts) answers only `Authorization: Bearer <this>`; unset: off.
     metrics_token: str | None = Field(default=None, min_length=16)
+    # Requests the API serves at once (per process); more are answered 503 at once.
+    api_max_in_flight: int = Field(default=64, ge=1)
     # Distributed mode: a Celery broker (Redis) wakes workers; unset = the embedded worker.
     broker_url: str | None = None
     queue: str = "hingecheck"

@@ -175,7 +175,7 @@ def test_a_clip_that_breaks_the_analysis_is_rejected_once(tmp_path: Path) -> Non
 
 
 def test_a_failing_job_is_tried_three_times_then_failed(tmp_path: Path) -> None:
-    s = _settings(tmp_path)
+    s = _settings(tmp_path, retry_backoff_s=0)
     db = jobs.connect(s.database())
     tenant, _ = jobs.create_key(db, "team-a")
     job = Job(id=jobs.new_job_id(), tenant_id=tenant, exercise="rdl", source_name="x.mp4",
@@ -186,6 +186,16 @@ def test_a_failing_job_is_tried_three_times_then_failed(tmp_path: Path) -> None:
     stored = jobs.get_job(db, tenant, job.id)
     assert stored is not None and stored.attempts == 3 and stored.status == "failed"
     assert stored.error_code == "internal_error" and stored.error_message
+    assert "Error" not in stored.error_message  # no Python internals for the client
+    # With a backoff, a failed attempt waits before the next one.
+    backing = Job(id=jobs.new_job_id(), tenant_id=tenant, exercise="rdl", source_name="y.mp4",
+                  source_key=job_key(tenant, "y", "source.mp4"))
+    jobs.add_job(db, backing)
+    patient = EmbeddedWorker(db, LocalStore(s.objects_dir()),
+                             _settings(tmp_path, retry_backoff_s=30))
+    assert patient.run_once() == "queued" and patient.run_once() is None
+    waiting = jobs.get_job(db, tenant, backing.id)
+    assert waiting is not None and waiting.retry_at is not None
 
 
 def test_a_job_left_running_by_a_dead_worker_is_taken_again(tmp_path: Path) -> None:

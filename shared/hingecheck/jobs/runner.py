@@ -13,6 +13,7 @@ import logging
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,10 +33,12 @@ CONTENT_TYPES = {"result.json": "application/json", "annotated.mp4": "video/mp4"
 
 def run_job(job: Job, db: sessionmaker[Session], objects: ObjectStore,
             settings: Settings) -> str:
-    """Process a claimed job; returns its final (or re-queued) status."""
+    """Process a claimed job, renewing its lease as it runs; returns its final (or
+    re-queued) status."""
     token = current_job.set(job.id)
     try:
-        status = _run(job, db, objects, settings)
+        with LeaseKeeper(db, job.id, settings.job_lease_s / 3):
+            status = _run(job, db, objects, settings)
         log.info("job %s: %s (attempt %d)", job.id, status, job.attempts)
         if status in ("succeeded", "failed", "rejected"):
             notify(db, job.id, settings.webhook_hosts())
@@ -43,6 +46,50 @@ def run_job(job: Job, db: sessionmaker[Session], objects: ObjectStore,
     finally:
         current_job.reset(token)
         release_freed_memory()
+
+
+class LeaseKeeper:
+    """Renews a running job's lease every ``period_s`` from a thread, so that the lease can
+    be short (a dead worker's job is taken again within a lease) however long the analysis
+    or the rendering takes between progress updates."""
+
+    def __init__(self, db: sessionmaker[Session], job_id: str, period_s: float) -> None:
+        self.db, self.job_id, self.period_s = db, job_id, period_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name=f"lease-{job_id}",
+                                        daemon=True)
+
+    def __enter__(self) -> LeaseKeeper:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join(5.0)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.period_s):
+            try:
+                jobs.renew(self.db, self.job_id)
+            except Exception:  # the database is away: the next renewal may reach it
+                log.warning("job %s: lease not renewed (database unreachable)", self.job_id)
+
+
+def _through_outage(action: Callable[[], None], what: str, settings: Settings) -> None:
+    """Run a store call, waiting out an outage for up to ``store_wait_s`` (backing off 1,
+    2, 4 … 30 s): a short outage delays a job, it does not fail it."""
+    deadline = time.monotonic() + settings.store_wait_s
+    delay = 1.0
+    while True:
+        try:
+            action()
+            return
+        except StorageUnavailable:
+            if time.monotonic() + delay > deadline:
+                raise
+            log.warning("%s: store unavailable, trying again in %.0f s", what, delay)
+            time.sleep(delay)
+            delay = min(30.0, delay * 2)
 
 
 def release_freed_memory() -> None:
@@ -63,7 +110,8 @@ def _run(job: Job, db: sessionmaker[Session], objects: ObjectStore,
         work = Path(tmp)
         source = work / ("source" + Path(job.source_key).suffix)
         try:
-            objects.get_file(job.source_key, source)
+            _through_outage(lambda: objects.get_file(job.source_key, source),
+                            f"job {job.id}: fetching the clip", settings)
             last = [0.0]
 
             def progress(done: int, expected: int) -> None:
@@ -81,24 +129,30 @@ def _run(job: Job, db: sessionmaker[Session], objects: ObjectStore,
             render_chart(result, work / "angles.png")
             jobs.set_progress(db, job.id, 0.95)
             for name, kind in CONTENT_TYPES.items():
-                objects.put_file(job_key(job.tenant_id, job.id, name), work / name, kind)
+                _through_outage(lambda name=name, kind=kind: objects.put_file(  # type: ignore[misc]
+                    job_key(job.tenant_id, job.id, name), work / name, kind),
+                    f"job {job.id}: storing {name}", settings)
         except errors.ModelError as exc:
             # This machine's model is missing or broken: another attempt may run elsewhere.
             return jobs.fail(db, job.id, exc.code, str(exc), retry=True,
-                             max_attempts=settings.max_attempts)
+                             max_attempts=settings.max_attempts,
+                             backoff_s=settings.retry_backoff_s)
         except HingecheckError as exc:
             # The clip itself is the problem: retrying cannot help.
             return jobs.fail(db, job.id, exc.code, str(exc), retry=False,
-                             max_attempts=settings.max_attempts)
+                             max_attempts=settings.max_attempts,
+                             backoff_s=settings.retry_backoff_s)
         except StorageUnavailable as exc:
             return jobs.fail(db, job.id, "storage_unavailable", str(exc), retry=True,
-                             max_attempts=settings.max_attempts)
+                             max_attempts=settings.max_attempts,
+                             backoff_s=settings.retry_backoff_s)
         except Exception as exc:  # a bug or a crash in a library: retry, then give up
             # The client sees that it failed, not the server's internals (the log has them).
             log.exception("job %s failed: %s", job.id, type(exc).__name__)
             return jobs.fail(db, job.id, "internal_error",
                              f"the analysis failed unexpectedly; the error is logged under "
-                             f"job {job.id}", retry=True, max_attempts=settings.max_attempts)
+                             f"job {job.id}", retry=True, max_attempts=settings.max_attempts,
+                             backoff_s=settings.retry_backoff_s)
     faults: list[dict[str, object]] = [{"name": f.name, "worst_severity": f.worst_severity}
                                        for f in result.summary.faults]
     jobs.finish(db, job.id, score=result.summary.score, model=result.model.name, faults=faults,
@@ -143,7 +197,7 @@ class EmbeddedWorker:
         self._thread.join(timeout)
 
     def run_once(self) -> str | None:
-        job = jobs.claim_next(self.db, self.settings.job_lease_s)
+        job = jobs.claim_next(self.db, self.settings.job_lease_s, self.settings.max_attempts)
         return None if job is None else run_job(job, self.db, self.objects, self.settings)
 
     def _loop(self) -> None:

@@ -135,38 +135,82 @@ def list_jobs(db: sessionmaker[Session], tenant: str, *, athlete: str | None = N
         return list(s.scalars(q.order_by(Job.created_at.desc()).limit(limit)))
 
 
+def _claimable(lease_s: float):  # type: ignore[no-untyped-def]
+    """Queued and past any retry backoff, or running past its lease (a dead worker; a
+    live one renews its lease as it goes)."""
+    t = now()
+    stale = t - timedelta(seconds=lease_s)
+    return (((Job.status == "queued") & (Job.retry_at.is_(None) | (Job.retry_at <= t)))
+            | ((Job.status == "running") & (Job.started_at < stale)))
+
+
 def claimable(db: sessionmaker[Session], lease_s: float, limit: int = 5) -> list[str]:
-    """Jobs waiting, oldest first: queued, or running past their lease (a dead worker;
-    a live one renews the lease with every progress update)."""
-    stale = now() - timedelta(seconds=lease_s)
+    """Jobs a worker may take now, oldest first."""
     with db() as s:
-        return list(s.scalars(
-            select(Job.id).where((Job.status == "queued")
-                                 | ((Job.status == "running") & (Job.started_at < stale)))
-            .order_by(Job.created_at).limit(limit)).all())
+        return list(s.scalars(select(Job.id).where(_claimable(lease_s))
+                              .order_by(Job.created_at).limit(limit)).all())
 
 
-def claim_next(db: sessionmaker[Session], lease_s: float) -> Job | None:
+def due_for_dispatch(db: sessionmaker[Session], lease_s: float, limit: int = 1000) -> list[str]:
+    """Claimable jobs whose last message is older than the lease (or was never sent): the
+    message was lost, dropped, or waits out a broker's visibility timeout. Each is marked
+    as dispatched now, once: of several sweepers at the same moment only one gets it."""
+    stale = now() - timedelta(seconds=lease_s)
+    due = (Job.dispatched_at.is_(None) | (Job.dispatched_at < stale)) & _claimable(lease_s)
+    with db() as s:
+        ids = list(s.scalars(select(Job.id).where(due).order_by(Job.created_at)
+                             .limit(limit)).all())
+    marked = []
+    for job_id in ids:
+        with db.begin() as s:
+            if s.execute(update(Job).where(Job.id == job_id, due)  # type: ignore[attr-defined]
+                         .values(dispatched_at=now())).rowcount == 1:
+                marked.append(job_id)
+    return marked
+
+
+def mark_dispatched(db: sessionmaker[Session], job_id: str) -> None:
+    with db.begin() as s:
+        s.execute(update(Job).where(Job.id == job_id).values(dispatched_at=now()))
+
+
+def renew(db: sessionmaker[Session], job_id: str) -> None:
+    """Renew a running job's lease."""
+    with db.begin() as s:
+        s.execute(update(Job).where(Job.id == job_id, Job.status == "running")
+                  .values(started_at=now()))
+
+
+def claim_next(db: sessionmaker[Session], lease_s: float,
+               max_attempts: int | None = None) -> Job | None:
     """Take the oldest claimable job."""
     for job_id in claimable(db, lease_s):
-        job = claim(db, job_id, lease_s)
+        job = claim(db, job_id, lease_s, max_attempts)
         if job is not None:
             return job
     return None
 
 
-def claim(db: sessionmaker[Session], job_id: str, lease_s: float) -> Job | None:
-    """Take ``job_id`` if it is claimable; None if it is done or another worker has it."""
-    stale = now() - timedelta(seconds=lease_s)
+def claim(db: sessionmaker[Session], job_id: str, lease_s: float,
+          max_attempts: int | None = None) -> Job | None:
+    """Take ``job_id`` if it is claimable; None if it is done, waits out a backoff, or
+    another worker has it. A job whose attempts are used up (its workers kept dying
+    mid-job) is failed instead of run again."""
     with db.begin() as s:
         # Atomic: only one worker's update matches the row it saw.
+        allowed = Job.attempts < (max_attempts or 1_000_000)
         taken = s.execute(
-            update(Job).where(Job.id == job_id,
-                              (Job.status == "queued")
-                              | ((Job.status == "running") & (Job.started_at < stale)))
+            update(Job).where(Job.id == job_id, _claimable(lease_s), allowed)
             .values(status="running", started_at=now(), attempts=Job.attempts + 1,
-                    progress=0.0))
+                    progress=0.0, retry_at=None))
         if taken.rowcount != 1:  # type: ignore[attr-defined]
+            if max_attempts:
+                s.execute(update(Job).where(Job.id == job_id, _claimable(lease_s),
+                                            Job.attempts >= max_attempts)
+                          .values(status="failed", finished_at=now(),
+                                  error_code="interrupted",
+                                  error_message=f"the job was interrupted {max_attempts} "
+                                  "times (its worker stopped mid-job); not tried again"))
             return None
         job = s.get(Job, job_id)
         if job is not None:
@@ -238,8 +282,9 @@ def status_counts(db: sessionmaker[Session]) -> dict[str, int]:
 
 
 def fail(db: sessionmaker[Session], job_id: str, code: str, message: str, *,
-         retry: bool, max_attempts: int) -> str:
-    """Record a failure; a retryable one goes back to the queue until attempts run out.
+         retry: bool, max_attempts: int, backoff_s: float = 10.0) -> str:
+    """Record a failure; a retryable one goes back to the queue until attempts run out,
+    waiting backoff_s × 3^(attempt − 1) (at most 5 minutes) before it may run again.
     Returns the job's new status."""
     with db.begin() as s:
         job = s.get(Job, job_id)
@@ -247,6 +292,8 @@ def fail(db: sessionmaker[Session], job_id: str, code: str, message: str, *,
             return "missing"
         if retry and job.attempts < max_attempts:
             job.status, job.started_at = "queued", None
+            wait = min(300.0, backoff_s * 3 ** max(job.attempts - 1, 0))
+            job.retry_at = now() + timedelta(seconds=wait)
         else:
             job.status = "failed" if retry else "rejected"
             job.finished_at = now()

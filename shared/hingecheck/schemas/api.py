@@ -106,3 +106,5 @@ class Readiness(BaseModel):
     ready: bool
     database: str = Field(description="ok, or down: the reason")
     storage: str = Field(description="ok, or down: the reason")
+    broker: str | None = Field(default=None, description="distributed mode only: ok, or "
+                                                         "down: the reason")

@@ -1,0 +1,246 @@
+"""Jobs that always finish, and an API that says "come back" while a dependency is down.
+
+Real parts: SQLite and PostgreSQL job records (PostgreSQL is cut off for the outage test
+by refusing connections to its database, then let back), moto's S3 server in its own
+process (frozen with SIGSTOP for the hung-store test), an unreachable Redis address. One
+fake, named where it is used: a store that fails its first calls, standing in for an
+outage while a finished analysis stores its outputs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+from hingecheck.jobs import store as jobs
+from hingecheck.jobs.models import Job, now
+from hingecheck.jobs.runner import LeaseKeeper, _through_outage
+from hingecheck.settings import Settings
+from hingecheck.storage import StorageUnavailable, job_key
+from hingecheck.synth.generate import generate_clip
+from hingecheck.synth.truth import ClipParams
+
+from services.api.app import create_app
+
+PG_URL = os.environ.get("HINGECHECK_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
+REQUIRE = os.environ.get("HINGECHECK_REQUIRE_SERVICES") == "1"
+
+
+def _job(db, tenant: str) -> Job:  # type: ignore[no-untyped-def]
+    return jobs.add_job(db, Job(id=jobs.new_job_id(), tenant_id=tenant, exercise="rdl",
+                                source_name="a.mp4", source_key=job_key(tenant, "a", "s.mp4")))
+
+
+def _age(db, job_id: str, **fields: object) -> None:  # type: ignore[no-untyped-def]
+    """Move a job's times back, as if that much time had passed."""
+    with db.begin() as s:
+        row = s.get(Job, job_id)
+        for name, value in fields.items():
+            setattr(row, name, value)
+
+
+def test_a_job_whose_worker_keeps_dying_fails_after_its_attempts(tmp_path: Path) -> None:
+    db = jobs.connect(f"sqlite:///{tmp_path / 'j.db'}")
+    tenant, _ = jobs.create_key(db, "team-a")
+    job = _job(db, tenant)
+    for attempt in range(1, 4):  # claimed, then its worker is killed (the lease runs out)
+        taken = jobs.claim(db, job.id, lease_s=60, max_attempts=3)
+        assert taken is not None and taken.attempts == attempt
+        _age(db, job.id, started_at=now() - timedelta(seconds=61))
+    assert jobs.claim(db, job.id, lease_s=60, max_attempts=3) is None  # a 4th is refused
+    ended = jobs.get_job(db, tenant, job.id)
+    assert ended is not None and ended.status == "failed" and ended.attempts == 3
+    assert ended.error_code == "interrupted"
+
+
+def test_the_sweep_resends_a_lost_message_once_per_lease(tmp_path: Path) -> None:
+    db = jobs.connect(f"sqlite:///{tmp_path / 'j.db'}")
+    tenant, _ = jobs.create_key(db, "team-a")
+    job = _job(db, tenant)  # never dispatched (the broker was down at upload)
+    assert jobs.due_for_dispatch(db, lease_s=60) == [job.id]
+    assert jobs.due_for_dispatch(db, lease_s=60) == []  # sent: not again within the lease
+    _age(db, job.id, dispatched_at=now() - timedelta(seconds=61))  # the message was lost
+    assert jobs.due_for_dispatch(db, lease_s=60) == [job.id]
+    jobs.claim(db, job.id, lease_s=60)  # a live worker holds it
+    _age(db, job.id, dispatched_at=now() - timedelta(seconds=61))
+    assert jobs.due_for_dispatch(db, lease_s=60) == []
+    _age(db, job.id, started_at=now() - timedelta(seconds=61))  # ... and dies
+    assert jobs.due_for_dispatch(db, lease_s=60) == [job.id]
+
+
+def test_a_running_job_renews_its_lease(tmp_path: Path) -> None:
+    db = jobs.connect(f"sqlite:///{tmp_path / 'j.db'}")
+    tenant, _ = jobs.create_key(db, "team-a")
+    job = _job(db, tenant)
+    jobs.claim(db, job.id, lease_s=2)
+    with LeaseKeeper(db, job.id, period_s=0.2):
+        time.sleep(2.5)  # longer than the lease, with no progress update
+        assert jobs.claimable(db, lease_s=2) == []  # still held
+    time.sleep(2.2)
+    assert jobs.claimable(db, lease_s=2) == [job.id]  # the keeper stopped: taken again
+
+
+def test_a_short_store_outage_delays_storing_instead_of_failing(tmp_path: Path) -> None:
+    calls = []
+
+    def put() -> None:  # fails twice (stands in for a store outage), then works
+        calls.append(time.monotonic())
+        if len(calls) <= 2:
+            raise StorageUnavailable("connection refused")
+
+    _through_outage(put, "test", Settings(data_dir=tmp_path, store_wait_s=10))  # type: ignore[arg-type]
+    assert len(calls) == 3 and calls[2] - calls[0] >= 2.5  # waited 1 s, then 2 s
+    with pytest.raises(StorageUnavailable):  # past store_wait_s it is a failure
+        _through_outage(lambda: (_ for _ in ()).throw(StorageUnavailable("down")), "test",
+                        Settings(data_dir=tmp_path, store_wait_s=0))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def postgres_db():  # type: ignore[no-untyped-def]
+    import psycopg
+
+    name = f"hingecheck_outage_{uuid.uuid4().hex[:8]}"
+    admin_url = PG_URL.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+    try:
+        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        if REQUIRE:
+            pytest.fail(f"PostgreSQL required but: {exc}")
+        pytest.skip(f"PostgreSQL not reachable: {exc}")
+    admin.execute(f'CREATE DATABASE "{name}"')
+    yield admin, name, f"{PG_URL}/{name}"
+    admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+    admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    admin.close()
+
+
+def test_the_api_answers_503_while_the_database_is_down(tmp_path: Path, postgres_db) -> None:  # type: ignore[no-untyped-def]
+    admin, name, url = postgres_db
+    s = Settings(data_dir=tmp_path, database_url=url)  # type: ignore[arg-type]
+    db = jobs.connect(url)
+    tenant, key = jobs.create_key(db, "team-a")
+    job = _job(db, tenant)
+    auth = {"Authorization": f"Bearer {key}"}
+    clip = tmp_path / "lift.mp4"
+    generate_clip(ClipParams(scenario="good_hinge", reps=1, seed=2, resolution=480), clip)
+    with TestClient(create_app(s, db=db, worker=False)) as client:
+        assert client.get(f"/v1/jobs/{job.id}", headers=auth).status_code == 200
+        # The outage: no new connection to the database, the open ones cut.
+        admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      f"WHERE datname = '{name}'")
+        down = {
+            "status": client.get(f"/v1/jobs/{job.id}", headers=auth),
+            "list": client.get("/v1/jobs", headers=auth),
+            "upload": client.post("/v1/videos", headers=auth,
+                                  files={"file": ("a.mp4", clip.read_bytes(), "video/mp4")}),
+            "batches": client.post("/v1/batches", headers=auth, json={"name": "x"}),
+        }
+        for what, r in down.items():
+            assert r.status_code == 503, (what, r.text)
+            assert r.headers["content-type"] == "application/problem+json"
+            assert r.json()["type"].endswith("/database-unavailable") and r.headers["retry-after"]
+        ready = client.get("/readyz")
+        assert ready.status_code == 503 and ready.json()["database"].startswith("down")
+        assert client.get("/healthz").status_code == 200
+        admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        back = client.get(f"/v1/jobs/{job.id}", headers=auth)  # the pool reconnects
+        assert back.status_code == 200 and back.json()["status"] == "queued"
+        assert client.get("/readyz").status_code == 200
+
+
+def test_an_upload_never_waits_on_a_dead_broker(tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = sock.getsockname()[1]  # nothing listens here once the socket closes
+    s = Settings(data_dir=tmp_path, broker_url=f"redis://127.0.0.1:{dead}/0")  # type: ignore[arg-type]
+    db = jobs.connect(s.database())
+    _, key = jobs.create_key(db, "team-a")
+    clip = tmp_path / "lift.mp4"
+    generate_clip(ClipParams(scenario="good_hinge", reps=1, seed=2, resolution=480), clip)
+    with TestClient(create_app(s, db=db, worker=False)) as client:
+        t0 = time.perf_counter()
+        sent = client.post("/v1/videos", headers={"Authorization": f"Bearer {key}"},
+                           files={"file": ("a.mp4", clip.read_bytes(), "video/mp4")})
+        took = time.perf_counter() - t0
+        assert sent.status_code == 202 and took < 0.5, took
+        ready = client.get("/readyz").json()
+        assert ready["broker"].startswith("down") and not ready["ready"]
+    time.sleep(3)  # the dispatch thread gave up: the job waits for the workers' sweep
+    assert jobs.due_for_dispatch(db, s.job_lease_s) == [sent.json()["id"]]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_a_hung_store_does_not_stall_the_api(tmp_path: Path) -> None:
+    from hingecheck.storage.s3 import S3Store
+
+    port = _free_port()
+    moto = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p",
+                             str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(f"http://127.0.0.1:{port}", timeout=0.5)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        s = Settings(data_dir=tmp_path, storage="s3", s3_endpoint=f"127.0.0.1:{port}",  # type: ignore[arg-type]
+                     s3_access_key="test", s3_secret_key="testtest", s3_bucket="hc-hung")
+        db = jobs.connect(s.database())
+        _, key = jobs.create_key(db, "team-a")
+        clip = tmp_path / "lift.mp4"
+        generate_clip(ClipParams(scenario="good_hinge", reps=1, seed=2, resolution=480), clip)
+        api_port = _free_port()
+        server = uvicorn.Server(uvicorn.Config(create_app(s, db=db, objects=S3Store(s),
+                                                          worker=False),
+                                               host="127.0.0.1", port=api_port,
+                                               log_level="warning"))
+        threading.Thread(target=server.run, daemon=True).start()
+        while not server.started:
+            time.sleep(0.05)
+        base = f"http://127.0.0.1:{api_port}"
+        os.kill(moto.pid, signal.SIGSTOP)  # the store hangs: accepts, never answers
+        answer: dict[str, httpx.Response] = {}
+
+        def upload() -> None:
+            with httpx.Client(timeout=120) as c:
+                answer["r"] = c.post(f"{base}/v1/videos",
+                                     headers={"Authorization": f"Bearer {key}"},
+                                     files={"file": ("a.mp4", clip.read_bytes(), "video/mp4")})
+
+        sender = threading.Thread(target=upload)
+        sender.start()
+        time.sleep(1.0)  # the upload is now waiting on the store
+        latencies = []
+        with httpx.Client(timeout=5) as c:
+            for _ in range(20):
+                t0 = time.perf_counter()
+                assert c.get(f"{base}/healthz").status_code == 200
+                latencies.append(time.perf_counter() - t0)
+                time.sleep(0.05)
+        assert sender.is_alive(), "the upload should still be waiting on the hung store"
+        assert max(latencies) < 0.05, f"slowest /healthz {max(latencies) * 1000:.0f} ms"
+        os.kill(moto.pid, signal.SIGCONT)
+        sender.join(90)
+        assert answer["r"].status_code in (202, 503), answer["r"].text
+        server.should_exit = True
+    finally:
+        os.kill(moto.pid, signal.SIGCONT)
+        moto.terminate()
+        moto.wait(10)
