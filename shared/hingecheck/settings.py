@@ -91,7 +91,7 @@ class Settings(BaseSettings):
     # /metrics (every tenant's counts) answers only `Authorization: Bearer <this>`; unset: off.
     metrics_token: str | None = Field(default=None, min_length=16)
     # Requests the API serves at once (per process); more are answered 503 at once.
-    api_max_in_flight: int = Field(default=64, ge=1)
+    api_max_in_flight: int = Field(default=32, ge=1)
     # Distributed mode: a Celery broker (Redis) wakes workers; unset = the embedded worker.
     broker_url: str | None = None
     queue: str = "hingecheck"
