@@ -112,7 +112,8 @@ def test_coach_uploads_reviews_and_exports_a_batch(browser, server, tmp_path: Pa
     table = list(csv.DictReader(io.StringIO(text)))
     assert [r["athlete"] for r in table] == athletes
     assert all(r["status"] == "succeeded" and r["score"] for r in table)
-    assert "lumbar_rounding" in table[0]["faults"]
+    assert "lumbar_rounding" in table[0]["fault names"] and "Rounded back" in table[0]["faults"]
+    assert download.value.suggested_filename == "hingecheck-Tuesday_squad.csv"
     # A name a spreadsheet would run as a formula is written as text.
     assert page.evaluate("hingecheck.csvCell('=HYPERLINK(\"http://x\")')") == \
         '"\'=HYPERLINK(""http://x"")"'
@@ -147,3 +148,39 @@ def test_coach_uploads_reviews_and_exports_a_batch(browser, server, tmp_path: Pa
     phone.wait_for_selector("#batches li")
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     phone.screenshot(path=str(shots / "5-phone.png"), full_page=True)
+
+
+def test_failures_are_shown_with_their_reasons(browser, server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+    from hingecheck.video.encode import write_h264
+
+    base, key, root = server
+    shots = Path(os.environ.get("HINGECHECK_SCREENSHOTS", tmp_path))
+    notes = root / "dan_notes.mp4"
+    notes.write_text("squat day: 5x5\n" * 40)  # not a video: refused at upload
+    empty = root / "eve_empty_room.mp4"  # a video with nobody in it: rejected by the worker
+    write_h264(empty, [np.full((240, 320, 3), 90, np.uint8)] * 45, fps=15)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(base)
+    page.fill("#key", key)
+    page.click("button[type=submit]")
+    page.fill("#batch-name", "Failures")
+    page.set_input_files("#files", [str(notes), str(empty)])
+    page.click("#send")
+    alert = page.wait_for_selector("#upload-result [role=alert]", timeout=60_000)
+    assert "1 of 2 files were not accepted" in alert.inner_text()
+    refused = page.locator("#queue li", has_text="dan_notes.mp4").inner_text()
+    assert "not accepted" in refused and "not a video" in refused
+    assert "#/batch/" not in page.url  # the page stays with the reason
+    page.screenshot(path=str(shots / "6-refused.png"), full_page=True)
+    page.click("#upload-result a")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#jobs tbody tr td:nth-child(3)')]"
+        ".some(td => td.textContent.startsWith('rejected'))", timeout=240_000)
+    row = page.locator("#jobs tbody tr", has_text="rejected")
+    assert "no person was found" in row.locator(".reason").inner_text()  # the stored reason
+    row.click()
+    page.wait_for_selector("#clip-summary .error")
+    assert page.inner_text("#clip-summary").startswith("Not analysed (rejected)")
+    assert page.locator(".player").is_hidden()
+    page.screenshot(path=str(shots / "7-rejected.png"), full_page=True)

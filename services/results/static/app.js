@@ -87,8 +87,13 @@ async function home() {
                               body: JSON.stringify({name: document.getElementById("batch-name").value})});
     const exercise = document.getElementById("exercise").value;
     const athlete = document.getElementById("athlete").value.trim();
-    for (const item of files) await upload(item, batch.id, exercise, athlete || athleteFromName(item.file.name));
-    location.hash = `#/batch/${batch.id}`;
+    let refused = 0;
+    for (const item of files) if (!await upload(item, batch.id, exercise, athlete || athleteFromName(item.file.name))) refused++;
+    if (!refused) { location.hash = `#/batch/${batch.id}`; return; }
+    // A refused file stays on screen with its reason; the batch is one click away.
+    document.getElementById("upload-result").replaceChildren(
+      el("p", {class: "error", role: "alert"}, `${refused} of ${files.length} files were not accepted (reasons above). `),
+      el("a", {href: `#/batch/${batch.id}`}, "Open the batch"));
   };
   const batches = (await json("/v1/batches")).batches;
   document.getElementById("batches").replaceChildren(...batches.map(b =>
@@ -98,17 +103,22 @@ async function home() {
 // Files above this go straight to storage in parts (where the server stores in S3/MinIO).
 const PARTS_FROM_BYTES = 64 * 1024 * 1024;
 
+// Each resolves true once the file is a job, false (its reason shown on its line) if not.
 async function upload(item, batch, exercise, athlete) {
-  if (item.file.size > PARTS_FROM_BYTES && await uploadInParts(item, batch, exercise, athlete)) return;
+  if (item.file.size > PARTS_FROM_BYTES) {
+    const sent = await uploadInParts(item, batch, exercise, athlete);
+    if (sent !== null) return sent;
+  }
   return uploadWhole(item, batch, exercise, athlete);
 }
+const refuse = (item, text) => { item.state.textContent = text; item.state.className = "error"; return false; };
 
 // Presigned multipart upload: each part PUT straight to storage, retried on its own.
 async function uploadInParts(item, batch, exercise, athlete) {
   const res = await fetch("/v1/uploads", {method: "POST", headers: {Authorization: `Bearer ${key()}`, "Content-Type": "application/json"},
     body: JSON.stringify({filename: item.file.name, size_bytes: item.file.size, content_type: item.file.type || "video/mp4", exercise, athlete, batch})});
-  if (res.status === 409) return false;  // the server keeps files locally: send it whole
-  if (!res.ok) { item.state.textContent = (await res.json()).detail; return true; }
+  if (res.status === 409) return null;  // the server keeps files locally: send it whole
+  if (!res.ok) return refuse(item, (await res.json()).detail);
   const plan = await res.json(), etags = [];
   let sent = 0;
   for (const part of plan.parts) {
@@ -119,7 +129,7 @@ async function uploadInParts(item, batch, exercise, athlete) {
         if (!put.ok) throw new Error(put.statusText);
         etags.push(put.headers.get("ETag")); break;
       } catch (e) {
-        if (attempt >= 4) { item.state.textContent = `part ${part.part_number} failed`; return true; }
+        if (attempt >= 4) return refuse(item, `part ${part.part_number} could not be sent`);
         await new Promise(r => setTimeout(r, 1000 * attempt));
       }
     }
@@ -127,7 +137,8 @@ async function uploadInParts(item, batch, exercise, athlete) {
   }
   const done = await fetch(plan.complete, {method: "POST", headers: {Authorization: `Bearer ${key()}`, "Content-Type": "application/json"},
                                            body: JSON.stringify({etags})});
-  item.state.textContent = done.status === 202 ? "uploaded" : (await done.json()).detail;
+  if (done.status !== 202) return refuse(item, (await done.json()).detail);
+  item.state.textContent = "uploaded";
   return true;
 }
 
@@ -141,10 +152,15 @@ function uploadWhole(item, batch, exercise, athlete, attempt = 1) {
     xhr.setRequestHeader("Authorization", `Bearer ${key()}`);
     xhr.setRequestHeader("Idempotency-Key", `${batch}:${item.file.name}:${item.file.size}`);
     xhr.upload.onprogress = e => { if (e.lengthComputable) item.bar.value = 100 * e.loaded / e.total; };
-    xhr.onload = () => { item.state.textContent = xhr.status === 202 ? "uploaded" : JSON.parse(xhr.responseText).detail; resolve(); };
+    xhr.onload = () => {
+      if (xhr.status === 202) { item.state.textContent = "uploaded"; return resolve(true); }
+      let detail = xhr.statusText;
+      try { detail = JSON.parse(xhr.responseText).detail || detail; } catch (e) { /* not JSON */ }
+      resolve(refuse(item, `not accepted: ${detail}`));
+    };
     // A flaky connection: try again (the idempotency key keeps it one job).
     xhr.onerror = () => attempt < 4 ? setTimeout(() => uploadWhole(item, batch, exercise, athlete, attempt + 1).then(resolve), 1000 * attempt)
-                                    : (item.state.textContent = "failed", resolve());
+                                    : resolve(refuse(item, "the connection failed 4 times"));
     xhr.send(form);
   });
 }
@@ -157,9 +173,12 @@ async function batchView(id) {
                                          (!filterF.value || (j.faults || []).some(f => f.name === filterF.value)));
   const draw = () => document.querySelector("#jobs tbody").replaceChildren(...visible().map(j => {
     const status = j.status === "running" ? `running ${Math.round(100 * j.progress)}%` : j.status;
+    const why = j.error ? el("div", {class: "error reason"}, j.error.message || j.error.code) : "";
+    const judged = j.status !== "succeeded" || j.score != null;
     const tr = el("tr", {tabindex: "0", "data-job": j.id},
-      el("td", {}, j.athlete || "—"), el("td", {}, EXERCISES[j.exercise] || j.exercise), el("td", {}, status),
-      el("td", {}, j.reps ?? "—"), el("td", {class: `score grade-${grade(j.score)}`}, j.score == null ? "—" : Math.round(j.score)),
+      el("td", {}, j.athlete || "—"), el("td", {}, EXERCISES[j.exercise] || j.exercise), el("td", {}, status, why),
+      el("td", {}, j.reps ?? "—"),
+      el("td", {class: `score grade-${grade(j.score)}`}, j.score != null ? Math.round(j.score) : judged ? "—" : "not judged"),
       el("td", {}, ...(j.faults || []).map(f => el("span", {class: "chip"}, label(f.name)))));
     tr.onclick = tr.onkeydown = e => { if (!e.key || e.key === "Enter") location.hash = `#/clip/${j.id}`; };
     return tr; }));
@@ -177,9 +196,13 @@ async function batchView(id) {
   filterA.onchange = filterF.onchange = draw;
   document.getElementById("export").onclick = () => {
     const esc = csvCell;
-    const lines = [["athlete", "exercise", "status", "reps", "score", "faults", "clip"].join(",")].concat(
-      visible().map(j => [j.athlete, j.exercise, j.status, j.reps, j.score, (j.faults || []).map(f => f.name).join(" "), j.source_name].map(esc).join(",")));
-    const a = el("a", {href: URL.createObjectURL(new Blob([lines.join("\n") + "\n"], {type: "text/csv"})), download: "hingecheck-batch.csv"});
+    const lines = [["athlete", "exercise", "status", "reps", "score", "faults", "fault names", "clip", "uploaded", "reason"].join(",")].concat(
+      visible().map(j => [j.athlete, EXERCISES[j.exercise] || j.exercise, j.status, j.reps, j.score,
+                          (j.faults || []).map(f => label(f.name)).join("; "), (j.faults || []).map(f => f.name).join(" "),
+                          j.source_name, j.created_at, j.error ? j.error.message : ""].map(esc).join(",")));
+    const title = document.getElementById("batch-title").textContent || "batch";
+    const a = el("a", {href: URL.createObjectURL(new Blob([lines.join("\n") + "\n"], {type: "text/csv"})),
+                       download: `hingecheck-${title.replace(/[^\w-]+/g, "_")}.csv`});
     document.body.append(a); a.click(); a.remove();
   };
   await refresh();
@@ -189,6 +212,16 @@ async function batchView(id) {
 async function clipView(id) {
   show("t-clip");
   const job = await json(`/v1/jobs/${id}`);
+  if (job.status !== "succeeded") {  // nothing to play yet, or ever: say why
+    document.getElementById("back").href = job.batch ? `#/batch/${job.batch}` : "#/";
+    document.getElementById("clip-title").textContent = `${job.athlete || ""} — ${job.source_name}`;
+    const text = job.error ? `Not analysed (${job.status}): ${job.error.message || job.error.code}`
+                           : `Not ready yet: ${job.status}${job.status === "running" ? ` ${Math.round(100 * job.progress)}%` : ""}. This page shows it once it is done.`;
+    document.getElementById("clip-summary").replaceChildren(el("span", {class: job.error ? "error" : "muted", role: "status"}, text));
+    document.querySelector(".player").hidden = true;
+    if (!job.error) timer = setInterval(async () => { if ((await json(`/v1/jobs/${id}`)).status !== job.status) route(); }, 1500);
+    return;
+  }
   const result = await json(`/v1/jobs/${id}/result`);
   document.getElementById("back").href = job.batch ? `#/batch/${job.batch}` : "#/";
   const athleteLink = document.getElementById("athlete-link");
