@@ -24,7 +24,7 @@ from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import Job
 from hingecheck.logs import current_job
 from hingecheck.settings import Settings
-from hingecheck.storage import ObjectStore, StorageUnavailable, job_key
+from hingecheck.storage import ObjectMissing, ObjectStore, StorageUnavailable, job_key
 
 log = logging.getLogger("hingecheck.worker")
 CONTENT_TYPES = {"result.json": "application/json", "annotated.mp4": "video/mp4",
@@ -137,6 +137,11 @@ def _run(job: Job, db: sessionmaker[Session], objects: ObjectStore,
             return jobs.fail(db, job.id, exc.code, str(exc), retry=True,
                              max_attempts=settings.max_attempts,
                              backoff_s=settings.retry_backoff_s)
+        except ObjectMissing:
+            # The stored clip is gone (deleted, or never completed): nothing to retry.
+            return jobs.fail(db, job.id, "source-missing",
+                             "the uploaded clip is no longer in storage; upload it again",
+                             retry=False, max_attempts=settings.max_attempts)
         except HingecheckError as exc:
             # The clip itself is the problem: retrying cannot help.
             return jobs.fail(db, job.id, exc.code, str(exc), retry=False,
