@@ -25,19 +25,21 @@ from services.api.problems import Problem
 VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi"}
 
 
-def get_db(request: Request) -> sessionmaker[Session]:
+# async: they only read app.state, and FastAPI would run a plain def in its thread pool
+# (a thread hop per dependency per request).
+async def get_db(request: Request) -> sessionmaker[Session]:
     return request.app.state.db  # type: ignore[no-any-return]
 
 
-def get_store(request: Request) -> ObjectStore:
+async def get_store(request: Request) -> ObjectStore:
     return request.app.state.objects  # type: ignore[no-any-return]
 
 
-def get_config(request: Request) -> Settings:
+async def get_config(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_dispatch(request: Request) -> Callable[[str], None]:
+async def get_dispatch(request: Request) -> Callable[[str], None]:
     return request.app.state.dispatch  # type: ignore[no-any-return]
 
 
@@ -80,7 +82,7 @@ def current_tenant(request: Request, credentials: Annotated[
 TenantId = Annotated[str, Depends(current_tenant)]
 
 
-def known_query(request: Request) -> None:
+async def known_query(request: Request) -> None:
     """422 for a query parameter the operation does not take (a misspelt filter would
     otherwise be ignored silently and return everything)."""
     route = request.scope.get("route")

@@ -105,6 +105,9 @@ def test_coach_uploads_reviews_and_exports_a_batch(browser, server, tmp_path: Pa
     assert athletes[0] == "Cara"  # the rounded back needs the coach first
     assert "Rounded back" in rows.nth(0).inner_text()
     page.screenshot(path=str(shots / "2-batch.png"), full_page=True)
+    # Each view names the tab and takes the focus to its heading.
+    assert page.title() == "Tuesday squad — hingecheck"
+    assert page.evaluate("document.activeElement.id") == "batch-title"
 
     with page.expect_download() as download:
         page.click("#export")

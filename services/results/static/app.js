@@ -47,12 +47,23 @@ const athleteFromName = name => { const w = name.split(/[_\-. ]/)[0]; return w ?
 function route() {
   clearInterval(timer);
   document.getElementById("nav").hidden = !key();
-  if (!key()) return signIn();
+  if (!key()) return landed(signIn());
   const [, view, id] = location.hash.split("/");
-  if (view === "batch") return batchView(decodeURIComponent(id));
-  if (view === "clip") return clipView(decodeURIComponent(id));
-  if (view === "athlete") return athleteView(decodeURIComponent(id));
-  return home();
+  if (view === "batch") return landed(batchView(decodeURIComponent(id)));
+  if (view === "clip") return landed(clipView(decodeURIComponent(id)));
+  if (view === "athlete") return landed(athleteView(decodeURIComponent(id)));
+  return landed(home());
+}
+
+// Once a view has drawn: its heading names the tab, and focus moves to it (a screen
+// reader hears where it is; the keyboard starts from the top of the new view).
+async function landed(drawing) {
+  await drawing;
+  const heading = app.querySelector("h1");
+  if (!heading) return;
+  document.title = `${heading.textContent.trim() || "hingecheck"} — hingecheck`;
+  heading.tabIndex = -1;
+  heading.focus({preventScroll: true});
 }
 
 function signIn() {
@@ -171,7 +182,13 @@ async function batchView(id) {
   let rows = [];
   const visible = () => rows.filter(j => (!filterA.value || j.athlete === filterA.value) &&
                                          (!filterF.value || (j.faults || []).some(f => f.name === filterF.value)));
-  const draw = () => document.querySelector("#jobs tbody").replaceChildren(...visible().map(j => {
+  const draw = () => {
+    // The refresh redraws the rows: the focused one keeps the focus.
+    const focused = document.activeElement?.dataset?.job;
+    drawRows();
+    if (focused) document.querySelector(`#jobs tr[data-job="${focused}"]`)?.focus();
+  };
+  const drawRows = () => document.querySelector("#jobs tbody").replaceChildren(...visible().map(j => {
     const status = j.status === "running" ? `running ${Math.round(100 * j.progress)}%` : j.status;
     const why = j.error ? el("div", {class: "error reason"}, j.error.message || j.error.code) : "";
     const judged = j.status !== "succeeded" || j.score != null;
