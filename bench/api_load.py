@@ -136,8 +136,8 @@ def main() -> None:
         env = {**os.environ, "HINGECHECK_DATABASE_URL": url,
                "HINGECHECK_DATA_DIR": f"/tmp/{name}"}
         api = subprocess.Popen([sys.executable, "-m", "services.cli", "api", "--port",
-                                str(port), "--workers", str(args.workers)], env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+                                str(port), "--workers", str(args.workers)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(200):

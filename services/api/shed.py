@@ -1,6 +1,7 @@
-"""Load shedding: at most ``limit`` requests in flight per API process (HINGECHECK_API_MAX_IN_FLIGHT, 32); the rest are
-answered 503 at once (problem+json, ``Retry-After: 1``) instead of queueing until every
-client times out. ``/healthz`` is never shed: liveness is not load."""
+"""Load shedding: at most ``limit`` requests in flight per API process
+(HINGECHECK_API_MAX_IN_FLIGHT, 32); the rest are answered 503 at once (problem+json,
+``Retry-After: 1``) instead of queueing until every client times out. ``/healthz`` is never
+shed: liveness is not load."""
 
 from __future__ import annotations
 
