@@ -151,6 +151,16 @@ def test_coach_uploads_reviews_and_exports_a_batch(browser, server, tmp_path: Pa
     phone.wait_for_selector("#batches li")
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     phone.screenshot(path=str(shots / "5-phone.png"), full_page=True)
+    # No view scrolls sideways on a phone: the batch and the athlete's clips as cards.
+    phone.click("#batches li a")
+    phone.wait_for_selector("#jobs tbody tr td[data-label]")
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert phone.locator("#jobs tbody tr").first.bounding_box()["width"] <= 390  # type: ignore[index]
+    phone.screenshot(path=str(shots / "5b-phone-batch.png"), full_page=True)
+    phone.goto(base + "/#/athlete/Cara")
+    phone.wait_for_selector("#athlete-jobs tbody tr td[data-label='Clip']")
+    assert phone.locator("#athlete-jobs td[data-label='Clip']").first.is_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 def test_failures_are_shown_with_their_reasons(browser, server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -38,6 +38,13 @@ const el = (tag, attrs = {}, ...kids) => {
   for (const kid of kids) node.append(kid);
   return node;
 };
+// Each cell carries its column's name: on a phone the rows are laid out as cards, each
+// cell under its name (app.css), so that no table scrolls sideways.
+const labelCells = table => {
+  const names = [...table.querySelectorAll("thead th")].map(th => th.textContent);
+  for (const tr of table.querySelectorAll("tbody tr"))
+    [...tr.children].forEach((td, i) => { td.dataset.label = names[i] || ""; });
+};
 const show = id => { app.replaceChildren(document.getElementById(id).content.cloneNode(true)); };
 const cost = job => Math.max(0, ...(job.faults || []).map(f => (WEIGHTS[f.name] ?? 0) * f.worst_severity));
 const grade = s => s == null ? "" : (GRADES.find(g => s >= g.min_score) || {grade: ""}).grade;
@@ -186,6 +193,7 @@ async function batchView(id) {
     // The refresh redraws the rows: the focused one keeps the focus.
     const focused = document.activeElement?.dataset?.job;
     drawRows();
+    labelCells(document.getElementById("jobs"));
     if (focused) document.querySelector(`#jobs tr[data-job="${focused}"]`)?.focus();
   };
   const drawRows = () => document.querySelector("#jobs tbody").replaceChildren(...visible().map(j => {
@@ -307,7 +315,9 @@ async function athleteView(name) {
     el("td", {}, new Date(j.created_at).toLocaleDateString()), el("td", {}, j.source_name), el("td", {}, EXERCISES[j.exercise] || j.exercise),
     el("td", {class: `score grade-${grade(j.score)}`}, j.score == null ? "—" : Math.round(j.score)),
     el("td", {}, ...(j.faults || []).map(f => el("span", {class: "chip"}, label(f.name)))));
-    tr.onclick = () => { location.hash = `#/clip/${j.id}`; }; return tr; }));
+    tr.onclick = tr.onkeydown = e => { if (!e.key || e.key === "Enter") location.hash = `#/clip/${j.id}`; };
+    return tr; }));
+  labelCells(document.getElementById("athlete-jobs"));
   const canvas = document.getElementById("trend"), scored = jobs.filter(j => j.score != null);
   const w = canvas.width = canvas.clientWidth * devicePixelRatio, h = canvas.height = 140 * devicePixelRatio, c = canvas.getContext("2d");
   c.strokeStyle = "#0b6e4f"; c.lineWidth = 3 * devicePixelRatio; c.beginPath();
