@@ -101,6 +101,7 @@ def test_coach_uploads_reviews_and_exports_a_batch(browser, server, tmp_path: Pa
         ".every(td => td.textContent === 'succeeded')", timeout=240_000)
     rows = page.locator("#jobs tbody tr")
     athletes = [rows.nth(i).locator("td").first.inner_text() for i in range(3)]
+    rows_ids = [rows.nth(i).get_attribute("data-job") or "" for i in range(3)]
     assert sorted(athletes) == ["Anna", "Ben", "Cara"]  # taken from the file names
     assert athletes[0] == "Cara"  # the rounded back needs the coach first
     assert "Rounded back" in rows.nth(0).inner_text()
@@ -143,6 +144,15 @@ def test_coach_uploads_reviews_and_exports_a_batch(browser, server, tmp_path: Pa
     page.wait_for_selector("#athlete-jobs tbody tr")
     assert "Rounded back" in page.inner_text("#athlete-recurring")
     page.screenshot(path=str(shots / "4-athlete.png"), full_page=True)
+
+    # A link to a clip opens that clip once signed in, not the home page.
+    shared = browser.new_page(viewport={"width": 1280, "height": 900})
+    shared.goto(page.url.split("#")[0] + "#/clip/" + rows_ids[0])
+    shared.fill("#key", key)
+    shared.click("button[type=submit]")
+    shared.wait_for_selector("#video")
+    assert "#/clip/" + rows_ids[0] in shared.url
+    shared.close()
 
     phone = browser.new_page(viewport={"width": 390, "height": 844})
     phone.goto(page.url)

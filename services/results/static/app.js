@@ -79,7 +79,8 @@ function signIn() {
     e.preventDefault();
     sessionStorage.setItem("hingecheck-key", document.getElementById("key").value.trim());
     const res = await fetch("/v1/jobs?limit=1", {headers: {Authorization: `Bearer ${key()}`}});
-    if (res.ok) { location.hash = "#/"; route(); }
+    // A shared link (#/clip/…, #/batch/…) opens where it points once signed in.
+    if (res.ok) route();
     else { sessionStorage.removeItem("hingecheck-key"); document.getElementById("signin-error").textContent = "That key was not accepted."; }
   };
 }
@@ -201,11 +202,15 @@ async function batchView(id) {
     const why = j.error ? el("div", {class: "error reason"}, j.error.message || j.error.code) : "";
     const judged = j.status !== "succeeded" || j.score != null;
     const tr = el("tr", {tabindex: "0", "data-job": j.id},
-      el("td", {}, j.athlete || "—"), el("td", {}, EXERCISES[j.exercise] || j.exercise), el("td", {}, status, why),
+      el("td", {}, el("a", {href: `#/clip/${j.id}`}, j.athlete || "—")),  // a real link: Ctrl-click, new tab
+      el("td", {}, EXERCISES[j.exercise] || j.exercise), el("td", {}, status, why),
       el("td", {}, j.reps ?? "—"),
       el("td", {class: `score grade-${grade(j.score)}`}, j.score != null ? Math.round(j.score) : judged ? "—" : "not judged"),
       el("td", {}, ...(j.faults || []).map(f => el("span", {class: "chip"}, label(f.name)))));
-    tr.onclick = tr.onkeydown = e => { if (!e.key || e.key === "Enter") location.hash = `#/clip/${j.id}`; };
+    tr.onclick = tr.onkeydown = e => {
+      if (e.target.closest("a")) return;  // the link itself (a new tab on Ctrl-click)
+      if (!e.key || e.key === "Enter") location.hash = `#/clip/${j.id}`;
+    };
     return tr; }));
   const refresh = async () => {
     const b = await json(`/v1/batches/${id}`);
