@@ -62,12 +62,17 @@ def unauthorized() -> Problem:
                    headers={"WWW-Authenticate": 'Bearer realm="hingecheck"'})
 
 
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` value (the scheme's name in any
+    case, RFC 9110), or None."""
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
 def tenant_of(request: Request, authorization: str | None) -> str | None:
     """The tenant of the key in an ``Authorization`` header's value, or None."""
-    scheme, _, key = (authorization or "").strip().partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
-        return None
-    return jobs.authenticate(request.app.state.db, key.strip())
+    key = bearer_token(authorization)
+    return jobs.authenticate(request.app.state.db, key) if key else None
 
 
 def current_tenant(request: Request, credentials: Annotated[

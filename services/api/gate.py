@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.api.deps import tenant_of, too_large, unauthorized
-from services.api.problems import OUTAGES, Problem, problem_response, unavailable
+from services.api.problems import OUTAGES, Problem, answer_unread, unavailable
 
 FORM_SLACK = 1024 * 1024
 GATED = ("POST", "/v1/videos")
@@ -82,10 +82,4 @@ class UploadGate:
 
     @staticmethod
     async def _refuse(scope: Scope, send: Send, problem: Problem) -> None:
-        response = problem_response(Request(scope), problem)
-        response.headers["Connection"] = "close"  # the rest of the body is not read
-
-        async def nothing() -> Message:
-            return {"type": "http.disconnect"}
-
-        await response(scope, nothing, send)
+        await answer_unread(scope, send, problem, close=True)  # the body is not read

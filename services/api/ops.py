@@ -20,7 +20,7 @@ from hingecheck.schemas.api import Health, Readiness, Scoring
 from hingecheck.storage import StorageUnavailable
 from sqlalchemy import text
 
-from services.api.deps import Config, Db, Store
+from services.api.deps import Config, Db, Store, bearer_token
 from services.api.problems import Problem, documented
 
 router = APIRouter(tags=["operations"])
@@ -35,9 +35,8 @@ def metrics(request: Request, db: Db, settings: Config) -> Response:
     if not settings.metrics_token:
         raise Problem(404, "metrics-off", "Metrics are off",
                       "set HINGECHECK_METRICS_TOKEN to serve /metrics")
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(
-            token.strip().encode(), settings.metrics_token.encode()):
+    token = bearer_token(request.headers.get("authorization")) or ""
+    if not hmac.compare_digest(token.encode(), settings.metrics_token.encode()):
         raise Problem(401, "bad-metrics-token", "Unauthorized",
                       "send 'Authorization: Bearer <HINGECHECK_METRICS_TOKEN>'",
                       headers={"WWW-Authenticate": 'Bearer realm="metrics"'})

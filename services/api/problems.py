@@ -18,6 +18,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+from starlette.types import Message, Scope, Send
 
 PROBLEM_BASE = "https://hingecheck.dev/problems/"
 PROBLEM_MEDIA = "application/problem+json"
@@ -157,6 +158,20 @@ def _problems_in_spec(spec: dict[str, Any]) -> dict[str, Any]:
         schemas.pop(name, None)
     schemas.setdefault("ProblemBody", ProblemBody.model_json_schema())
     return spec
+
+
+async def answer_unread(scope: Scope, send: Send, problem: Problem, *,
+                        close: bool = False) -> None:
+    """Answer ``problem`` from ASGI middleware without reading the request's body;
+    ``close``: say the connection closes (a body is left unread on it)."""
+    response = problem_response(Request(scope), problem)
+    if close:
+        response.headers["Connection"] = "close"
+
+    async def nothing() -> Message:
+        return {"type": "http.disconnect"}
+
+    await response(scope, nothing, send)
 
 
 def not_found(what: str) -> Problem:

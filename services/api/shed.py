@@ -5,10 +5,9 @@ shed: liveness is not load."""
 
 from __future__ import annotations
 
-from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.api.problems import Problem, problem_response
+from services.api.problems import Problem, answer_unread
 
 EXEMPT = ("/healthz",)
 
@@ -22,15 +21,10 @@ class Shed:
             await self.app(scope, receive, send)
             return
         if self.in_flight >= self.limit:
-            response = problem_response(Request(scope), Problem(
+            await answer_unread(scope, send, Problem(
                 503, "overloaded", "Overloaded",
                 f"the server is answering {self.limit} requests already; try again",
                 headers={"Retry-After": "1"}))
-
-            async def nothing() -> Message:
-                return {"type": "http.disconnect"}
-
-            await response(scope, nothing, send)
             return
         self.in_flight += 1
         try:
