@@ -3,16 +3,12 @@ HTTP with the embedded worker and the real model, SQLite, a local store."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from hingecheck.client import ApiError, Client
 from hingecheck.jobs import store as jobs
 from hingecheck.schemas import AnalysisResult
@@ -21,6 +17,7 @@ from hingecheck.synth.generate import generate_clip
 from hingecheck.synth.truth import ClipParams
 
 from services.api.app import create_app
+from tests.servers import serving
 
 pytestmark = pytest.mark.model
 
@@ -32,22 +29,10 @@ def server(tmp_path_factory: pytest.TempPathFactory,
     s = Settings(data_dir=tmp, model_dir=settings.model_dir)  # type: ignore[arg-type]
     db = jobs.connect(s.database())
     _, key = jobs.create_key(db, "team-a")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    srv = uvicorn.Server(uvicorn.Config(create_app(s, db=db), host="127.0.0.1", port=port,
-                                        log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
     clip = tmp / "anna_rdl.mp4"
     generate_clip(ClipParams(scenario="good_hinge", reps=1, seed=3, resolution=480), clip)
-    yield f"http://127.0.0.1:{port}", key, clip
-    srv.should_exit = True
-    thread.join(15)
+    with serving(create_app(s, db=db)) as base:
+        yield base, key, clip
 
 
 def test_the_client_drives_an_upload_to_its_result(server: tuple[str, str, Path],

@@ -4,7 +4,6 @@ real uvicorn server over loopback HTTP; SQLite job records, a local folder store
 
 from __future__ import annotations
 
-import socket
 import tempfile
 import threading
 import time
@@ -14,13 +13,13 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from hingecheck.jobs import store as jobs
 from hingecheck.settings import Settings
 
 from services.api.app import create_app
 from services.api.gate import FORM_SLACK
+from tests.servers import serving
 
 MIB = 1024 * 1024
 BOUNDARY = "hingecheckboundary"
@@ -115,24 +114,8 @@ def test_an_oversized_upload_is_refused_before_1_mb_is_read(tmp_path: Path,
         assert session.query(Job).count() == 0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_healthz_answers_quickly_during_a_1_gb_upload(tmp_path: Path) -> None:
     s, db, key = _service(tmp_path)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(s, db=db, worker=False),
-                                           host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
     size, answer = 1024 * MIB, {}
 
     def body() -> Iterator[bytes]:
@@ -148,7 +131,7 @@ def test_healthz_answers_quickly_during_a_1_gb_upload(tmp_path: Path) -> None:
                 "authorization": f"Bearer {key}",
                 "content-type": f"multipart/form-data; boundary={BOUNDARY}"})
 
-    try:
+    with serving(create_app(s, db=db, worker=False)) as base:
         sender = threading.Thread(target=upload)
         sender.start()
         latencies = []
@@ -159,9 +142,6 @@ def test_healthz_answers_quickly_during_a_1_gb_upload(tmp_path: Path) -> None:
                 latencies.append(time.perf_counter() - t0)
                 time.sleep(0.05)
         sender.join()
-    finally:
-        server.should_exit = True
-        thread.join(10)
     # Zeros are not a video: refused once the whole file is in, and the loop stayed free.
     assert answer["r"].status_code == 422, answer["r"].text
     assert len(latencies) >= 10, "the upload ended too soon to measure anything"

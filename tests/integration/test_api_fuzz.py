@@ -5,21 +5,18 @@ body that the spec documents."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import schemathesis
-import uvicorn
 from hingecheck.jobs import store as jobs
 from hingecheck.settings import Settings
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from services.api.app import create_app
+from tests.servers import serving
 
 EXAMPLES_PER_OPERATION = 40
 
@@ -31,20 +28,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     db = jobs.connect(s.database())
     _, key = jobs.create_key(db, "team-a")
     jobs.create_key(db, "team-a")  # a second key, so that revoking one is possible
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    srv = uvicorn.Server(uvicorn.Config(create_app(s, db=db, worker=False), host="127.0.0.1",
-                                        port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", key
-    srv.should_exit = True
-    thread.join(10)
+    with serving(create_app(s, db=db, worker=False)) as base:
+        yield base, key
 
 
 def _spec() -> dict:  # type: ignore[type-arg]

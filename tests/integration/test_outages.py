@@ -22,15 +22,10 @@ from hingecheck.synth.generate import generate_clip
 from hingecheck.synth.truth import ClipParams
 
 from services.api.app import create_app
+from tests.servers import free_port
 
 pytestmark = pytest.mark.model
 OUTAGE_S = 15.0  # bounded for the suite; bench-scale outages are an operator's drill
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _redis(port: int) -> subprocess.Popen[bytes]:
@@ -51,7 +46,7 @@ def test_jobs_survive_the_broker_going_away_and_coming_back_empty(tmp_path: Path
         if os.environ.get("HINGECHECK_REQUIRE_SERVICES") == "1":
             pytest.fail("redis-server required (HINGECHECK_REQUIRE_SERVICES=1)")
         pytest.skip("no redis-server binary to start a broker of our own")
-    port = _free_port()
+    port = free_port()
     broker = f"redis://127.0.0.1:{port}/0"
     redis = _redis(port)
     env = {**os.environ, "HINGECHECK_DATA_DIR": str(tmp_path / "data"),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -21,7 +20,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import Job, now
@@ -32,6 +30,7 @@ from hingecheck.synth.generate import generate_clip
 from hingecheck.synth.truth import ClipParams
 
 from services.api.app import create_app
+from tests.servers import free_port, serving
 
 PG_URL = os.environ.get("HINGECHECK_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
 REQUIRE = os.environ.get("HINGECHECK_REQUIRE_SERVICES") == "1"
@@ -161,9 +160,7 @@ def test_the_api_answers_503_while_the_database_is_down(tmp_path: Path, postgres
 
 
 def test_an_upload_never_waits_on_a_dead_broker(tmp_path: Path) -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        dead = sock.getsockname()[1]  # nothing listens here once the socket closes
+    dead = free_port()  # nothing listens there
     s = Settings(data_dir=tmp_path, broker_url=f"redis://127.0.0.1:{dead}/0")  # type: ignore[arg-type]
     db = jobs.connect(s.database())
     _, key = jobs.create_key(db, "team-a")
@@ -181,16 +178,10 @@ def test_an_upload_never_waits_on_a_dead_broker(tmp_path: Path) -> None:
     assert jobs.due_for_dispatch(db, s.job_lease_s) == [sent.json()["id"]]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_a_hung_store_does_not_stall_the_api(tmp_path: Path) -> None:
     from hingecheck.storage.s3 import S3Store
 
-    port = _free_port()
+    port = free_port()
     moto = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p",
                              str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -206,40 +197,32 @@ def test_a_hung_store_does_not_stall_the_api(tmp_path: Path) -> None:
         _, key = jobs.create_key(db, "team-a")
         clip = tmp_path / "lift.mp4"
         generate_clip(ClipParams(scenario="good_hinge", reps=1, seed=2, resolution=480), clip)
-        api_port = _free_port()
-        server = uvicorn.Server(uvicorn.Config(create_app(s, db=db, objects=S3Store(s),
-                                                          worker=False),
-                                               host="127.0.0.1", port=api_port,
-                                               log_level="warning"))
-        threading.Thread(target=server.run, daemon=True).start()
-        while not server.started:
-            time.sleep(0.05)
-        base = f"http://127.0.0.1:{api_port}"
-        os.kill(moto.pid, signal.SIGSTOP)  # the store hangs: accepts, never answers
         answer: dict[str, httpx.Response] = {}
+        with serving(create_app(s, db=db, objects=S3Store(s), worker=False)) as base:
+            os.kill(moto.pid, signal.SIGSTOP)  # the store hangs: accepts, never answers
 
-        def upload() -> None:
-            with httpx.Client(timeout=120) as c:
-                answer["r"] = c.post(f"{base}/v1/videos",
-                                     headers={"Authorization": f"Bearer {key}"},
-                                     files={"file": ("a.mp4", clip.read_bytes(), "video/mp4")})
+            def upload() -> None:
+                with httpx.Client(timeout=120) as c:
+                    answer["r"] = c.post(f"{base}/v1/videos",
+                                         headers={"Authorization": f"Bearer {key}"},
+                                         files={"file": ("a.mp4", clip.read_bytes(),
+                                                         "video/mp4")})
 
-        sender = threading.Thread(target=upload)
-        sender.start()
-        time.sleep(1.0)  # the upload is now waiting on the store
-        latencies = []
-        with httpx.Client(timeout=5) as c:
-            for _ in range(20):
-                t0 = time.perf_counter()
-                assert c.get(f"{base}/healthz").status_code == 200
-                latencies.append(time.perf_counter() - t0)
-                time.sleep(0.05)
-        assert sender.is_alive(), "the upload should still be waiting on the hung store"
-        assert max(latencies) < 0.05, f"slowest /healthz {max(latencies) * 1000:.0f} ms"
-        os.kill(moto.pid, signal.SIGCONT)
-        sender.join(90)
+            sender = threading.Thread(target=upload)
+            sender.start()
+            time.sleep(1.0)  # the upload is now waiting on the store
+            latencies = []
+            with httpx.Client(timeout=5) as c:
+                for _ in range(20):
+                    t0 = time.perf_counter()
+                    assert c.get(f"{base}/healthz").status_code == 200
+                    latencies.append(time.perf_counter() - t0)
+                    time.sleep(0.05)
+            assert sender.is_alive(), "the upload should still be waiting on the hung store"
+            assert max(latencies) < 0.05, f"slowest /healthz {max(latencies) * 1000:.0f} ms"
+            os.kill(moto.pid, signal.SIGCONT)
+            sender.join(90)
         assert answer["r"].status_code in (202, 503), answer["r"].text
-        server.should_exit = True
     finally:
         os.kill(moto.pid, signal.SIGCONT)
         moto.terminate()
