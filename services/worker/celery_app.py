@@ -49,6 +49,9 @@ app.conf.update(
     worker_proc_alive_timeout=120.0,
 )
 _process: dict[str, Any] = {}
+# The sweep thread and the task both open the resources; the first open runs the database
+# migrations, which must not run twice at once (alembic keeps its context in globals).
+_process_lock = threading.Lock()
 
 
 @worker_process_init.connect
@@ -66,13 +69,17 @@ def _resources() -> tuple[Any, Any]:
 
     delay = 1.0
     while "objects" not in _process:
-        try:
-            _process.setdefault("db", jobs.connect(settings.database()))
-            _process["objects"] = open_store(settings)
-        except (StorageUnavailable, OSError, SQLAlchemyError) as exc:
-            log.warning("waiting for the database and the store: %s", exc)
-            time.sleep(delay)
-            delay = min(30.0, delay * 2)
+        with _process_lock:
+            try:
+                if "db" not in _process:
+                    _process["db"] = jobs.connect(settings.database())
+                if "objects" not in _process:
+                    _process["objects"] = open_store(settings)
+                break
+            except (StorageUnavailable, OSError, SQLAlchemyError) as exc:
+                log.warning("waiting for the database and the store: %s", exc)
+        time.sleep(delay)
+        delay = min(30.0, delay * 2)
     return _process["db"], _process["objects"]
 
 
