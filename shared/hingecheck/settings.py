@@ -84,7 +84,8 @@ class Settings(BaseSettings):
     sweep_interval_s: float = Field(default=20.0, gt=0)
     max_attempts: int = Field(default=3, ge=1, le=10)
     retry_backoff_s: float = Field(default=10.0, ge=0)  # × 3^(attempt − 1), at most 300 s
-    # How long a finished analysis waits out an object-store outage to store its outputs.
+    # How long a job waits out an outage: the object store's (to fetch the clip, to store
+    # its outputs) and, once they are stored, the database's (to record the outcome).
     store_wait_s: float = Field(default=300.0, ge=0)
     # Webhook hosts allowed even on private addresses (comma-separated; tests, intranets).
     webhook_allow_hosts: str = ""

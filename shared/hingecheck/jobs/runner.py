@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hingecheck import errors
@@ -75,21 +76,31 @@ class LeaseKeeper:
                 log.warning("job %s: lease not renewed (database unreachable)", self.job_id)
 
 
-def _through_outage(action: Callable[[], None], what: str, settings: Settings) -> None:
-    """Run a store call, waiting out an outage for up to ``store_wait_s`` (backing off 1,
-    2, 4 … 30 s): a short outage delays a job, it does not fail it."""
+def _through_outage(action: Callable[[], None], what: str, settings: Settings,
+                    down: tuple[type[Exception], ...] = (StorageUnavailable,)) -> None:
+    """Run a store (or database) call, waiting out an outage for up to ``store_wait_s``
+    (backing off 1, 2, 4 … 30 s): a short outage delays a job, it does not fail it."""
     deadline = time.monotonic() + settings.store_wait_s
     delay = 1.0
     while True:
         try:
             action()
             return
-        except StorageUnavailable:
+        except down as exc:
             if time.monotonic() + delay > deadline:
                 raise
-            log.warning("%s: store unavailable, trying again in %.0f s", what, delay)
+            log.warning("%s: %s unavailable, trying again in %.0f s", what,
+                        "store" if isinstance(exc, StorageUnavailable) else "database", delay)
             time.sleep(delay)
             delay = min(30.0, delay * 2)
+
+
+def _record_progress(db: sessionmaker[Session], job_id: str, fraction: float) -> None:
+    """Progress is advisory: with the database away the analysis goes on without it."""
+    try:
+        jobs.set_progress(db, job_id, fraction)
+    except OperationalError:
+        log.warning("job %s: progress not recorded (database unreachable)", job_id)
 
 
 def release_freed_memory() -> None:
@@ -119,7 +130,7 @@ def _run(job: Job, db: sessionmaker[Session], objects: ObjectStore,
                 fraction = 0.8 * done / max(expected, 1)
                 if fraction - last[0] >= 0.05:
                     last[0] = fraction
-                    jobs.set_progress(db, job.id, fraction)
+                    _record_progress(db, job.id, fraction)
 
             result = analyze_video(source, settings, exercise=job.exercise, progress=progress)
             result = result.model_copy(update={"source_name": job.source_name})
@@ -127,7 +138,7 @@ def _run(job: Job, db: sessionmaker[Session], objects: ObjectStore,
             render_clip(source, result, work / "annotated.mp4", settings)
             render_poster(source, result, work / "poster.jpg", settings)
             render_chart(result, work / "angles.png")
-            jobs.set_progress(db, job.id, 0.95)
+            _record_progress(db, job.id, 0.95)
             for name, kind in CONTENT_TYPES.items():
                 _through_outage(lambda name=name, kind=kind: objects.put_file(  # type: ignore[misc]
                     job_key(job.tenant_id, job.id, name), work / name, kind),
@@ -160,9 +171,13 @@ def _run(job: Job, db: sessionmaker[Session], objects: ObjectStore,
                              backoff_s=settings.retry_backoff_s)
     faults: list[dict[str, object]] = [{"name": f.name, "worst_severity": f.worst_severity}
                                        for f in result.summary.faults]
-    jobs.finish(db, job.id, score=result.summary.score, model=result.model.name, faults=faults,
-                rep_count=result.summary.rep_count, analysis_s=result.timings.total_s,
-                frames_per_second=result.timings.frames_per_second)
+    # The outputs are stored: a database outage now delays the record, it does not cost a
+    # second run of the whole analysis.
+    _through_outage(lambda: jobs.finish(
+        db, job.id, score=result.summary.score, model=result.model.name, faults=faults,
+        rep_count=result.summary.rep_count, analysis_s=result.timings.total_s,
+        frames_per_second=result.timings.frames_per_second),
+        f"job {job.id}: recording the outcome", settings, down=(OperationalError,))
     return "succeeded"
 
 
