@@ -1,13 +1,21 @@
-"""Real servers for the tests: a free loopback port, and an app served by uvicorn over
-HTTP from a thread for as long as a ``with`` block lasts."""
+"""Real servers for the tests: a free loopback port, an app served by uvicorn over HTTP
+from a thread for as long as a ``with`` block lasts, and servers of the tests' own (Redis,
+PostgreSQL, moto's S3, a proxy that can be cut) that fault-injection tests stop and start
+without touching the ones on the machine."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
 import socket
+import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -36,3 +44,158 @@ def serving(app: Any, start_timeout_s: float = 30.0) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(15)
+
+
+def wait_for_port(port: int, timeout_s: float = 15.0, what: str = "the server") -> None:
+    """Until something accepts TCP connections on the loopback ``port``."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not start listening on port {port}")
+        time.sleep(0.05)
+
+
+class RedisServer:
+    """A redis-server of the test's own (the machine's Redis is not touched), in memory
+    only: killed, it loses every message it held, as a crashed broker without persistence
+    does."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--save", "",
+                                      "--appendonly", "no"], stdout=subprocess.DEVNULL)
+        wait_for_port(self.port, what="redis-server")
+
+    def kill(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(10)
+            self.proc = None
+
+
+class PostgresServer:
+    """A PostgreSQL cluster of the test's own, made by ``initdb`` in a temporary folder (the
+    machine's server is not touched); stopped with ``-m immediate`` it goes down as a
+    crashed server does and recovers its data when started again."""
+
+    def __init__(self) -> None:
+        # Its own folder in the system's temporary directory: pytest's tmp_path sits under
+        # a root-only folder that the postgres user cannot enter.
+        self.folder = Path(tempfile.mkdtemp(prefix="hingecheck-pg-"))
+        self.port = free_port()
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+        # initdb and the server refuse to run as root: run them as the postgres user then.
+        self._as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self._as:
+            shutil.chown(self.folder, "postgres")
+        self._run(["initdb", "-D", str(self.folder / "data"), "-A", "trust", "-U",
+                   "postgres", "--no-sync"])
+
+    def remove(self) -> None:
+        """Stop the server if it runs and delete its cluster."""
+        subprocess.run([*self._as, "pg_ctl", "-D", str(self.folder / "data"), "-m",
+                        "immediate", "-w", "stop"], capture_output=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    @staticmethod
+    def available() -> bool:
+        return shutil.which("initdb") is not None and shutil.which("pg_ctl") is not None and \
+            (os.geteuid() != 0 or shutil.which("runuser") is not None)
+
+    def _run(self, args: list[str]) -> None:
+        subprocess.run([*self._as, *args], check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+
+    def start(self) -> None:
+        options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
+                   "-c fsync=off -c max_connections=50")
+        self._run(["pg_ctl", "-D", str(self.folder / "data"), "-o", options,
+                   "-l", str(self.folder / "server.log"), "-w", "start"])
+
+    def stop(self, mode: str = "immediate") -> None:
+        self._run(["pg_ctl", "-D", str(self.folder / "data"), "-m", mode, "-w", "stop"])
+
+
+class CutProxy:
+    """A TCP proxy on a loopback port in front of ``target_port``, which the test can cut
+    (the port stops accepting and every open connection is closed, as when a server or its
+    network goes down) and restore. For servers that would lose their data if stopped."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.port = free_port()
+        self._open: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        self._listener: socket.socket | None = None
+
+    def restore(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)
+            listener.close()
+        with self._lock:
+            for sock in self._open:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+            self._open.clear()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:  # cut
+                return
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target_port), 5)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._open.update((client, upstream))
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (src, dst):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+            with self._lock:
+                self._open.discard(src)
+
+
+@contextmanager
+def moto_s3() -> Iterator[str]:
+    """moto's S3 server on a free port over real HTTP (stands in for MinIO, which is not on
+    these machines); yields its host:port."""
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.stop()
