@@ -65,12 +65,20 @@ lint: install dev
 test: install dev browser
 	$(VENV)/bin/pytest -q
 
-# The coach page test drives Debian's Chromium (playwright cannot download browsers here).
+# The coach page test drives Debian's Chromium (playwright cannot download browsers here)
+# and checks every view with axe-core from npm, pinned by version and sha256.
+AXE_VERSION := 4.14.1
+AXE_SHA256  := 29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c
+AXE_JS      := .cache/npm/node_modules/axe-core/axe.min.js
 browser:
 	@test -x /usr/bin/chromium || { command -v apt-get >/dev/null && \
 	  (apt-get install -y -q chromium >/dev/null 2>&1 || \
 	   (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)) ; } || \
 	  echo "no /usr/bin/chromium: the coach page test will be skipped"
+	@test -f $(AXE_JS) || { command -v npm >/dev/null && \
+	  npm install --silent --no-audit --no-fund --prefix .cache/npm axe-core@$(AXE_VERSION) ; } || \
+	  echo "no npm: the accessibility checks will be skipped"
+	@! test -f $(AXE_JS) || echo "$(AXE_SHA256)  $(AXE_JS)" | sha256sum --check --quiet
 
 bench: install
 	$(PY) bench/speed.py

@@ -17,9 +17,11 @@ import time
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
 from hingecheck.synth.generate import generate_clip
 from hingecheck.synth.truth import ClipParams
+from hingecheck.video.encode import write_h264
 
 pytestmark = pytest.mark.model
 CHROMIUM = Path("/usr/bin/chromium")
@@ -174,9 +176,6 @@ def test_coach_uploads_reviews_and_exports_a_batch(browser, server, tmp_path: Pa
 
 
 def test_failures_are_shown_with_their_reasons(browser, server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    import numpy as np
-    from hingecheck.video.encode import write_h264
-
     base, key, root = server
     shots = Path(os.environ.get("HINGECHECK_SCREENSHOTS", tmp_path))
     notes = root / "dan_notes.mp4"
@@ -195,6 +194,8 @@ def test_failures_are_shown_with_their_reasons(browser, server, tmp_path: Path) 
     refused = page.locator("#queue li", has_text="dan_notes.mp4").inner_text()
     assert "not accepted" in refused and "not a video" in refused
     assert "#/batch/" not in page.url  # the page stays with the reason
+    if AXE.is_file():  # the refusal, as a screen reader meets it
+        assert _axe_violations(page) == []
     page.screenshot(path=str(shots / "6-refused.png"), full_page=True)
     page.click("#upload-result a")
     page.wait_for_function(
@@ -207,3 +208,61 @@ def test_failures_are_shown_with_their_reasons(browser, server, tmp_path: Path) 
     assert page.inner_text("#clip-summary").startswith("Not analysed (rejected)")
     assert page.locator(".player").is_hidden()
     page.screenshot(path=str(shots / "7-rejected.png"), full_page=True)
+
+
+AXE = Path(__file__).resolve().parents[2] / ".cache/npm/node_modules/axe-core/axe.min.js"
+WIDTHS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+def _axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """axe-core's violations on the page as it stands: 'rule: selector (impact)'."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("async () => (await axe.run(document)).violations.map(v => "
+                          "v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ') + "
+                          "' (' + v.impact + ')')")
+    return list(found)
+
+
+def test_every_view_passes_axe_at_both_widths(browser, server) -> None:  # type: ignore[no-untyped-def]
+    """axe-core (npm, pinned by the Makefile) on every view, desktop and phone: sign-in,
+    home, a batch, a scored clip, a clip that was not analysed, an athlete."""
+    if not AXE.is_file():
+        if os.environ.get("HINGECHECK_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"axe-core required at {AXE} (make browser installs it)")
+        pytest.skip("no axe-core (make browser installs it from npm)")
+    base, key, root = server
+    auth = {"Authorization": f"Bearer {key}"}
+    clip = root / "fay_rdl_2026-11-21.mp4"
+    generate_clip(ClipParams(scenario="squat_substitution", reps=2, seed=3), clip)
+    nobody = root / "gus_empty_room.mp4"
+    write_h264(nobody, [np.full((240, 320, 3), 90, np.uint8)] * 45, fps=15)
+    batch = httpx.post(base + "/v1/batches", headers=auth, json={"name": "Axe"}).json()["id"]
+    ids = {}
+    for path, athlete, wanted in ((clip, "Fay", "succeeded"), (nobody, "Gus", "rejected")):
+        ids[wanted] = httpx.post(
+            base + "/v1/videos", headers=auth, data={"batch": batch, "athlete": athlete},
+            files={"file": (path.name, path.read_bytes(), "video/mp4")}).json()["id"]
+    deadline = time.monotonic() + 240
+    for wanted, job in ids.items():
+        while httpx.get(f"{base}/v1/jobs/{job}", headers=auth).json()["status"] != wanted:
+            assert time.monotonic() < deadline, f"job {job} never {wanted}"
+            time.sleep(1)
+
+    views = {"home": ("#/", "#batches li"), "batch": (f"#/batch/{batch}", "#jobs tbody tr"),
+             "clip": (f"#/clip/{ids['succeeded']}", ".rep-card"),
+             "clip not analysed": (f"#/clip/{ids['rejected']}", "#clip-summary .error"),
+             "athlete": ("#/athlete/Fay", "#athlete-jobs tbody tr")}
+    problems: dict[str, list[str]] = {}
+    for width, viewport in WIDTHS.items():
+        page = browser.new_page(viewport=viewport)
+        page.goto(base + "/#/")
+        page.wait_for_selector("#key")
+        problems[f"sign-in {width}"] = _axe_violations(page)
+        page.fill("#key", key)
+        page.click("button[type=submit]")
+        for name, (route, ready) in views.items():
+            page.goto(f"{base}/{route}")
+            page.wait_for_selector(ready, timeout=30_000)
+            problems[f"{name} {width}"] = _axe_violations(page)
+        page.close()
+    assert {view: found for view, found in problems.items() if found} == {}

@@ -268,7 +268,7 @@ async function clipView(id) {
   const seek = t => { video.currentTime = t; };
   for (const rep of result.reps) {
     const b = el("button", {class: "rep", style: `left:${pct(rep.start_s)};width:${pct(rep.end_s - rep.start_s)}`,
-                            "data-rep": rep.index, "aria-label": `rep ${rep.index + 1}, score ${repScore(rep)}`}, `${rep.index + 1}: ${repScore(rep)}`);
+                            "data-rep": rep.index}, el("span", {class: "sr-only"}, "Rep "), `${rep.index + 1}: ${repScore(rep)}`);
     b.onclick = () => seek(rep.start_s); line.append(b);
   }
   for (const rep of result.reps) for (const f of rep.faults) {
@@ -278,7 +278,7 @@ async function clipView(id) {
   }
   const head = el("div", {class: "head"}); line.append(head);
   document.getElementById("reps").replaceChildren(...result.reps.map(rep => el("div", {class: "rep-card", "data-rep": rep.index},
-    el("h3", {}, `Rep ${rep.index + 1}${rep.partial ? " (partial)" : ""}: `, el("span", {class: `score grade-${grade(rep.score)}`}, repScore(rep))),
+    el("h2", {}, `Rep ${rep.index + 1}${rep.partial ? " (partial)" : ""}: `, el("span", {class: `score grade-${grade(rep.score)}`}, repScore(rep))),
     el("p", {class: "muted"}, `hip ${Math.round(rep.peak_hip_flexion_deg ?? 0)}°, knee ${Math.round(rep.knee_flexion_at_bottom_deg ?? 0)}°, trunk ${Math.round(rep.trunk_at_bottom_deg ?? 0)}°`),
     ...rep.faults.map(f => el("p", {}, el("span", {class: "chip"}, label(f.name)), " ", f.cue || "")))));
   document.getElementById("step-back").onclick = () => { video.pause(); video.currentTime = Math.max(0, video.currentTime - 1 / fps); };
