@@ -187,15 +187,15 @@ class CutProxy:
 
 
 @contextmanager
-def moto_s3() -> Iterator[str]:
+def moto_s3() -> Iterator[tuple[Any, str]]:
     """moto's S3 server on a free port over real HTTP (stands in for MinIO, which is not on
-    these machines); yields its host:port."""
+    these machines); yields the server (``stop()`` takes it down) and its host:port."""
     from moto.server import ThreadedMotoServer
 
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     try:
-        yield f"127.0.0.1:{port}"
+        yield server, f"127.0.0.1:{port}"
     finally:
         server.stop()

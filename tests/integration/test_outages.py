@@ -93,7 +93,7 @@ def _stack(tmp_path: Path, model_dir: Path) -> Iterator[Stack]:
     redis, postgres = RedisServer(), PostgresServer()
     redis.start()
     postgres.start()
-    with moto_s3() as endpoint:
+    with moto_s3() as (_, endpoint):
         proxy = CutProxy(int(endpoint.rsplit(":", 1)[1]))
         proxy.restore()
         bucket = f"hc-{uuid.uuid4().hex[:8]}"

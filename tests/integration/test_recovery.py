@@ -30,7 +30,7 @@ from hingecheck.synth.generate import generate_clip
 from hingecheck.synth.truth import ClipParams
 
 from services.api.app import create_app
-from tests.servers import free_port, serving
+from tests.servers import free_port, serving, wait_for_port
 
 PG_URL = os.environ.get("HINGECHECK_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
 REQUIRE = os.environ.get("HINGECHECK_REQUIRE_SERVICES") == "1"
@@ -185,12 +185,7 @@ def test_a_hung_store_does_not_stall_the_api(tmp_path: Path) -> None:
     moto = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p",
                              str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(100):
-            try:
-                httpx.get(f"http://127.0.0.1:{port}", timeout=0.5)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        wait_for_port(port, what="moto's S3 server")
         s = Settings(data_dir=tmp_path, storage="s3", s3_endpoint=f"127.0.0.1:{port}",  # type: ignore[arg-type]
                      s3_access_key="test", s3_secret_key="testtest", s3_bucket="hc-hung")
         db = jobs.connect(s.database())

@@ -5,7 +5,6 @@ server cannot be installed on these machines), the real model in the worker."""
 from __future__ import annotations
 
 import os
-import socket
 import time
 import uuid
 from pathlib import Path
@@ -24,6 +23,7 @@ from hingecheck.synth.generate import generate_clip
 from hingecheck.synth.truth import ClipParams
 
 from services.api.app import create_app
+from tests.servers import moto_s3
 
 REQUIRE = os.environ.get("HINGECHECK_REQUIRE_SERVICES") == "1"
 METRICS_TOKEN = "operator-token-0123456789"
@@ -228,22 +228,11 @@ def test_a_job_left_running_by_a_dead_worker_is_taken_again(tmp_path: Path) -> N
     assert again is not None and again.id == job.id and again.attempts == 2
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def s3_server():  # type: ignore[no-untyped-def]
     """moto's S3 server on a local port, over real HTTP (stands in for MinIO here)."""
-    from moto.server import ThreadedMotoServer
-
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield server, f"127.0.0.1:{port}"
-    server.stop()
+    with moto_s3() as served:
+        yield served
 
 
 def test_s3_store_over_http_and_storage_down_gives_503_with_no_job(tmp_path: Path, clip: Path,
