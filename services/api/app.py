@@ -4,6 +4,7 @@
     uploads.py   POST /v1/uploads[/{id}/complete]  (large files, presigned parts)
     batches.py   POST|GET /v1/batches[/{id}]
     keys.py      GET|POST /v1/keys, DELETE /v1/keys/{prefix}, GET /v1/webhook-secret
+    notes.py     GET|POST /v1/jobs/{id}/notes, DELETE /v1/jobs/{id}/notes/{note_id}
     ops.py       GET /v1/scoring, /healthz, /readyz, /metrics
     gate.py      the upload's key and size, checked before its body is read
     problems.py  every error as problem+json, and so in the OpenAPI
@@ -34,6 +35,7 @@ from services.api.batches import router as batches_router
 from services.api.deps import known_query
 from services.api.gate import UploadGate
 from services.api.keys import router as keys_router
+from services.api.notes import router as notes_router
 from services.api.ops import router as ops_router
 from services.api.shed import Shed
 from services.api.uploads import router as uploads_router
@@ -72,7 +74,9 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
     problems.install(app)
     app.add_middleware(UploadGate, max_upload_bytes=settings.max_upload_bytes)
     app.add_middleware(Shed, limit=settings.api_max_in_flight)  # outermost: sheds first
-    for router in (videos_router, uploads_router, batches_router, keys_router, ops_router):
+    # notes before videos: /v1/jobs/{id}/notes must not be taken for an output's {kind}
+    for router in (notes_router, videos_router, uploads_router, batches_router, keys_router,
+                   ops_router):
         app.include_router(router)
 
     # The coach's page (services/results/static): no CDN, everything served from here.

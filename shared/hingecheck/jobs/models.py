@@ -1,5 +1,5 @@
-"""Job records (SQLAlchemy 2): tenants, API keys (hashed), jobs. SQLite by default,
-PostgreSQL at scale; the database is the truth about every job."""
+"""Job records (SQLAlchemy 2): tenants, API keys (hashed), jobs, coaches' notes. SQLite by
+default, PostgreSQL at scale; the database is the truth about every job."""
 
 from __future__ import annotations
 
@@ -96,3 +96,15 @@ class Job(Base):
     __table_args__ = (Index("ix_jobs_tenant_created", "tenant_id", "created_at"),
                       Index("ix_jobs_tenant_idem", "tenant_id", "idempotency_key",
                             unique=True))
+
+
+class Note(Base):
+    """A coach's note on one rep of a job (``rep`` null: on the whole clip)."""
+
+    __tablename__ = "notes"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"), index=True)
+    rep: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 0-based, as in result.json
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from hingecheck.jobs.models import ApiKey, Batch, Job, Tenant, now
+from hingecheck.jobs.models import ApiKey, Batch, Job, Note, Tenant, now
 
 KEY_PREFIX = "hc_"
 
@@ -259,6 +259,31 @@ def get_batch(db: sessionmaker[Session], tenant: str, batch_id: str) -> Batch | 
     with db() as s:
         batch = s.get(Batch, batch_id)
         return batch if batch is not None and batch.tenant_id == tenant else None
+
+
+def add_note(db: sessionmaker[Session], tenant: str, job_id: str, rep: int | None,
+             text: str) -> Note:
+    note = Note(id=uuid.uuid4().hex[:16], tenant_id=tenant, job_id=job_id, rep=rep, text=text,
+                created_at=now())
+    with db.begin() as s:
+        s.add(note)
+    return note
+
+
+def list_notes(db: sessionmaker[Session], tenant: str, job_id: str) -> list[Note]:
+    """A job's notes, oldest first."""
+    with db() as s:
+        return list(s.scalars(select(Note).where(Note.tenant_id == tenant, Note.job_id == job_id)
+                              .order_by(Note.created_at, Note.id)))
+
+
+def delete_note(db: sessionmaker[Session], tenant: str, job_id: str, note_id: str) -> bool:
+    with db.begin() as s:
+        note = s.get(Note, note_id)
+        if note is None or note.tenant_id != tenant or note.job_id != job_id:
+            return False
+        s.delete(note)
+        return True
 
 
 def analysis_totals(db: sessionmaker[Session]) -> tuple[int, float, float]:

@@ -108,3 +108,19 @@ class Readiness(BaseModel):
     storage: str = Field(description="ok, or down: the reason")
     broker: str | None = Field(default=None, description="distributed mode only: ok, or "
                                                          "down: the reason")
+
+
+class NoteIn(BaseModel):
+    rep: int | None = Field(default=None, ge=0, description="the rep (0-based, as in "
+                            "result.json's reps); null: a note on the whole clip")
+    text: str = Field(min_length=1, max_length=2000, pattern=r"\S",
+                      description="what the coach saw (not only spaces)")
+
+
+class NoteView(NoteIn):
+    id: str
+    created_at: str
+
+
+class NoteList(BaseModel):
+    notes: list[NoteView] = Field(description="oldest first")

@@ -1,0 +1,80 @@
+"""A coach's notes on reps, over the API: kept with the job, scoped to the key's tenant,
+checked against the job's reps. Real parts: the app over ASGI (TestClient), SQLite job
+records; the job is recorded directly (no analysis is needed to take notes on one)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from hingecheck.jobs import store as jobs
+from hingecheck.jobs.models import Job
+from hingecheck.settings import Settings
+
+from services.api.app import create_app
+
+
+def _problem(r) -> str:  # type: ignore[no-untyped-def]
+    assert r.headers["content-type"].startswith("application/problem+json"), r.text
+    return str(r.json()["type"]).rsplit("/", 1)[-1]
+
+
+def test_notes_on_reps_are_kept_listed_checked_and_removed(tmp_path: Path) -> None:
+    s = Settings(data_dir=tmp_path)  # type: ignore[arg-type]
+    db = jobs.connect(s.database())
+    tenant, key = jobs.create_key(db, "team-a")
+    _, other = jobs.create_key(db, "team-b")
+    job = jobs.add_job(db, Job(id=jobs.new_job_id(), tenant_id=tenant, exercise="rdl",
+                               source_name="anna.mp4", source_key="k", status="succeeded",
+                               rep_count=3))
+    mine, theirs = {"Authorization": f"Bearer {key}"}, {"Authorization": f"Bearer {other}"}
+    url = f"/v1/jobs/{job.id}/notes"
+    with TestClient(create_app(s, db=db, worker=False)) as client:
+        assert client.get(url, headers=mine).json() == {"notes": []}
+        first = client.post(url, headers=mine, json={"rep": 1, "text": "  hips back first  "})
+        assert first.status_code == 201, first.text
+        assert first.json()["rep"] == 1 and first.json()["text"] == "hips back first"
+        whole = client.post(url, headers=mine, json={"text": "good bracing overall"})
+        assert whole.status_code == 201 and whole.json()["rep"] is None
+        listed = client.get(url, headers=mine).json()["notes"]
+        assert [n["text"] for n in listed] == ["hips back first", "good bracing overall"]
+
+        # What cannot be a note is refused, saying why.
+        assert _problem(client.post(url, headers=mine, json={"rep": 3, "text": "x"})) == \
+            "no-such-rep"  # reps 0–2
+        assert client.post(url, headers=mine, json={"rep": 0, "text": "   "}).status_code == 422
+        assert client.post(url, headers=mine, json={"rep": 0, "text": "x" * 2001}) \
+            .status_code == 422
+        assert client.post(url, headers=mine, json={"rep": -1, "text": "x"}).status_code == 422
+        assert _problem(client.post("/v1/jobs/nope/notes", headers=mine,
+                                    json={"text": "x"})) == "not-found"
+
+        # Another team sees none of it and cannot add or remove.
+        assert client.get(url, headers=theirs).status_code == 404
+        assert client.post(url, headers=theirs, json={"text": "x"}).status_code == 404
+        note = first.json()["id"]
+        assert client.delete(f"{url}/{note}", headers=theirs).status_code == 404
+        assert client.get(url, headers=mine).json()["notes"][0]["id"] == note
+
+        assert client.delete(f"{url}/{note}", headers=mine).status_code == 204
+        assert _problem(client.delete(f"{url}/{note}", headers=mine)) == "not-found"
+        # The outputs' route is not confused with the notes'.
+        assert _problem(client.get(f"/v1/jobs/{job.id}/poster", headers=mine)) == "not-found"
+
+    with TestClient(create_app(s, db=jobs.connect(s.database()), worker=False)) as client:
+        kept = client.get(url, headers=mine).json()["notes"]  # a restart keeps them
+        assert [n["text"] for n in kept] == ["good bracing overall"]
+
+
+def test_a_job_without_reps_takes_only_clip_notes(tmp_path: Path) -> None:
+    s = Settings(data_dir=tmp_path)  # type: ignore[arg-type]
+    db = jobs.connect(s.database())
+    tenant, key = jobs.create_key(db, "team-a")
+    job = jobs.add_job(db, Job(id=jobs.new_job_id(), tenant_id=tenant, exercise="rdl",
+                               source_name="empty.mp4", source_key="k", status="rejected"))
+    auth = {"Authorization": f"Bearer {key}"}
+    with TestClient(create_app(s, db=db, worker=False)) as client:
+        r = client.post(f"/v1/jobs/{job.id}/notes", headers=auth, json={"rep": 0, "text": "x"})
+        assert r.status_code == 422 and "no reps" in r.json()["detail"]
+        assert client.post(f"/v1/jobs/{job.id}/notes", headers=auth,
+                           json={"text": "film from the side next time"}).status_code == 201
