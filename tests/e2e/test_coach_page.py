@@ -266,3 +266,73 @@ def test_every_view_passes_axe_at_both_widths(browser, server) -> None:  # type:
             problems[f"{name} {width}"] = _axe_violations(page)
         page.close()
     assert {view: found for view, found in problems.items() if found} == {}
+
+
+def _tab_to(page, selector: str, presses: int = 80) -> None:  # type: ignore[no-untyped-def]
+    """Press Tab until the focus is on ``selector`` (as a keyboard user moves)."""
+    for _ in range(presses):
+        if page.evaluate(f"document.activeElement?.matches({selector!r}) ?? false"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{selector} not reached with Tab; focus on "
+                         f"{page.evaluate('document.activeElement?.outerHTML')}")
+
+
+def test_a_keyboard_alone_signs_in_uploads_opens_the_worst_clip_plays_steps_and_notes(
+        browser, server) -> None:  # type: ignore[no-untyped-def]
+    base, key, root = server
+    paths = []
+    for name in ("anna_rdl_2026-11-20.mp4", "cara_rdl_2026-11-20.mp4"):
+        path = root / f"kb_{name}"
+        generate_clip(ClipParams.model_validate({"reps": 2, **CLIPS[name]}), path)
+        paths.append(path)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(base)
+    _tab_to(page, "#key")
+    page.keyboard.type(key)
+    page.keyboard.press("Enter")
+    _tab_to(page, "#batch-name")
+    page.keyboard.type("Keyboard squad")
+    _tab_to(page, "#files")  # "choose files": the file input itself, under its label
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")
+    chooser.value.set_files([str(p) for p in paths])
+    _tab_to(page, "#send")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*#/batch/.*"), timeout=60_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#jobs tbody tr td:nth-child(3)')]"
+        ".filter(td => td.textContent === 'succeeded').length === 2", timeout=240_000)
+    worst = page.locator("#jobs tbody tr").first
+    assert worst.locator("td").first.inner_text() == "Kb"  # athlete from "kb_cara_…"
+    job_id = worst.get_attribute("data-job")
+    _tab_to(page, "#jobs tbody tr:first-child a")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf".*#/clip/{job_id}"))
+    page.wait_for_function("() => document.querySelector('#video')?.readyState >= 2",
+                           timeout=30_000)
+
+    page.keyboard.press(" ")  # plays
+    page.wait_for_function("() => !document.querySelector('#video').paused")
+    page.keyboard.press(" ")  # and pauses
+    page.wait_for_function("() => document.querySelector('#video').paused")
+    before = page.evaluate("document.querySelector('#video').currentTime")
+    page.keyboard.press(".")
+    page.keyboard.press(".")
+    page.wait_for_function(f"() => document.querySelector('#video').currentTime > {before}")
+    forward = page.evaluate("document.querySelector('#video').currentTime")
+    page.keyboard.press(",")
+    page.wait_for_function(f"() => document.querySelector('#video').currentTime < {forward}")
+
+    _tab_to(page, "#note-0")
+    page.keyboard.type("Push the hips back first, then bend the knees.")
+    page.keyboard.press("Tab")  # to Save note
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".rep-card[data-rep='0'] .notes li")
+    stored = httpx.get(f"{base}/v1/jobs/{job_id}/notes",
+                       headers={"Authorization": f"Bearer {key}"}).json()["notes"]
+    assert [(n["rep"], n["text"]) for n in stored] == \
+        [(0, "Push the hips back first, then bend the knees.")]
+    page.reload()  # the note is the server's, not the page's
+    page.wait_for_selector(".rep-card[data-rep='0'] .notes li")
+    assert "Push the hips back" in page.inner_text(".rep-card[data-rep='0'] .notes")

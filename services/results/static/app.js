@@ -21,7 +21,8 @@ const repScore = rep => rep.score == null ? "—" : Math.round(rep.score);
 const EXERCISES = {rdl: "RDL", deadlift: "Deadlift", kettlebell_swing: "KB swing",
                    good_morning: "Good morning", wall_drill: "Wall drill", auto: "auto"};
 const app = document.getElementById("app");
-let timer = null;
+let timer = null, shortcuts = null;  // the open view's refresh and keyboard shortcuts
+document.addEventListener("keydown", e => { if (shortcuts) shortcuts(e); });
 
 const key = () => sessionStorage.getItem("hingecheck-key");
 async function api(path, options = {}) {
@@ -53,6 +54,7 @@ const athleteFromName = name => { const w = name.split(/[_\-. ]/)[0]; return w ?
 
 function route() {
   clearInterval(timer);
+  shortcuts = null;
   document.getElementById("nav").hidden = !key();
   if (!key()) return landed(signIn());
   const [, view, id] = location.hash.split("/");
@@ -97,7 +99,6 @@ async function home() {
   drop.ondragover = e => { e.preventDefault(); drop.classList.add("over"); };
   drop.ondragleave = () => drop.classList.remove("over");
   drop.ondrop = e => { e.preventDefault(); drop.classList.remove("over"); add(e.dataTransfer.files); };
-  drop.onkeydown = e => { if (e.key === "Enter" || e.key === " ") document.getElementById("files").click(); };
   document.getElementById("upload-form").onsubmit = async e => {
     e.preventDefault();
     if (!files.length) return;
@@ -281,8 +282,20 @@ async function clipView(id) {
     el("h2", {}, `Rep ${rep.index + 1}${rep.partial ? " (partial)" : ""}: `, el("span", {class: `score grade-${grade(rep.score)}`}, repScore(rep))),
     el("p", {class: "muted"}, `hip ${Math.round(rep.peak_hip_flexion_deg ?? 0)}°, knee ${Math.round(rep.knee_flexion_at_bottom_deg ?? 0)}°, trunk ${Math.round(rep.trunk_at_bottom_deg ?? 0)}°`),
     ...rep.faults.map(f => el("p", {}, el("span", {class: "chip"}, label(f.name)), " ", f.cue || "")))));
-  document.getElementById("step-back").onclick = () => { video.pause(); video.currentTime = Math.max(0, video.currentTime - 1 / fps); };
-  document.getElementById("step-fwd").onclick = () => { video.pause(); video.currentTime += 1 / fps; };
+  const step = frames => { video.pause(); video.currentTime = Math.max(0, video.currentTime + frames / fps); };
+  document.getElementById("step-back").onclick = () => step(-1);
+  document.getElementById("step-fwd").onclick = () => step(1);
+  // Shortcuts while this clip is open: space plays and pauses, "," and "." step one frame.
+  // Not while typing a note, and space stays a button's own key on a button.
+  shortcuts = e => {
+    if (e.ctrlKey || e.metaKey || e.altKey || e.target.closest("input, textarea, select")) return;
+    if (e.key === ",") step(-1);
+    else if (e.key === ".") step(1);
+    else if (e.key === " " && !e.target.closest("button, a, video")) video.paused ? video.play() : video.pause();
+    else return;
+    e.preventDefault();
+  };
+  notesFor(id, result.reps);
   for (const b of document.querySelectorAll(".speed")) b.onclick = () => { video.playbackRate = Number(b.dataset.rate); };
   const canvas = document.getElementById("chart");
   const follow = () => {
@@ -293,6 +306,35 @@ async function clipView(id) {
   };
   video.ontimeupdate = video.onseeked = follow;
   follow();
+}
+
+// The coach's notes on each rep (stored with the job: GET/POST/DELETE /v1/jobs/{id}/notes).
+async function notesFor(id, reps) {
+  const notes = (await json(`/v1/jobs/${id}/notes`)).notes;
+  for (const rep of reps) {
+    const card = document.querySelector(`.rep-card[data-rep="${rep.index}"]`);
+    const list = el("ul", {class: "notes", "aria-label": `notes on rep ${rep.index + 1}`});
+    const item = n => {
+      const remove = el("button", {type: "button", class: "link", "aria-label": `Remove note: ${n.text}`}, "Remove");
+      const li = el("li", {}, el("span", {}, n.text), " ", remove);
+      remove.onclick = async () => { await api(`/v1/jobs/${id}/notes/${n.id}`, {method: "DELETE"}); li.remove(); };
+      return li;
+    };
+    list.append(...notes.filter(n => n.rep === rep.index).map(item));
+    const box = el("textarea", {id: `note-${rep.index}`, rows: "2", maxlength: "2000", required: ""});
+    const said = el("p", {class: "muted", role: "status"});
+    const form = el("form", {class: "note-form"}, el("label", {for: box.id}, `Note on rep ${rep.index + 1}`), box,
+                    el("button", {type: "submit"}, "Save note"), said);
+    form.onsubmit = async e => {
+      e.preventDefault();
+      try {
+        const note = await json(`/v1/jobs/${id}/notes`, {method: "POST", headers: {"Content-Type": "application/json"},
+                                                        body: JSON.stringify({rep: rep.index, text: box.value})});
+        list.append(item(note)); box.value = ""; said.textContent = "Note saved.";
+      } catch (err) { said.textContent = `Not saved: ${err.message}`; }
+    };
+    card.append(list, form);
+  }
 }
 
 function drawChart(canvas, result, t) {
