@@ -37,11 +37,9 @@ CASES = [  # (rep kind, exercise, load)
 ]
 
 
-def read_errors(model, kind: str, exercise: str, load: str, n: int,  # type: ignore[no-untyped-def]
-                seed: int) -> np.ndarray:
-    """(n, 2) hip and knee flexion errors (model − truth, degrees); NaN where not found."""
+def stills(kind: str, exercise: str, load: str, n: int, seed: int):  # type: ignore[no-untyped-def]
+    """n bottom positions of one case: (1280×720 BGR image, true hip, true knee flexion)."""
     rng = np.random.default_rng(seed)
-    out = np.full((n, 2), np.nan)
     for i in range(n):
         params = ClipParams(facing="right" if i % 2 == 0 else "left", grade="clear")
         body, style = Proportions().varied(rng), Style.random(rng)
@@ -52,14 +50,28 @@ def read_errors(model, kind: str, exercise: str, load: str, n: int,  # type: ign
         draw_body(img, sk, body, cam, style, load)
         img = cv2.GaussianBlur(img, (0, 0), params.blur_sigma)
         true_hip, true_knee, _, _ = _sagittal_angles(sk, cam.near_side)
+        yield img, true_hip, true_knee
+
+
+def flexion_error(keypoints: np.ndarray, true_hip: float, true_knee: float) -> tuple[float, float]:
+    """Hip and knee flexion read from one person's (17, 3) keypoints minus the truth; the
+    side is the one the model is surer of."""
+    xy, conf = keypoints[:, :2], keypoints[:, 2]
+    side = max(SIDE, key=lambda s: float(conf[list(SIDE[s])].sum()))
+    hip, knee, _ = angles(xy[None], side)[0]
+    return hip - true_hip, knee - true_knee
+
+
+def read_errors(model, kind: str, exercise: str, load: str, n: int,  # type: ignore[no-untyped-def]
+                seed: int) -> np.ndarray:
+    """(n, 2) hip and knee flexion errors (model − truth, degrees); NaN where not found."""
+    out = np.full((n, 2), np.nan)
+    for i, (img, true_hip, true_knee) in enumerate(stills(kind, exercise, load, n, seed)):
         found = model.predict([img])[0]
         if found.keypoints.shape[0] == 0:
             continue
-        best = int(np.argmax(found.scores))
-        xy, conf = found.keypoints[best, :, :2], found.keypoints[best, :, 2]
-        side = max(SIDE, key=lambda s: float(conf[list(SIDE[s])].sum()))
-        hip, knee, _ = angles(xy[None], side)[0]
-        out[i] = (hip - true_hip, knee - true_knee)
+        out[i] = flexion_error(found.keypoints[int(np.argmax(found.scores))], true_hip,
+                               true_knee)
     return out
 
 
