@@ -110,6 +110,7 @@ def job_view(job: Job) -> dict[str, Any]:
     return {
         "id": job.id, "status": job.status, "progress": job.progress,
         "attempts": job.attempts, "exercise": job.exercise, "athlete": job.athlete,
+        "exercise_found": job.exercise_found, "reanalysis_of": job.reanalysis_of,
         "batch": job.batch, "source_name": job.source_name, "score": job.score,
         "reps": job.rep_count, "faults": json.loads(job.faults) if job.faults else [],
         "error": None if job.error_code is None else {"code": job.error_code,

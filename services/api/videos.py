@@ -7,6 +7,8 @@
     GET  /v1/jobs/{id}               status, progress, error
     GET  /v1/jobs/{id}/result        result.json
     GET  /v1/jobs/{id}/video|poster|chart   the annotated clip, poster, angle chart
+    POST /v1/jobs/{id}/reanalyse     the same clip judged again as another exercise: a new
+                                     job linked to this one
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from hingecheck import errors
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import Job
 from hingecheck.schemas import AnalysisResult
-from hingecheck.schemas.api import JobList, JobStatus, JobView
+from hingecheck.schemas.api import JobList, JobStatus, JobView, ReanalysisIn
 from hingecheck.storage import ObjectMissing, ObjectStore, StorageUnavailable, job_key
 from hingecheck.video import VideoLimits, probe
 from sqlalchemy.orm import Session, sessionmaker
@@ -134,6 +136,25 @@ def finished(db: sessionmaker[Session], tenant_id: str, job_id: str) -> Job:
             responses=documented(401, 404))
 def get_job(job_id: str, tenant_id: TenantId, db: Db) -> dict[str, Any]:
     return job_view(owned(db, tenant_id, job_id))
+
+
+@router.post("/v1/jobs/{job_id}/reanalyse", status_code=202, operation_id="reanalyse",
+             response_model=JobView, responses=documented(401, 404, 409, 422, 503))
+def reanalyse(job_id: str, tenant_id: TenantId, db: Db, settings: Config, dispatch: Dispatch,
+              body: ReanalysisIn) -> JSONResponse:
+    """The clip analysed again under ``exercise`` (the stored upload is reused; this job and
+    its outputs stay as they are)."""
+    old = owned(db, tenant_id, job_id)
+    check_fields(settings, body.exercise, None)
+    if old.status in ("queued", "running"):
+        raise Problem(409, "not-finished", "Not finished",
+                      f"job {job_id} is {old.status}; re-analyse it once it has ended")
+    job = jobs.add_job(db, Job(
+        id=jobs.new_job_id(), tenant_id=tenant_id, exercise=body.exercise,
+        athlete=old.athlete, batch=old.batch, source_name=old.source_name,
+        source_key=old.source_key, reanalysis_of=old.id))
+    dispatch(job.id)
+    return accepted(job)
 
 
 @router.get("/v1/jobs/{job_id}/result", operation_id="get_result", responses={

@@ -88,6 +88,24 @@ def test_upload_to_result_end_to_end_in_one_process(tmp_path: Path, clip: Path, 
         assert client.get(f"/v1/jobs/{job_id}/poster", headers=auth).content[:2] == b"\xff\xd8"
         listed = client.get("/v1/jobs?athlete=Anna", headers=auth).json()["jobs"]
         assert [j["id"] for j in listed] == [job_id]
+        assert done["exercise_found"] == "rdl" and done["reanalysis_of"] is None
+
+        # Judged again as another exercise: a new job on the same stored clip, linked to
+        # the first, which stays as it was.
+        url = f"/v1/jobs/{job_id}/reanalyse"
+        odd = client.post(url, headers=auth, json={"exercise": "bench_press"})
+        assert odd.status_code == 422 and odd.json()["type"].endswith("/unknown-exercise")
+        again = client.post(url, headers=auth, json={"exercise": "deadlift"})
+        assert again.status_code == 202 and again.json()["reanalysis_of"] == job_id
+        busy = client.post(f"/v1/jobs/{again.json()['id']}/reanalyse", headers=auth,
+                           json={"exercise": "rdl"})
+        assert busy.status_code == 409 and busy.json()["type"].endswith("/not-finished")
+        redo = _wait(client, key, again.json()["id"])
+        assert redo["status"] == "succeeded" and redo["exercise_found"] == "deadlift"
+        redone = client.get(f"/v1/jobs/{redo['id']}/result", headers=auth).json()
+        assert redone["exercise"]["name"] == "deadlift" and redone["source_name"] == "anna_rdl.mp4"
+        first = client.get(f"/v1/jobs/{job_id}", headers=auth).json()
+        assert first["exercise_found"] == "rdl" and first["score"] == done["score"]
     # Outputs sit under the job's deterministic keys.
     store = LocalStore(s.objects_dir())
     for name in ("result.json", "annotated.mp4", "poster.jpg", "angles.png"):

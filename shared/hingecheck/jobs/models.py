@@ -83,6 +83,10 @@ class Job(Base):
     frames_per_second: Mapped[float | None] = mapped_column(Float, nullable=True)
     callback_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     model: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # The profile the reps were judged by, once succeeded (what "auto" guessed).
+    exercise_found: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # A re-analysis of another job's clip (under another exercise): that job's id.
+    reanalysis_of: Mapped[str | None] = mapped_column(String(40), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     # A running job's lease: renewed while a worker holds it (runner.py); stale = taken again.
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -176,7 +176,8 @@ def _run(job: Job, db: sessionmaker[Session], objects: ObjectStore,
     _through_outage(lambda: jobs.finish(
         db, job.id, score=result.summary.score, model=result.model.name, faults=faults,
         rep_count=result.summary.rep_count, analysis_s=result.timings.total_s,
-        frames_per_second=result.timings.frames_per_second),
+        frames_per_second=result.timings.frames_per_second,
+        exercise_found=result.exercise.name),
         f"job {job.id}: recording the outcome", settings, down=(OperationalError,))
     return "succeeded"
 

@@ -33,6 +33,10 @@ class JobView(BaseModel):
     progress: float = Field(ge=0, le=1)
     attempts: int
     exercise: str = Field(description="as asked: an exercise or auto")
+    exercise_found: str | None = Field(default=None, description="the profile the reps "
+                                       "were judged by, once succeeded (what auto guessed)")
+    reanalysis_of: str | None = Field(default=None, description="the job whose clip this "
+                                      "one analyses again, if it is a re-analysis")
     athlete: str | None
     batch: str | None
     source_name: str
@@ -124,3 +128,7 @@ class NoteView(NoteIn):
 
 class NoteList(BaseModel):
     notes: list[NoteView] = Field(description="oldest first")
+
+
+class ReanalysisIn(BaseModel):
+    exercise: str = Field(description="the exercise to judge the clip as, or auto")
