@@ -112,6 +112,18 @@ def test_coach_uploads_reviews_and_exports_a_batch(browser, server, tmp_path: Pa
     assert page.title() == "Tuesday squad — hingecheck"
     assert page.evaluate("document.activeElement.id") == "batch-title"
 
+    # Each clip says which file it is and when it was filmed (from its name).
+    assert "filmed 2026-11-20" in rows.nth(0).locator("td").nth(6).inner_text()
+    # A column header sorts by it; pressed again, the other way; the default is the urgency.
+    page.click("#jobs th button[data-sort=athlete]")
+    assert [rows.nth(i).locator("td").first.inner_text() for i in range(3)] == \
+        ["Anna", "Ben", "Cara"]
+    assert page.get_attribute("#jobs th:first-child", "aria-sort") == "ascending"
+    page.click("#jobs th button[data-sort=athlete]")
+    assert rows.nth(0).locator("td").first.inner_text() == "Cara"
+    page.click("#jobs th button[data-sort=faults]")
+    assert [rows.nth(i).locator("td").first.inner_text() for i in range(3)] == athletes
+
     with page.expect_download() as download:
         page.click("#export")
     text = Path(download.value.path()).read_text()
@@ -140,11 +152,40 @@ def test_coach_uploads_reviews_and_exports_a_batch(browser, server, tmp_path: Pa
     page.click(".speed[data-rate='0.5']")
     assert page.evaluate("document.querySelector('#video').playbackRate") == 0.5
     page.screenshot(path=str(shots / "3-clip.png"), full_page=True)
+    # The fault under the playhead, with its cue, as text under the picture.
+    assert "Rounded back" in page.inner_text("#caption")
+    assert "neutral spine" in page.inner_text("#caption")
+    assert page.inner_text("#clip-exercise") == "Judged as Romanian deadlift, as asked."
+    with page.expect_download() as download:
+        page.click("button.download[data-kind=result]")
+    assert download.value.suggested_filename == "cara_rdl_2026-11-20-result.json"
+    assert '"summary"' in Path(download.value.path()).read_text()
+    # Judged again as a conventional deadlift: a new job, and its view once done.
+    first_clip = page.url
+    page.select_option("#reanalyse-exercise", "deadlift")
+    page.click("#reanalyse-form button[type=submit]")
+    page.wait_for_function(f"() => location.href !== {first_clip!r}")
+    page.wait_for_selector(".rep-card", timeout=240_000)
+    assert page.inner_text("#clip-exercise") == \
+        "Judged as conventional deadlift, as asked. A re-analysis of an earlier upload."
+    page.go_back()
+    page.wait_for_selector(".rep-card")
 
     page.click("#athlete-link")
     page.wait_for_url(re.compile(r".*#/athlete/Cara"))
     page.wait_for_selector("#athlete-jobs tbody tr")
     assert "Rounded back" in page.inner_text("#athlete-recurring")
+    assert page.locator("#athlete-jobs tbody td").first.inner_text() == "2026-11-20"  # filmed
+    # The same file uploaded again is one clip in the athlete's history, not two.
+    again = httpx.post(f"{base}/v1/videos", headers={"Authorization": f"Bearer {key}"},
+                       data={"athlete": "Cara"}, files={"file": (
+                           "cara_rdl_2026-11-20.mp4", paths[2].read_bytes(), "video/mp4")})
+    assert again.status_code == 202
+    page.reload()
+    page.wait_for_selector("#athlete-jobs tbody tr")
+    assert page.locator("#athlete-jobs tbody tr").count() == 1
+    assert "uploaded 2×" in page.inner_text("#athlete-jobs tbody")
+    assert page.locator("#athlete-jobs tbody td.score").inner_text() != "—"  # the analysed one
     page.screenshot(path=str(shots / "4-athlete.png"), full_page=True)
 
     # A link to a clip opens that clip once signed in, not the home page.
@@ -287,10 +328,14 @@ def test_a_keyboard_alone_signs_in_uploads_opens_the_worst_clip_plays_steps_and_
         generate_clip(ClipParams.model_validate({"reps": 2, **CLIPS[name]}), path)
         paths.append(path)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.bring_to_front()  # the keyboard's page is the one in front (others are open)
     page.goto(base)
     _tab_to(page, "#key")
     page.keyboard.type(key)
     page.keyboard.press("Enter")
+    # The home view has landed once its heading holds the focus (as a screen reader says).
+    page.wait_for_function("() => document.activeElement?.tagName === 'H1' && "
+                           "document.title.startsWith('Upload a batch')")
     _tab_to(page, "#batch-name")
     page.keyboard.type("Keyboard squad")
     _tab_to(page, "#files")  # "choose files": the file input itself, under its label
@@ -306,11 +351,12 @@ def test_a_keyboard_alone_signs_in_uploads_opens_the_worst_clip_plays_steps_and_
     worst = page.locator("#jobs tbody tr").first
     assert worst.locator("td").first.inner_text() == "Kb"  # athlete from "kb_cara_…"
     job_id = worst.get_attribute("data-job")
+    page.wait_for_function("() => document.activeElement?.id === 'batch-title'")
     _tab_to(page, "#jobs tbody tr:first-child a")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(rf".*#/clip/{job_id}"))
-    page.wait_for_function("() => document.querySelector('#video')?.readyState >= 2",
-                           timeout=30_000)
+    page.wait_for_function("() => document.querySelector('#video')?.readyState >= 2 && "
+                           "document.activeElement?.id === 'clip-title'", timeout=30_000)
 
     page.keyboard.press(" ")  # plays
     page.wait_for_function("() => !document.querySelector('#video').paused")

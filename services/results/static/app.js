@@ -11,10 +11,10 @@ const csvCell = v => {
   return `"${s.replace(/"/g, '""')}"`;
 };
 window.hingecheck = {csvCell};
-const NAMES = {};
+const NAMES = {}, CUES = {};
 const scoringLoaded = fetch("/v1/scoring").then(r => r.json())
   .then(s => { WEIGHTS = s.fault_weights; GRADES = s.grades;
-               for (const f of s.faults || []) NAMES[f.name] = f.label; })
+               for (const f of s.faults || []) { NAMES[f.name] = f.label; CUES[f.name] = f.cue; } })
   .catch(() => {});  // without it batches keep the server's order and scores show no grade
 const label = name => NAMES[name] || name.replace(/_/g, " ");
 const repScore = rep => rep.score == null ? "—" : Math.round(rep.score);
@@ -49,6 +49,15 @@ const labelCells = table => {
 const show = id => { app.replaceChildren(document.getElementById(id).content.cloneNode(true)); };
 const cost = job => Math.max(0, ...(job.faults || []).map(f => (WEIGHTS[f.name] ?? 0) * f.worst_severity));
 const grade = s => s == null ? "" : (GRADES.find(g => s >= g.min_score) || {grade: ""}).grade;
+// What a clip was judged as: the guess where "auto" was asked ("RDL (guessed)").
+const exerciseCell = j => j.exercise === "auto" && j.exercise_found ? `${EXERCISES[j.exercise_found] || j.exercise_found} (guessed)`
+                                                                   : EXERCISES[j.exercise_found || j.exercise] || j.exercise;
+// The date a clip was filmed, where its file name carries one ("…_2026-11-20.mp4",
+// "VID_20261120_…"); null otherwise.
+const filmedOn = name => {
+  const m = /(20\d\d)-?([01]\d)-?([0-3]\d)/.exec(name || "");
+  return m && +m[2] >= 1 && +m[2] <= 12 && +m[3] >= 1 && +m[3] <= 31 ? `${m[1]}-${m[2]}-${m[3]}` : null;
+};
 // "anna_rdl_2026-11-20.mp4" → "Anna"
 const athleteFromName = name => { const w = name.split(/[_\-. ]/)[0]; return w ? w[0].toUpperCase() + w.slice(1).toLowerCase() : "Unknown"; };
 
@@ -189,14 +198,31 @@ async function batchView(id) {
   show("t-batch");
   const filterA = document.getElementById("filter-athlete"), filterF = document.getElementById("filter-fault");
   let rows = [];
-  const visible = () => rows.filter(j => (!filterA.value || j.athlete === filterA.value) &&
-                                         (!filterF.value || (j.faults || []).some(f => f.name === filterF.value)));
+  // Most urgent first (the faults' cost) until a column header is pressed.
+  let order = {by: "faults", descending: true};
+  const SORT = {athlete: j => j.athlete || "", exercise: j => j.exercise, status: j => j.status,
+                reps: j => j.reps ?? -1, score: j => j.score ?? -1, faults: j => cost(j),
+                clip: j => `${filmedOn(j.source_name) || ""} ${j.source_name}`};
+  const sorted = list => {
+    const k = SORT[order.by], sign = order.descending ? -1 : 1;
+    return [...list].sort((a, b) => { const x = k(a), y = k(b); return sign * (x < y ? -1 : x > y ? 1 : 0) ||
+      (a.score ?? 101) - (b.score ?? 101); });
+  };
+  for (const button of document.querySelectorAll("#jobs .sort")) button.onclick = () => {
+    order = {by: button.dataset.sort, descending: order.by === button.dataset.sort ? !order.descending : button.dataset.sort === "faults"};
+    for (const th of document.querySelectorAll("#jobs thead th")) th.removeAttribute("aria-sort");
+    button.parentElement.setAttribute("aria-sort", order.descending ? "descending" : "ascending");
+    draw();
+  };
+  const visible = () => sorted(rows.filter(j => (!filterA.value || j.athlete === filterA.value) &&
+                                                (!filterF.value || (j.faults || []).some(f => f.name === filterF.value))));
   const draw = () => {
     // The refresh redraws the rows: the focused one keeps the focus.
-    const focused = document.activeElement?.dataset?.job;
+    const active = document.activeElement, row = active?.closest?.("#jobs tr[data-job]");
+    const onLink = row != null && active.tagName === "A";
     drawRows();
     labelCells(document.getElementById("jobs"));
-    if (focused) document.querySelector(`#jobs tr[data-job="${focused}"]`)?.focus();
+    if (row) document.querySelector(`#jobs tr[data-job="${row.dataset.job}"]${onLink ? " a" : ""}`)?.focus();
   };
   const drawRows = () => document.querySelector("#jobs tbody").replaceChildren(...visible().map(j => {
     const status = j.status === "running" ? `running ${Math.round(100 * j.progress)}%` : j.status;
@@ -204,10 +230,11 @@ async function batchView(id) {
     const judged = j.status !== "succeeded" || j.score != null;
     const tr = el("tr", {tabindex: "0", "data-job": j.id},
       el("td", {}, el("a", {href: `#/clip/${j.id}`}, j.athlete || "—")),  // a real link: Ctrl-click, new tab
-      el("td", {}, EXERCISES[j.exercise] || j.exercise), el("td", {}, status, why),
+      el("td", {}, exerciseCell(j)), el("td", {}, status, why),
       el("td", {}, j.reps ?? "—"),
       el("td", {class: `score grade-${grade(j.score)}`}, j.score != null ? Math.round(j.score) : judged ? "—" : "not judged"),
-      el("td", {}, ...(j.faults || []).map(f => el("span", {class: "chip"}, label(f.name)))));
+      el("td", {}, ...(j.faults || []).map(f => el("span", {class: "chip"}, label(f.name)))),
+      el("td", {}, j.source_name, filmedOn(j.source_name) ? el("div", {class: "muted"}, `filmed ${filmedOn(j.source_name)}`) : ""));
     tr.onclick = tr.onkeydown = e => {
       if (e.target.closest("a")) return;  // the link itself (a new tab on Ctrl-click)
       if (!e.key || e.key === "Enter") location.hash = `#/clip/${j.id}`;
@@ -217,7 +244,7 @@ async function batchView(id) {
     const b = await json(`/v1/batches/${id}`);
     document.getElementById("batch-title").textContent = b.name;
     document.getElementById("batch-counts").textContent = Object.entries(b.counts).map(([k, v]) => `${v} ${k}`).join(" · ");
-    rows = b.jobs.sort((x, y) => cost(y) - cost(x) || (x.score ?? 101) - (y.score ?? 101));
+    rows = b.jobs;
     for (const [select, values] of [[filterA, rows.map(r => r.athlete)], [filterF, rows.flatMap(r => (r.faults || []).map(f => f.name))]])
       for (const v of new Set(values)) if (v && ![...select.options].some(o => o.value === v))
         select.append(el("option", {value: v}, label(v)));
@@ -227,10 +254,10 @@ async function batchView(id) {
   filterA.onchange = filterF.onchange = draw;
   document.getElementById("export").onclick = () => {
     const esc = csvCell;
-    const lines = [["athlete", "exercise", "status", "reps", "score", "faults", "fault names", "clip", "uploaded", "reason"].join(",")].concat(
-      visible().map(j => [j.athlete, EXERCISES[j.exercise] || j.exercise, j.status, j.reps, j.score,
+    const lines = [["athlete", "exercise", "status", "reps", "score", "faults", "fault names", "clip", "filmed", "uploaded", "reason"].join(",")].concat(
+      visible().map(j => [j.athlete, exerciseCell(j), j.status, j.reps, j.score,
                           (j.faults || []).map(f => label(f.name)).join("; "), (j.faults || []).map(f => f.name).join(" "),
-                          j.source_name, j.created_at, j.error ? j.error.message : ""].map(esc).join(",")));
+                          j.source_name, filmedOn(j.source_name) || "", j.created_at, j.error ? j.error.message : ""].map(esc).join(",")));
     const title = document.getElementById("batch-title").textContent || "batch";
     const a = el("a", {href: URL.createObjectURL(new Blob([lines.join("\n") + "\n"], {type: "text/csv"})),
                        download: `hingecheck-${title.replace(/[^\w-]+/g, "_")}.csv`});
@@ -258,6 +285,11 @@ async function clipView(id) {
   const athleteLink = document.getElementById("athlete-link");
   athleteLink.textContent = job.athlete || "athlete"; athleteLink.href = `#/athlete/${encodeURIComponent(job.athlete || "")}`;
   document.getElementById("clip-title").textContent = `${job.athlete || ""} — ${result.exercise.label} (${job.source_name})`;
+  const ex = result.exercise;
+  document.getElementById("clip-exercise").textContent = ex.requested === "auto"
+    ? `Judged as ${ex.label}: guessed by hingecheck, ${Math.round(100 * (ex.guess_confidence ?? 0))}% sure.`
+    : `Judged as ${ex.label}, as asked.` + (job.reanalysis_of ? " A re-analysis of an earlier upload." : "");
+  clipTools(id, job, ex.name);
   const s = result.summary;
   document.getElementById("clip-summary").textContent = s.score == null ? s.reason : `${Math.round(s.score)}/100, grade ${s.grade}: ${s.reason}`;
   document.getElementById("cues").replaceChildren(...s.cues.map(c => el("p", {}, c)));
@@ -281,7 +313,7 @@ async function clipView(id) {
   document.getElementById("reps").replaceChildren(...result.reps.map(rep => el("div", {class: "rep-card", "data-rep": rep.index},
     el("h2", {}, `Rep ${rep.index + 1}${rep.partial ? " (partial)" : ""}: `, el("span", {class: `score grade-${grade(rep.score)}`}, repScore(rep))),
     el("p", {class: "muted"}, `hip ${Math.round(rep.peak_hip_flexion_deg ?? 0)}°, knee ${Math.round(rep.knee_flexion_at_bottom_deg ?? 0)}°, trunk ${Math.round(rep.trunk_at_bottom_deg ?? 0)}°`),
-    ...rep.faults.map(f => el("p", {}, el("span", {class: "chip"}, label(f.name)), " ", f.cue || "")))));
+    ...rep.faults.map(f => el("p", {}, el("span", {class: "chip"}, label(f.name)), " ", f.cue || CUES[f.name] || "")))));
   const step = frames => { video.pause(); video.currentTime = Math.max(0, video.currentTime + frames / fps); };
   document.getElementById("step-back").onclick = () => step(-1);
   document.getElementById("step-fwd").onclick = () => step(1);
@@ -297,15 +329,44 @@ async function clipView(id) {
   };
   notesFor(id, result.reps);
   for (const b of document.querySelectorAll(".speed")) b.onclick = () => { video.playbackRate = Number(b.dataset.rate); };
-  const canvas = document.getElementById("chart");
+  const canvas = document.getElementById("chart"), caption = document.getElementById("caption");
   const follow = () => {
     const t = video.currentTime; head.style.left = pct(t);
     const current = result.reps.find(r => r.start_s <= t && t <= r.end_s);
     for (const n of document.querySelectorAll("[data-rep]")) n.classList.toggle("current", current != null && Number(n.dataset.rep) === current.index);
+    // The faults under the playhead and their cues, as text under the picture (legible on
+    // a phone, where the burned-in labels are small and the controls cover the picture).
+    const now = result.reps.flatMap(r => r.faults.filter(f => f.start_s <= t && t <= Math.max(f.end_s, f.start_s + 2))
+      .map(f => `Rep ${r.index + 1}: ${label(f.name)}. ${f.cue || CUES[f.name] || ""}`));
+    caption.textContent = now.join("  ");
     drawChart(canvas, result, t);
   };
   video.ontimeupdate = video.onseeked = follow;
   follow();
+}
+
+// Re-analysis under another exercise (a new job, linked) and the downloads.
+function clipTools(id, job, judgedAs) {
+  const said = document.getElementById("clip-tools-said"), pick = document.getElementById("reanalyse-exercise");
+  pick.value = judgedAs === "rdl" ? "deadlift" : "rdl";
+  document.getElementById("reanalyse-form").onsubmit = async e => {
+    e.preventDefault();
+    try {
+      const again = await json(`/v1/jobs/${id}/reanalyse`, {method: "POST", headers: {"Content-Type": "application/json"},
+                                                           body: JSON.stringify({exercise: pick.value})});
+      location.hash = `#/clip/${again.id}`;
+    } catch (err) { said.textContent = `Not re-analysed: ${err.message}`; }
+  };
+  for (const b of document.querySelectorAll(".download")) b.onclick = async () => {
+    said.textContent = `Downloading ${b.dataset.name}…`;
+    try {
+      const blob = await (await api(`/v1/jobs/${id}/${b.dataset.kind}`)).blob();
+      const stem = job.source_name.replace(/\.[^.]+$/, "").replace(/[^\w-]+/g, "_");
+      const a = el("a", {href: URL.createObjectURL(blob), download: `${stem}-${b.dataset.name}`});
+      document.body.append(a); a.click(); a.remove();
+      said.textContent = `${b.dataset.name} downloaded.`;
+    } catch (err) { said.textContent = `Not downloaded: ${err.message}`; }
+  };
 }
 
 // The coach's notes on each rep (stored with the job: GET/POST/DELETE /v1/jobs/{id}/notes).
@@ -337,39 +398,80 @@ async function notesFor(id, reps) {
   }
 }
 
+// Hip and knee flexion over the clip: degrees up the side, seconds along the bottom, each
+// rep a band, the playhead a line.
 function drawChart(canvas, result, t) {
-  const w = canvas.width = canvas.clientWidth * devicePixelRatio, h = canvas.height = 160 * devicePixelRatio;
+  const r = devicePixelRatio, w = canvas.width = canvas.clientWidth * r, h = canvas.height = 180 * r;
   const c = canvas.getContext("2d"), times = result.pose.times_s, d = result.video.duration_s || 1;
-  c.clearRect(0, 0, w, h); c.lineWidth = 2 * devicePixelRatio; c.font = `${12 * devicePixelRatio}px sans-serif`;
-  const x = s => w * s / d, y = deg => h - 8 * devicePixelRatio - (h - 24 * devicePixelRatio) * Math.max(0, Math.min(deg, 150)) / 150;
-  for (const [series, colour, label] of [[result.series.hip_flexion_deg, "#1f77b4", "hip"], [result.series.knee_flexion_deg, "#2ca02c", "knee"]]) {
+  const left = 40 * r, bottom = 20 * r, top = 18 * r, plotW = w - left - 8 * r, plotH = h - top - bottom;
+  const x = s => left + plotW * s / d, y = deg => top + plotH * (1 - Math.max(0, Math.min(deg, 150)) / 150);
+  c.clearRect(0, 0, w, h); c.font = `${11 * r}px sans-serif`; c.lineWidth = r;
+  for (const rep of result.reps) {
+    c.fillStyle = "#e4f3ec"; c.fillRect(x(rep.start_s), top, x(rep.end_s) - x(rep.start_s), plotH);
+    c.fillStyle = "#2f5d4a"; c.fillText(`rep ${rep.index + 1}`, x(rep.start_s) + 3 * r, top + 11 * r);
+  }
+  c.strokeStyle = "#d8dee4"; c.fillStyle = "#5b6773"; c.textAlign = "right";
+  for (const deg of [0, 50, 100, 150]) {
+    c.beginPath(); c.moveTo(left, y(deg)); c.lineTo(left + plotW, y(deg)); c.stroke();
+    c.fillText(`${deg}°`, left - 5 * r, y(deg) + 4 * r);
+  }
+  c.textAlign = "center";
+  const every = d > 20 ? 5 : d > 8 ? 2 : 1;
+  for (let s = 0; s <= d; s += every) c.fillText(`${s} s`, x(s), h - 5 * r);
+  c.textAlign = "left"; c.lineWidth = 2 * r;
+  for (const [series, colour, name, at] of [[result.series.hip_flexion_deg, "#1f77b4", "hip flexion", 0],
+                                            [result.series.knee_flexion_deg, "#2ca02c", "knee flexion", 90]]) {
     c.strokeStyle = colour; c.beginPath(); let pen = false;
     series.forEach((v, i) => { if (v == null) { pen = false; return; } pen ? c.lineTo(x(times[i]), y(v)) : c.moveTo(x(times[i]), y(v)); pen = true; });
-    c.stroke(); c.fillStyle = colour; c.fillText(label, label === "hip" ? 6 : 40, 14 * devicePixelRatio);
+    c.stroke(); c.fillStyle = colour; c.fillText(name, left + at * r, 12 * r);
   }
-  c.strokeStyle = "#14202b"; c.beginPath(); c.moveTo(x(t), 0); c.lineTo(x(t), h); c.stroke();
+  c.strokeStyle = "#14202b"; c.beginPath(); c.moveTo(x(t), top); c.lineTo(x(t), top + plotH); c.stroke();
 }
 
 async function athleteView(name) {
   show("t-athlete");
   document.getElementById("athlete-title").textContent = name;
-  const jobs = (await json(`/v1/jobs?athlete=${encodeURIComponent(name)}&limit=200`)).jobs.reverse();
+  // A clip uploaded again (same file name) or re-analysed counts once: its newest analysed
+  // job (newest of all while none is done yet).
+  const newest = new Map();
+  for (const j of (await json(`/v1/jobs?athlete=${encodeURIComponent(name)}&limit=200`)).jobs) {
+    const kept = newest.get(j.source_name), upload = j.reanalysis_of ? 0 : 1;  // a re-analysis is no upload
+    if (!kept) newest.set(j.source_name, {...j, uploads: upload});
+    else { kept.uploads += upload; if (kept.status !== "succeeded" && j.status === "succeeded") newest.set(j.source_name, {...j, uploads: kept.uploads}); }
+  }
+  const when = j => filmedOn(j.source_name) || j.created_at.slice(0, 10);
+  const jobs = [...newest.values()].sort((a, b) => when(a) < when(b) ? -1 : when(a) > when(b) ? 1 : 0);
   const tally = {};
   for (const j of jobs) for (const f of j.faults || []) tally[f.name] = (tally[f.name] || 0) + 1;
   const top = Object.entries(tally).sort((a, b) => b[1] - a[1])[0];
   document.getElementById("athlete-recurring").textContent = top ? `Recurring: ${label(top[0])} in ${top[1]} of ${jobs.length} clips` : `${jobs.length} clips, no recurring fault`;
   document.querySelector("#athlete-jobs tbody").replaceChildren(...jobs.map(j => { const tr = el("tr", {tabindex: "0"},
-    el("td", {}, new Date(j.created_at).toLocaleDateString()), el("td", {}, j.source_name), el("td", {}, EXERCISES[j.exercise] || j.exercise),
+    el("td", {}, filmedOn(j.source_name) || `uploaded ${new Date(j.created_at).toLocaleDateString()}`),
+    el("td", {}, j.source_name, j.uploads > 1 ? el("div", {class: "muted"}, `uploaded ${j.uploads}×, counted once`) : ""),
+    el("td", {}, exerciseCell(j)),
     el("td", {class: `score grade-${grade(j.score)}`}, j.score == null ? "—" : Math.round(j.score)),
     el("td", {}, ...(j.faults || []).map(f => el("span", {class: "chip"}, label(f.name)))));
     tr.onclick = tr.onkeydown = e => { if (!e.key || e.key === "Enter") location.hash = `#/clip/${j.id}`; };
     return tr; }));
   labelCells(document.getElementById("athlete-jobs"));
-  const canvas = document.getElementById("trend"), scored = jobs.filter(j => j.score != null);
-  const w = canvas.width = canvas.clientWidth * devicePixelRatio, h = canvas.height = 140 * devicePixelRatio, c = canvas.getContext("2d");
-  c.strokeStyle = "#0b6e4f"; c.lineWidth = 3 * devicePixelRatio; c.beginPath();
-  scored.forEach((j, i) => { const px = scored.length > 1 ? w * i / (scored.length - 1) : w / 2, py = h - h * j.score / 100;
-    i ? c.lineTo(px, py) : c.moveTo(px, py); c.fillStyle = "#0b6e4f"; c.fillRect(px - 4, py - 4, 8, 8); });
+  drawTrend(document.getElementById("trend"), jobs.filter(j => j.score != null), when);
+}
+
+// Score per clip, oldest first: 0–100 up the side, the filming dates along the bottom.
+function drawTrend(canvas, scored, when) {
+  const r = devicePixelRatio, w = canvas.width = canvas.clientWidth * r, h = canvas.height = 160 * r;
+  const c = canvas.getContext("2d"), left = 34 * r, top = 10 * r, bottom = 22 * r;
+  const plotW = w - left - 16 * r, plotH = h - top - bottom;
+  const x = i => left + (scored.length > 1 ? plotW * i / (scored.length - 1) : plotW / 2);
+  const y = score => top + plotH * (1 - score / 100);
+  c.clearRect(0, 0, w, h); c.font = `${11 * r}px sans-serif`; c.lineWidth = r;
+  c.strokeStyle = "#d8dee4"; c.fillStyle = "#5b6773"; c.textAlign = "right";
+  for (const s of [0, 50, 100]) { c.beginPath(); c.moveTo(left, y(s)); c.lineTo(left + plotW, y(s)); c.stroke(); c.fillText(String(s), left - 5 * r, y(s) + 4 * r); }
+  c.textAlign = "center";
+  const step = Math.max(1, Math.ceil(scored.length / 6));
+  scored.forEach((j, i) => { if (i % step === 0 || i === scored.length - 1) c.fillText(when(j), x(i), h - 6 * r); });
+  c.strokeStyle = c.fillStyle = "#0b6e4f"; c.lineWidth = 3 * r; c.beginPath();
+  scored.forEach((j, i) => { i ? c.lineTo(x(i), y(j.score)) : c.moveTo(x(i), y(j.score)); c.fillRect(x(i) - 4 * r, y(j.score) - 4 * r, 8 * r, 8 * r); });
   c.stroke();
 }
 
