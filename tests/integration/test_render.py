@@ -109,6 +109,18 @@ def test_angle_chart_is_a_picture(rounded) -> None:  # type: ignore[no-untyped-d
     assert (chart < 200).any(), "lines and text are drawn, not a blank page"
 
 
+def test_a_reps_score_banner_never_shows_during_the_next_rep(rounded) -> None:  # type: ignore[no-untyped-def]
+    _, _, result, _, _ = rounded
+    scene = Scene(result)
+    shown = set()
+    for t in np.arange(0.0, result.video.duration_s, 1 / 30):
+        state = scene.state(float(t))
+        if state.banner is not None:
+            assert state.current_rep is None, (t, state.banner.index, state.current_rep.index)
+            shown.add(state.banner.index)
+    assert len(result.reps) - 1 in shown  # the last rep's score shows after its lockout
+
+
 def test_rotated_phone_clip_renders_upright_without_a_rotation_flag(tmp_path: Path, settings,
                                                                    pose_model) -> None:  # type: ignore[no-untyped-def]
     """A phone stores portrait video as landscape pixels plus a display rotation."""

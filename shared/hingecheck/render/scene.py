@@ -106,7 +106,10 @@ class Scene:
         near = self._nearest(t) if len(self.times) else 0
         outline = self.outlines[near] if self.outlines and len(self.times) else None
         current = next((r for r in reps if r.start_s <= t <= r.end_s), None)
-        banner = next((r for r in reps if r.end_s <= t < r.end_s + REP_BANNER_S), None)
+        # A rep's score shows after its lockout until the next rep starts (at most
+        # REP_BANNER_S): during a rep the banner would name the one before it.
+        banner = None if current is not None else next(
+            (r for r in reps if r.end_s <= t < r.end_s + REP_BANNER_S), None)
         labels = [FaultLabel(f, r.index, ANCHORS[f.name]) for r in reps for f in r.faults
                   if f.start_s <= t <= max(f.end_s, f.start_s + FAULT_LABEL_MIN_S)]
         path = np.zeros((0, 2))
