@@ -94,8 +94,8 @@ def analyse(self: Any, job_id: str) -> str:
     status = run_job(job, db, objects, settings)
     if status == "queued":  # a retryable failure: try again once its backoff is over
         jobs.mark_dispatched(db, job_id)
-        wait = min(300.0, settings.retry_backoff_s * 3 ** max(job.attempts - 1, 0))
-        raise self.retry(countdown=wait + 0.5)
+        raise self.retry(countdown=jobs.retry_wait_s(job.attempts, settings.retry_backoff_s)
+                         + 0.5)
     return status
 
 

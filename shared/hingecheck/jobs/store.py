@@ -307,6 +307,12 @@ def status_counts(db: sessionmaker[Session]) -> dict[str, int]:
                 s.execute(select(Job.status, func.count()).group_by(Job.status))}
 
 
+def retry_wait_s(attempts: int, backoff_s: float) -> float:
+    """How long a job waits before its next attempt after ``attempts`` failed ones:
+    backoff_s × 3^(attempts − 1), at most 5 minutes."""
+    return min(300.0, backoff_s * 3.0 ** max(attempts - 1, 0))
+
+
 def fail(db: sessionmaker[Session], job_id: str, code: str, message: str, *,
          retry: bool, max_attempts: int, backoff_s: float = 10.0) -> str:
     """Record a failure; a retryable one goes back to the queue until attempts run out,
@@ -318,7 +324,7 @@ def fail(db: sessionmaker[Session], job_id: str, code: str, message: str, *,
             return "missing"
         if retry and job.attempts < max_attempts:
             job.status, job.started_at = "queued", None
-            wait = min(300.0, backoff_s * 3 ** max(job.attempts - 1, 0))
+            wait = retry_wait_s(job.attempts, backoff_s)
             job.retry_at = now() + timedelta(seconds=wait)
         else:
             job.status = "failed" if retry else "rejected"
