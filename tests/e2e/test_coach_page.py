@@ -188,6 +188,13 @@ def test_coach_uploads_reviews_and_exports_a_batch(browser, server, tmp_path: Pa
     assert page.locator("#athlete-jobs tbody td.score").inner_text() != "—"  # the analysed one
     page.screenshot(path=str(shots / "4-athlete.png"), full_page=True)
 
+    # Across batches: the week's clips, most urgent first.
+    page.click("nav a[href='#/week']")
+    page.wait_for_selector("#week-jobs tbody tr")
+    assert page.locator("#week-jobs tbody tr").first.locator("td").first.inner_text() == "Cara"
+    assert "Tuesday squad" in page.locator("#week-jobs tbody tr").first.inner_text()
+    page.screenshot(path=str(shots / "4b-week.png"), full_page=True)
+
     # A link to a clip opens that clip once signed in, not the home page.
     shared = browser.new_page(viewport={"width": 1280, "height": 900})
     shared.goto(page.url.split("#")[0] + "#/clip/" + rows_ids[0])
@@ -214,6 +221,8 @@ def test_coach_uploads_reviews_and_exports_a_batch(browser, server, tmp_path: Pa
     phone.wait_for_selector("#athlete-jobs tbody tr td[data-label='Clip']")
     assert phone.locator("#athlete-jobs td[data-label='Clip']").first.is_visible()
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    phone.close()
+    page.close()
 
 
 def test_failures_are_shown_with_their_reasons(browser, server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -249,6 +258,7 @@ def test_failures_are_shown_with_their_reasons(browser, server, tmp_path: Path) 
     assert page.inner_text("#clip-summary").startswith("Not analysed (rejected)")
     assert page.locator(".player").is_hidden()
     page.screenshot(path=str(shots / "7-rejected.png"), full_page=True)
+    page.close()
 
 
 AXE = Path(__file__).resolve().parents[2] / ".cache/npm/node_modules/axe-core/axe.min.js"
@@ -292,7 +302,8 @@ def test_every_view_passes_axe_at_both_widths(browser, server) -> None:  # type:
     views = {"home": ("#/", "#batches li"), "batch": (f"#/batch/{batch}", "#jobs tbody tr"),
              "clip": (f"#/clip/{ids['succeeded']}", ".rep-card"),
              "clip not analysed": (f"#/clip/{ids['rejected']}", "#clip-summary .error"),
-             "athlete": ("#/athlete/Fay", "#athlete-jobs tbody tr")}
+             "athlete": ("#/athlete/Fay", "#athlete-jobs tbody tr"),
+             "week": ("#/week", "#week-jobs tbody tr")}
     problems: dict[str, list[str]] = {}
     for width, viewport in WIDTHS.items():
         page = browser.new_page(viewport=viewport)
@@ -327,8 +338,17 @@ def test_a_keyboard_alone_signs_in_uploads_opens_the_worst_clip_plays_steps_and_
         path = root / f"kb_{name}"
         generate_clip(ClipParams.model_validate({"reps": 2, **CLIPS[name]}), path)
         paths.append(path)
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.bring_to_front()  # the keyboard's page is the one in front (others are open)
+    # A browser of its own: with other tests' pages open in the shared one, the file
+    # picker opened from the keyboard did not always appear.
+    own = browser.browser_type.launch(executable_path=str(CHROMIUM),
+                                      args=["--no-sandbox", "--disable-background-networking"])
+    try:
+        _keyboard_run(own.new_page(viewport={"width": 1280, "height": 900}), base, key, paths)
+    finally:
+        own.close()
+
+
+def _keyboard_run(page, base: str, key: str, paths: list[Path]) -> None:  # type: ignore[no-untyped-def]
     page.goto(base)
     _tab_to(page, "#key")
     page.keyboard.type(key)

@@ -70,6 +70,7 @@ function route() {
   if (view === "batch") return landed(batchView(decodeURIComponent(id)));
   if (view === "clip") return landed(clipView(decodeURIComponent(id)));
   if (view === "athlete") return landed(athleteView(decodeURIComponent(id)));
+  if (view === "week") return landed(weekView());
   return landed(home());
 }
 
@@ -426,6 +427,32 @@ function drawChart(canvas, result, t) {
     c.stroke(); c.fillStyle = colour; c.fillText(name, left + at * r, 12 * r);
   }
   c.strokeStyle = "#14202b"; c.beginPath(); c.moveTo(x(t), top); c.lineTo(x(t), top + plotH); c.stroke();
+}
+
+// Every batch's analysed clips of the last 7 days, most urgent first: one list to work
+// through instead of batch after batch.
+async function weekView() {
+  show("t-week");
+  const since = new Date(Date.now() - 7 * 864e5).toISOString(), found = [];
+  let cursor = null;
+  do {  // pages of 200, newest first, up to 1000 clips
+    const page = await json(`/v1/jobs?status=succeeded&limit=200&since=${encodeURIComponent(since)}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+    found.push(...page.jobs); cursor = page.next_cursor;
+  } while (cursor && found.length < 1000);
+  const batches = Object.fromEntries((await json("/v1/batches")).batches.map(b => [b.id, b.name]));
+  const rows = found.sort((x, y) => cost(y) - cost(x) || (x.score ?? 101) - (y.score ?? 101));
+  document.getElementById("week-counts").textContent =
+    `${rows.length} clips analysed since ${since.slice(0, 10)}, ${rows.filter(j => (j.faults || []).length).length} with a fault`;
+  document.querySelector("#week-jobs tbody").replaceChildren(...rows.map(j => {
+    const tr = el("tr", {tabindex: "0", "data-job": j.id},
+      el("td", {}, el("a", {href: `#/clip/${j.id}`}, j.athlete || "—")),
+      el("td", {}, filmedOn(j.source_name) || `uploaded ${j.created_at.slice(0, 10)}`), el("td", {}, exerciseCell(j)),
+      el("td", {class: `score grade-${grade(j.score)}`}, j.score == null ? "not judged" : Math.round(j.score)),
+      el("td", {}, ...(j.faults || []).map(f => el("span", {class: "chip"}, label(f.name)))),
+      el("td", {}, j.batch ? el("a", {href: `#/batch/${j.batch}`}, batches[j.batch] || "batch") : "—"));
+    tr.onclick = tr.onkeydown = e => { if (e.target.closest("a")) return; if (!e.key || e.key === "Enter") location.hash = `#/clip/${j.id}`; };
+    return tr; }));
+  labelCells(document.getElementById("week-jobs"));
 }
 
 async function athleteView(name) {
