@@ -5,12 +5,15 @@
     batches.py   POST|GET /v1/batches[/{id}]
     keys.py      GET|POST /v1/keys, DELETE /v1/keys/{prefix}, GET /v1/webhook-secret
     notes.py     GET|POST /v1/jobs/{id}/notes, DELETE /v1/jobs/{id}/notes/{note_id}
+    shares.py    POST|GET /v1/shares, DELETE /v1/shares/{id}; GET /v1/shared[/jobs/{id}/…]
+                 (a read-only link to one athlete's clips, with its own token)
     ops.py       GET /v1/scoring, /healthz, /readyz, /metrics
     gate.py      the upload's key and size, checked before its body is read
     problems.py  every error as problem+json, and so in the OpenAPI
 
-Every call but the scoring table and the health checks needs ``Authorization: Bearer <API
-key>``; every read is scoped to the key's tenant (another tenant's job is a 404).
+Every call but the scoring table, the health checks and /v1/shared needs ``Authorization:
+Bearer <API key>``; every read is scoped to the key's tenant (another tenant's job is a 404).
+/v1/shared takes a share link's token instead, scoped to one athlete of one tenant.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from services.api.gate import UploadGate
 from services.api.keys import router as keys_router
 from services.api.notes import router as notes_router
 from services.api.ops import router as ops_router
+from services.api.shares import router as shares_router
 from services.api.shed import Shed
 from services.api.uploads import router as uploads_router
 from services.api.videos import router as videos_router
@@ -76,7 +80,7 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
     app.add_middleware(Shed, limit=settings.api_max_in_flight)  # outermost: sheds first
     # notes before videos: /v1/jobs/{id}/notes must not be taken for an output's {kind}
     for router in (notes_router, videos_router, uploads_router, batches_router, keys_router,
-                   ops_router):
+                   shares_router, ops_router):
         app.include_router(router)
 
     # The coach's page (services/results/static): no CDN, everything served from here.

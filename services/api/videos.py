@@ -164,7 +164,7 @@ def reanalyse(job_id: str, tenant_id: TenantId, db: Db, settings: Config, dispat
 def get_result(job_id: str, tenant_id: TenantId, db: Db, objects: Store,
                settings: Config) -> Response:
     job = finished(db, tenant_id, job_id)
-    return _object(objects, job_key(tenant_id, job.id, "result.json"), "application/json",
+    return stored_object(objects, job_key(tenant_id, job.id, "result.json"), "application/json",
                    settings.presign_ttl_s)
 
 
@@ -179,7 +179,7 @@ def get_output(job_id: str, kind: str, tenant_id: TenantId, db: Db, objects: Sto
         raise not_found(f"/v1/jobs/{job_id}/{kind}")
     job = finished(db, tenant_id, job_id)
     name, media = OUTPUT_FILES[kind]
-    return _object(objects, job_key(tenant_id, job.id, name), media, settings.presign_ttl_s)
+    return stored_object(objects, job_key(tenant_id, job.id, name), media, settings.presign_ttl_s)
 
 
 def _iso_time(value: str, name: str) -> datetime:
@@ -198,7 +198,7 @@ def _iso_time(value: str, name: str) -> datetime:
                       ) from None
 
 
-def _object(objects: ObjectStore, key: str, media: str, ttl_s: int) -> Response:
+def stored_object(objects: ObjectStore, key: str, media: str, ttl_s: int) -> Response:
     """A file response (local store: range requests work) or a presigned redirect (S3)."""
     try:
         path = objects.local_path(key)

@@ -1,5 +1,5 @@
-"""Job records (SQLAlchemy 2): tenants, API keys (hashed), jobs, coaches' notes. SQLite by
-default, PostgreSQL at scale; the database is the truth about every job."""
+"""Job records (SQLAlchemy 2): tenants, API keys (hashed), jobs, coaches' notes, share links
+(hashed). SQLite by default, PostgreSQL at scale; the database is the truth about every job."""
 
 from __future__ import annotations
 
@@ -111,4 +111,17 @@ class Note(Base):
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"), index=True)
     rep: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 0-based, as in result.json
     text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class Share(Base):
+    """A read-only link to one athlete's analysed clips, for that athlete: its token is shown
+    once (only a hash is kept), it expires, and deleting the row revokes it."""
+
+    __tablename__ = "shares"
+    prefix: Mapped[str] = mapped_column(String(20), primary_key=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    athlete: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

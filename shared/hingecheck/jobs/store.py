@@ -14,9 +14,10 @@ from sqlalchemy import create_engine, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from hingecheck.jobs.models import ApiKey, Batch, Job, Note, Tenant, now
+from hingecheck.jobs.models import ApiKey, Batch, Job, Note, Share, Tenant, now
 
 KEY_PREFIX = "hc_"
+SHARE_PREFIX = "hcs_"  # share tokens: never accepted where an API key is asked for
 
 
 def _aware(t: datetime | None) -> datetime | None:
@@ -285,6 +286,46 @@ def delete_note(db: sessionmaker[Session], tenant: str, job_id: str, note_id: st
             return False
         s.delete(note)
         return True
+
+
+def create_share(db: sessionmaker[Session], tenant: str, athlete: str,
+                 days: int) -> tuple[Share, str]:
+    """A read-only link to ``athlete``'s clips for ``days``: (the share, its token). The
+    token is shown once; only its hash is kept."""
+    prefix = SHARE_PREFIX + secrets.token_hex(4)
+    token = f"{prefix}.{secrets.token_urlsafe(24)}"
+    share = Share(prefix=prefix, secret_hash=_hash(token), tenant_id=tenant, athlete=athlete,
+                  expires_at=now() + timedelta(days=days), created_at=now())
+    with db.begin() as s:
+        s.add(share)
+    return share, token
+
+
+def list_shares(db: sessionmaker[Session], tenant: str) -> list[Share]:
+    with db() as s:
+        return list(s.scalars(select(Share).where(Share.tenant_id == tenant)
+                              .order_by(Share.created_at.desc())))
+
+
+def revoke_share(db: sessionmaker[Session], tenant: str, prefix: str) -> bool:
+    with db.begin() as s:
+        share = s.get(Share, prefix)
+        if share is None or share.tenant_id != tenant:
+            return False
+        s.delete(share)
+        return True
+
+
+def shared_scope(db: sessionmaker[Session], token: str) -> Share | None:
+    """The live share behind ``token`` (not revoked, not expired), or None."""
+    if not token.startswith(SHARE_PREFIX):
+        return None
+    with db() as s:
+        share = s.get(Share, token.split(".", 1)[0])
+        if share is None or not secrets.compare_digest(share.secret_hash, _hash(token)):
+            return None
+        expires = _aware(share.expires_at)
+        return share if expires is not None and expires > now() else None
 
 
 def analysis_totals(db: sessionmaker[Session]) -> tuple[int, float, float]:

@@ -132,3 +132,31 @@ class NoteList(BaseModel):
 
 class ReanalysisIn(BaseModel):
     exercise: str = Field(description="the exercise to judge the clip as, or auto")
+
+
+class ShareIn(BaseModel):
+    athlete: str = Field(min_length=1, max_length=200, description="whose clips it shows")
+    days: int = Field(default=14, ge=1, le=90, description="how long the link works")
+
+
+class ShareView(BaseModel):
+    id: str
+    athlete: str
+    expires_at: str
+    created_at: str
+
+
+class NewShare(ShareView):
+    token: str = Field(description="shown once: the read-only link's secret (not an API key)")
+    link: str = Field(description="the coach page's read-only view, token in the fragment "
+                                  "(never sent to a server or in a Referer)")
+
+
+class ShareList(BaseModel):
+    shares: list[ShareView]
+
+
+class SharedClips(BaseModel):
+    athlete: str
+    expires_at: str
+    jobs: list[JobView] = Field(description="the athlete's analysed clips, newest first")

@@ -1,0 +1,84 @@
+"""Share links: a read-only, expiring, revocable token for one athlete's clips, never the
+team's key. Real parts: the app over ASGI (TestClient), SQLite job records and a local
+folder store; the jobs and their result.json are recorded directly (no analysis needed)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from hingecheck.jobs import store as jobs
+from hingecheck.jobs.models import Job, Share, now
+from hingecheck.settings import Settings
+from hingecheck.storage import job_key, open_store
+from sqlalchemy import update
+
+from services.api.app import create_app
+
+
+def _job(db, store, tenant: str, athlete: str, status: str, tmp: Path) -> str:  # type: ignore[no-untyped-def]
+    job = jobs.add_job(db, Job(id=jobs.new_job_id(), tenant_id=tenant, exercise="rdl",
+                               athlete=athlete, source_name=f"{athlete}.mp4", source_key="k",
+                               status=status, rep_count=2 if status == "succeeded" else None))
+    if status == "succeeded":
+        result = tmp / f"{job.id}.json"
+        result.write_text(json.dumps({"athlete": athlete}))
+        store.put_file(job_key(tenant, job.id, "result.json"), result, "application/json")
+    return job.id
+
+
+def test_a_share_link_shows_one_athletes_clips_read_only_until_revoked(tmp_path: Path) -> None:
+    s = Settings(data_dir=tmp_path)  # type: ignore[arg-type]
+    db, store = jobs.connect(s.database()), open_store(s)
+    tenant, key = jobs.create_key(db, "team-a")
+    _, other_key = jobs.create_key(db, "team-b")
+    anna = _job(db, store, tenant, "Anna", "succeeded", tmp_path)
+    _job(db, store, tenant, "Anna", "failed", tmp_path)
+    ben = _job(db, store, tenant, "Ben", "succeeded", tmp_path)
+    team = {"Authorization": f"Bearer {key}"}
+    with TestClient(create_app(s, db=db, objects=store, worker=False)) as client:
+        made = client.post("/v1/shares", headers=team, json={"athlete": "Anna", "days": 7})
+        assert made.status_code == 201, made.text
+        token = made.json()["token"]
+        assert token.startswith("hcs_") and made.json()["link"] == f"/#/shared/{token}"
+        shared = {"Authorization": f"Bearer {token}"}
+
+        seen = client.get("/v1/shared", headers=shared).json()
+        assert seen["athlete"] == "Anna" and [j["id"] for j in seen["jobs"]] == [anna]
+        result = client.get(f"/v1/shared/jobs/{anna}/result", headers=shared)
+        assert result.status_code == 200 and result.json() == {"athlete": "Anna"}
+        assert client.get(f"/v1/shared/jobs/{ben}/result", headers=shared).status_code == 404
+        assert client.get(f"/v1/shared/jobs/{anna}/chart", headers=shared).status_code == 404
+
+        # The link is no key: nothing of the team's API opens with it, nothing writes.
+        assert client.get("/v1/jobs", headers=shared).status_code == 401
+        assert client.get(f"/v1/jobs/{anna}/result", headers=shared).status_code == 401
+        assert client.post(f"/v1/jobs/{anna}/notes", headers=shared,
+                           json={"text": "x"}).status_code == 401
+        assert client.post("/v1/shares", headers=shared,
+                           json={"athlete": "Ben"}).status_code == 401
+        # And the team's key is not a link.
+        assert client.get("/v1/shared", headers=team).status_code == 401
+        assert client.get("/v1/shared").status_code == 401
+
+        listed = client.get("/v1/shares", headers=team).json()["shares"]
+        assert [(x["id"], x["athlete"]) for x in listed] == [(made.json()["id"], "Anna")]
+        assert "token" not in listed[0]  # shown once only
+        other = {"Authorization": f"Bearer {other_key}"}
+        assert client.delete(f"/v1/shares/{made.json()['id']}", headers=other).status_code == 404
+        assert client.get("/v1/shared", headers=shared).status_code == 200  # still live
+        assert client.delete(f"/v1/shares/{made.json()['id']}", headers=team).status_code == 204
+        gone = client.get("/v1/shared", headers=shared)
+        assert gone.status_code == 401 and gone.json()["type"].endswith("/bad-share")
+
+        # An expired link opens nothing.
+        late = client.post("/v1/shares", headers=team, json={"athlete": "Anna", "days": 1})
+        with db.begin() as session:  # a day and a bit later
+            session.execute(update(Share).where(Share.prefix == late.json()["id"])
+                            .values(expires_at=now() - timedelta(hours=1)))
+        expired = {"Authorization": f"Bearer {late.json()['token']}"}
+        assert client.get("/v1/shared", headers=expired).status_code == 401
+        assert client.post("/v1/shares", headers=team,
+                           json={"athlete": "Anna", "days": 91}).status_code == 422
