@@ -160,6 +160,10 @@ def test_every_error_is_problem_json(tmp_path: Path) -> None:
             "method-not-allowed": c.delete("/v1/scoring"),
         }
         long_name = c.post("/v1/batches", headers=auth, json={"name": "x" * 5000})
+        # A misspelt filter would otherwise list everything; a wrong type is refused.
+        misspelt = c.get("/v1/jobs?athelete=Anna", headers=auth)
+        bad_limit = c.get("/v1/jobs?limit=many", headers=auth)
+        bad_note = c.post("/v1/jobs/x/notes", headers=auth, json={"rep": "first", "text": 5})
         # The scheme's name is case-insensitive (RFC 9110).
         lower = c.get("/v1/jobs", headers={"Authorization": f"bearer {key}"})
     for kind, r in cases.items():
@@ -167,6 +171,8 @@ def test_every_error_is_problem_json(tmp_path: Path) -> None:
         assert r.json()["type"].endswith("/" + kind), (kind, r.json())
         assert 400 <= r.status_code < 500
     assert long_name.status_code == 422
+    assert misspelt.status_code == 422 and "athelete" in misspelt.text
+    assert bad_limit.status_code == 422 and bad_note.status_code == 422
     assert long_name.json()["errors"][0]["field"] == "body.name"
     assert lower.status_code == 200
 

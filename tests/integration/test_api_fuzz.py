@@ -13,7 +13,7 @@ import schemathesis
 from hingecheck.jobs import store as jobs
 from hingecheck.settings import Settings
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from services.api.app import create_app
 from tests.servers import serving
@@ -48,6 +48,11 @@ schema = schemathesis.openapi.from_dict(_spec())
 def test_every_operation_answers_as_documented(case, server: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
     base, key = server
     # Schema-valid data can still be refused on its merits (an empty file is not a video,
-    # a random job id is a 404): that one check is left out, every other one applies.
+    # a random job id is a 404): positive_data_acceptance is left out. So is
+    # negative_data_rejection: a negative case that drops the Authorization header gets it
+    # back from the headers given here, and schemathesis then reports the accepted request
+    # as schema-violating (schemathesis issues #2898, #2726); what it would catch, a
+    # misspelt query parameter or a bad body accepted, tests/integration/test_api_contract.py
+    # checks by hand. Every other check applies.
     case.call_and_validate(base_url=base, headers={"Authorization": f"Bearer {key}"},
-                           excluded_checks=[positive_data_acceptance])
+                           excluded_checks=[positive_data_acceptance, negative_data_rejection])
