@@ -188,6 +188,32 @@ def test_coach_uploads_reviews_and_exports_a_batch(browser, server, tmp_path: Pa
     assert page.locator("#athlete-jobs tbody td.score").inner_text() != "—"  # the analysed one
     page.screenshot(path=str(shots / "4-athlete.png"), full_page=True)
 
+    # A read-only link for the athlete: their clips, without the team's key, until revoked.
+    page.click("#share-form button[type=submit]")
+    page.wait_for_selector("#shares li")
+    link = page.input_value("#share-url")
+    assert "#/shared/hcs_" in link and key not in link
+    athlete_page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+    athlete_page.goto(link)
+    athlete_page.wait_for_selector("#shared-jobs tbody tr")
+    assert athlete_page.inner_text("#shared-title") == "Cara: your analysed lifts"
+    assert athlete_page.evaluate("sessionStorage.getItem('hingecheck-key')") is None
+    athlete_page.click("#shared-jobs tbody tr a")
+    athlete_page.wait_for_function(
+        "() => document.querySelector('#shared-video')?.readyState >= 1", timeout=30_000)
+    assert athlete_page.locator("#shared-reps .rep-card").count() == 2
+    assert athlete_page.locator("textarea, #reanalyse-form, #share-form").count() == 0
+    assert athlete_page.evaluate(
+        "document.documentElement.scrollWidth <= window.innerWidth + 1")
+    athlete_page.screenshot(path=str(shots / "4c-shared-phone.png"), full_page=True)
+    page.click("#shares li button")  # revoke
+    page.wait_for_function("() => document.querySelectorAll('#shares li').length === 0")
+    athlete_page.reload()
+    athlete_page.wait_for_function(
+        "() => document.querySelector('#shared-title')?.textContent === 'Link not valid'")
+    assert "expired or was revoked" in athlete_page.inner_text("#shared-note")
+    athlete_page.close()
+
     # Across batches: the week's clips, most urgent first.
     page.click("nav a[href='#/week']")
     page.wait_for_selector("#week-jobs tbody tr")
@@ -299,11 +325,13 @@ def test_every_view_passes_axe_at_both_widths(browser, server) -> None:  # type:
             assert time.monotonic() < deadline, f"job {job} never {wanted}"
             time.sleep(1)
 
+    share = httpx.post(base + "/v1/shares", headers=auth, json={"athlete": "Fay"}).json()["token"]
     views = {"home": ("#/", "#batches li"), "batch": (f"#/batch/{batch}", "#jobs tbody tr"),
              "clip": (f"#/clip/{ids['succeeded']}", ".rep-card"),
              "clip not analysed": (f"#/clip/{ids['rejected']}", "#clip-summary .error"),
              "athlete": ("#/athlete/Fay", "#athlete-jobs tbody tr"),
-             "week": ("#/week", "#week-jobs tbody tr")}
+             "week": ("#/week", "#week-jobs tbody tr"),
+             "shared clip": (f"#/shared/{share}/{ids['succeeded']}", "#shared-reps .rep-card")}
     problems: dict[str, list[str]] = {}
     for width, viewport in WIDTHS.items():
         page = browser.new_page(viewport=viewport)

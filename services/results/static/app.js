@@ -64,9 +64,11 @@ const athleteFromName = name => { const w = name.split(/[_\-. ]/)[0]; return w ?
 function route() {
   clearInterval(timer);
   shortcuts = null;
+  const [, view, id, clip] = location.hash.split("/");
+  // A share link opens its read-only view without the team's key.
+  if (view === "shared") { document.getElementById("nav").hidden = true; return landed(sharedView(id, clip)); }
   document.getElementById("nav").hidden = !key();
   if (!key()) return landed(signIn());
-  const [, view, id] = location.hash.split("/");
   if (view === "batch") return landed(batchView(decodeURIComponent(id)));
   if (view === "clip") return landed(clipView(decodeURIComponent(id)));
   if (view === "athlete") return landed(athleteView(decodeURIComponent(id)));
@@ -482,6 +484,72 @@ async function athleteView(name) {
     return tr; }));
   labelCells(document.getElementById("athlete-jobs"));
   drawTrend(document.getElementById("trend"), jobs.filter(j => j.score != null), when);
+  shareSection(name);
+}
+
+// Read-only links for one athlete: made here (POST /v1/shares), listed and revoked.
+async function shareSection(name) {
+  const list = document.getElementById("shares"), said = document.getElementById("share-said");
+  const draw = async () => {
+    const mine = (await json("/v1/shares")).shares.filter(x => x.athlete === name);
+    list.replaceChildren(...mine.map(x => {
+      const live = new Date(x.expires_at) > new Date();
+      const revoke = el("button", {type: "button", class: "link", "aria-label": `Revoke the link made ${x.created_at.slice(0, 10)}`}, "Revoke");
+      revoke.onclick = async () => { await api(`/v1/shares/${x.id}`, {method: "DELETE"}); said.textContent = "Link revoked."; draw(); };
+      return el("li", {"data-share": x.id}, el("span", {}, `Made ${x.created_at.slice(0, 10)}, ${live ? "works until" : "expired"} ${x.expires_at.slice(0, 10)}`), revoke);
+    }));
+  };
+  document.getElementById("share-form").onsubmit = async e => {
+    e.preventDefault();
+    try {
+      const made = await json("/v1/shares", {method: "POST", headers: {"Content-Type": "application/json"},
+                                             body: JSON.stringify({athlete: name, days: Number(document.getElementById("share-days").value)})});
+      document.getElementById("share-made").hidden = false;
+      const url = document.getElementById("share-url");
+      url.value = location.origin + made.link; url.focus(); url.select();
+      said.textContent = `Link made: it works until ${made.expires_at.slice(0, 10)}.`;
+      draw();
+    } catch (err) { said.textContent = `No link made: ${err.message}`; }
+  };
+  document.getElementById("share-copy").onclick = async () => {
+    const url = document.getElementById("share-url");
+    try { await navigator.clipboard.writeText(url.value); said.textContent = "Copied."; }
+    catch (err) { url.select(); said.textContent = "Select the link and copy it (the browser did not allow copying)."; }
+  };
+  await draw();
+}
+
+// What the athlete sees from a share link: their analysed clips, read-only, with the
+// link's own token (never the team's key).
+async function sharedView(token, clipId) {
+  show("t-shared");
+  const get = async path => {
+    const res = await fetch(path, {headers: {Authorization: `Bearer ${token}`}});
+    if (!res.ok) throw new Error(res.status === 401 ? "This link has expired or was revoked: ask your coach for a new one." : res.statusText);
+    return res;
+  };
+  const title = document.getElementById("shared-title");
+  let shared;
+  try { shared = await (await get("/v1/shared")).json(); }
+  catch (err) { title.textContent = "Link not valid"; document.getElementById("shared-note").textContent = err.message; return; }
+  title.textContent = `${shared.athlete}: your analysed lifts`;
+  document.getElementById("shared-note").textContent = `Shared by your coach, read-only, until ${shared.expires_at.slice(0, 10)}.`;
+  document.querySelector("#shared-jobs tbody").replaceChildren(...shared.jobs.map(j => el("tr", {},
+    el("td", {}, el("a", {href: `#/shared/${token}/${j.id}`}, filmedOn(j.source_name) || j.created_at.slice(0, 10))),
+    el("td", {}, exerciseCell(j)),
+    el("td", {class: `score grade-${grade(j.score)}`}, j.score == null ? "not judged" : Math.round(j.score)),
+    el("td", {}, ...(j.faults || []).map(f => el("span", {class: "chip"}, label(f.name)))))));
+  labelCells(document.getElementById("shared-jobs"));
+  if (!clipId) return;
+  const result = await (await get(`/v1/shared/jobs/${clipId}/result`)).json();
+  document.getElementById("shared-clip").hidden = false;
+  document.getElementById("shared-clip-title").textContent = `${result.exercise.label} (${result.source_name})`;
+  const sum = result.summary;
+  document.getElementById("shared-clip-summary").textContent = sum.score == null ? sum.reason : `${Math.round(sum.score)}/100: ${sum.reason}`;
+  document.getElementById("shared-video").src = URL.createObjectURL(await (await get(`/v1/shared/jobs/${clipId}/video`)).blob());
+  document.getElementById("shared-reps").replaceChildren(...result.reps.map(rep => el("div", {class: "rep-card"},
+    el("h3", {}, `Rep ${rep.index + 1}: `, el("span", {class: `score grade-${grade(rep.score)}`}, repScore(rep))),
+    ...rep.faults.map(f => el("p", {}, el("span", {class: "chip"}, label(f.name)), " ", f.cue || CUES[f.name] || "")))));
 }
 
 // Score per clip, oldest first: 0–100 up the side, the filming dates along the bottom.
