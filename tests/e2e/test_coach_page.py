@@ -170,6 +170,22 @@ def test_coach_uploads_reviews_and_exports_a_batch(browser, server, tmp_path: Pa
         "Judged as conventional deadlift, as asked. A re-analysis of an earlier upload."
     page.go_back()
     page.wait_for_selector(".rep-card")
+    # The best and the worst rep side by side, in sync.
+    page.click("#compare-link")
+    page.wait_for_function("() => ['#video-a', '#video-b'].every(s => "
+                           "document.querySelector(s)?.readyState >= 2)", timeout=30_000)
+    assert page.input_value("#rep-a") != page.input_value("#rep-b")
+    page.click("#compare-play")
+    page.wait_for_function("() => !document.querySelector('#video-b').paused")
+    page.wait_for_timeout(1200)
+    page.click("#compare-play")  # pause both
+    drift = page.evaluate("() => { const [a, b] = ['#video-a', '#video-b'].map(s => "
+                          "document.querySelector(s)); return Math.abs((a.currentTime - "
+                          "a.dataset.start) - (b.currentTime - b.dataset.start)); }")
+    assert drift < 0.15, drift
+    page.screenshot(path=str(shots / "3b-compare.png"), full_page=True)
+    page.go_back()
+    page.wait_for_selector(".rep-card")
 
     page.click("#athlete-link")
     page.wait_for_url(re.compile(r".*#/athlete/Cara"))
@@ -331,6 +347,8 @@ def test_every_view_passes_axe_at_both_widths(browser, server) -> None:  # type:
              "clip not analysed": (f"#/clip/{ids['rejected']}", "#clip-summary .error"),
              "athlete": ("#/athlete/Fay", "#athlete-jobs tbody tr"),
              "week": ("#/week", "#week-jobs tbody tr"),
+             "compare": (f"#/compare/{ids['succeeded']}/{ids['succeeded']}",
+                         "#video-b[src^='blob:']"),
              "shared clip": (f"#/shared/{share}/{ids['succeeded']}", "#shared-reps .rep-card")}
     problems: dict[str, list[str]] = {}
     for width, viewport in WIDTHS.items():
@@ -377,6 +395,10 @@ def test_a_keyboard_alone_signs_in_uploads_opens_the_worst_clip_plays_steps_and_
 
 
 def _keyboard_run(page, base: str, key: str, paths: list[Path]) -> None:  # type: ignore[no-untyped-def]
+    # Listening for the picker from the start turns Playwright's interception of it on
+    # before any key is pressed (turned on only inside expect_file_chooser, it raced the
+    # key press and the picker was sometimes missed).
+    page.on("filechooser", lambda _: None)
     page.goto(base)
     _tab_to(page, "#key")
     page.keyboard.type(key)

@@ -73,6 +73,7 @@ function route() {
   if (view === "clip") return landed(clipView(decodeURIComponent(id)));
   if (view === "athlete") return landed(athleteView(decodeURIComponent(id)));
   if (view === "week") return landed(weekView());
+  if (view === "compare") return landed(compareView(decodeURIComponent(id), decodeURIComponent(clip || id)));
   return landed(home());
 }
 
@@ -293,6 +294,7 @@ async function clipView(id) {
     ? `Judged as ${ex.label}: guessed by hingecheck, ${Math.round(100 * (ex.guess_confidence ?? 0))}% sure.`
     : `Judged as ${ex.label}, as asked.` + (job.reanalysis_of ? " A re-analysis of an earlier upload." : "");
   clipTools(id, job, ex.name);
+  document.getElementById("compare-link").href = `#/compare/${id}/${id}`;
   const s = result.summary;
   document.getElementById("clip-summary").textContent = s.score == null ? s.reason : `${Math.round(s.score)}/100, grade ${s.grade}: ${s.reason}`;
   document.getElementById("cues").replaceChildren(...s.cues.map(c => el("p", {}, c)));
@@ -483,8 +485,62 @@ async function athleteView(name) {
     tr.onclick = tr.onkeydown = e => { if (!e.key || e.key === "Enter") location.hash = `#/clip/${j.id}`; };
     return tr; }));
   labelCells(document.getElementById("athlete-jobs"));
-  drawTrend(document.getElementById("trend"), jobs.filter(j => j.score != null), when);
+  const analysed = jobs.filter(j => j.score != null);
+  drawTrend(document.getElementById("trend"), analysed, when);
+  if (analysed.length > 1)  // the first clip against the latest: what changed
+    document.getElementById("athlete-compare").replaceChildren(el("a", {href: `#/compare/${analysed[0].id}/${analysed.at(-1).id}`},
+      `Compare the first clip (${when(analysed[0])}) with the latest (${when(analysed.at(-1))}) side by side`));
   shareSection(name);
+}
+
+// Two reps side by side, in sync: of one clip (best against worst, by default) or of two
+// clips (the first's best against the second's worst). One play button, one speed, frame
+// steps on both; the second follows the first from the start of its chosen rep.
+async function compareView(idA, idB) {
+  show("t-compare");
+  const [jobA, jobB] = await Promise.all([json(`/v1/jobs/${idA}`), json(`/v1/jobs/${idB}`)]);
+  const [resA, resB] = await Promise.all([json(`/v1/jobs/${idA}/result`), json(`/v1/jobs/${idB}/result`)]);
+  document.getElementById("compare-title").textContent = idA === idB
+    ? `${jobA.athlete || ""}: two reps of ${jobA.source_name} side by side`
+    : `${jobA.athlete || ""}: ${jobA.source_name} and ${jobB.source_name} side by side`;
+  const byScore = reps => [...reps].sort((a, b) => (b.score ?? -1) - (a.score ?? -1));
+  const sides = [[resA, jobA, "a", byScore(resA.reps)[0]], [resB, jobB, "b", byScore(resB.reps).at(-1)]];
+  const videos = [];
+  for (const [result, job, side, chosen] of sides) {
+    document.getElementById(`label-${side}`).textContent = `${side === "a" ? "Left" : "Right"}: ${job.source_name}, rep`;
+    const pick = document.getElementById(`rep-${side}`);
+    pick.replaceChildren(...result.reps.map(r => el("option", {value: r.index}, `${r.index + 1} (score ${repScore(r)})`)));
+    if (chosen) pick.value = chosen.index;
+    const video = document.getElementById(`video-${side}`);
+    video.src = URL.createObjectURL(await (await api(`/v1/jobs/${job.id}/video`)).blob());
+    const start = () => (result.reps.find(r => r.index === Number(pick.value)) || {start_s: 0}).start_s;
+    video.dataset.start = start();  // where this side's rep begins (seconds)
+    pick.onchange = () => { video.dataset.start = start(); for (const v of videos) { v.el.pause(); v.el.currentTime = v.start(); } };
+    videos.push({el: video, start});
+  }
+  const [a, b] = videos;
+  const align = () => { const want = b.start() + (a.el.currentTime - a.start());
+                        if (Math.abs(b.el.currentTime - want) > 0.08) b.el.currentTime = Math.max(0, want); };
+  for (const v of videos) v.el.onloadedmetadata = () => { v.el.currentTime = v.start(); };
+  a.el.ontimeupdate = align;
+  const play = document.getElementById("compare-play");
+  play.onclick = async () => {
+    if (a.el.paused) { align(); await Promise.all([a.el.play(), b.el.play()]); play.textContent = "Pause both"; }
+    else { a.el.pause(); b.el.pause(); align(); play.textContent = "Play both"; }
+  };
+  const fps = resA.video.fps || 30;
+  const step = n => { a.el.pause(); b.el.pause(); play.textContent = "Play both";
+                      a.el.currentTime = Math.max(0, a.el.currentTime + n / fps); align(); };
+  document.getElementById("compare-back").onclick = () => step(-1);
+  document.getElementById("compare-fwd").onclick = () => step(1);
+  for (const btn of document.querySelectorAll(".compare-speed"))
+    btn.onclick = () => { for (const v of videos) v.el.playbackRate = Number(btn.dataset.rate); };
+  shortcuts = e => {
+    if (e.ctrlKey || e.metaKey || e.altKey || e.target.closest("input, textarea, select")) return;
+    if (e.key === ",") step(-1); else if (e.key === ".") step(1);
+    else if (e.key === " " && !e.target.closest("button, a")) play.click(); else return;
+    e.preventDefault();
+  };
 }
 
 // Read-only links for one athlete: made here (POST /v1/shares), listed and revoked.
