@@ -10,6 +10,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -18,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 
 
@@ -199,3 +201,25 @@ def moto_s3() -> Iterator[tuple[Any, str]]:
         yield server, f"127.0.0.1:{port}"
     finally:
         server.stop()
+
+
+@contextmanager
+def api_process(env: dict[str, str], start_timeout_s: float = 60.0) -> Iterator[str]:
+    """`hingecheck api` in a process of its own (``env``: its HINGECHECK_* settings); yields
+    its base URL. For latency checks: an app served from a thread of the test process
+    shares its interpreter lock with the test's own threads."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "services.cli", "api", "--port",
+                             str(port)], env={**os.environ, **env},
+                            cwd=Path(__file__).resolve().parents[1],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port, start_timeout_s, "hingecheck api")
+        base = f"http://127.0.0.1:{port}"
+        # One request first: a new process's first answer pays for what it sets up lazily
+        # (tens of ms), which is not what a latency check measures.
+        httpx.get(f"{base}/healthz", timeout=30)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(15)

@@ -30,7 +30,7 @@ from hingecheck.synth.generate import generate_clip
 from hingecheck.synth.truth import ClipParams
 
 from services.api.app import create_app
-from tests.servers import free_port, serving, wait_for_port
+from tests.servers import api_process, free_port, wait_for_port
 
 PG_URL = os.environ.get("HINGECHECK_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
 REQUIRE = os.environ.get("HINGECHECK_REQUIRE_SERVICES") == "1"
@@ -179,7 +179,6 @@ def test_an_upload_never_waits_on_a_dead_broker(tmp_path: Path) -> None:
 
 
 def test_a_hung_store_does_not_stall_the_api(tmp_path: Path) -> None:
-    from hingecheck.storage.s3 import S3Store
 
     port = free_port()
     moto = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p",
@@ -193,7 +192,10 @@ def test_a_hung_store_does_not_stall_the_api(tmp_path: Path) -> None:
         clip = tmp_path / "lift.mp4"
         generate_clip(ClipParams(scenario="good_hinge", reps=1, seed=2, resolution=480), clip)
         answer: dict[str, httpx.Response] = {}
-        with serving(create_app(s, db=db, objects=S3Store(s), worker=False)) as base:
+        env = {"HINGECHECK_DATA_DIR": str(tmp_path), "HINGECHECK_STORAGE": "s3",
+               "HINGECHECK_S3_ENDPOINT": f"127.0.0.1:{port}", "HINGECHECK_S3_ACCESS_KEY": "test",
+               "HINGECHECK_S3_SECRET_KEY": "testtest", "HINGECHECK_S3_BUCKET": "hc-hung"}
+        with api_process(env) as base:  # its own process: only its event loop is measured
             os.kill(moto.pid, signal.SIGSTOP)  # the store hangs: accepts, never answers
 
             def upload() -> None:
