@@ -350,8 +350,9 @@ def model_fetch(
         help="the Python (torch + ultralytics) that exports; default "
              "HINGECHECK_EXPORT_PYTHON")] = None,
 ) -> None:
-    """Download and verify the yolo11n-pose weights and the test photos, then export
-    OpenVINO IR with the export environment (install step; the runtime needs no torch)."""
+    """Download and verify the yolo11n-pose weights, the person mask model and the test
+    photos, then export OpenVINO IR with the export environment (install step; the
+    runtime needs no torch)."""
     from hingecheck.pose import provision
 
     try:
@@ -361,7 +362,10 @@ def model_fetch(
         with console.status("fetching yolo11n-pose weights"):
             path = provision.fetch_weights(settings, force=force)
             photos = provision.fetch_photos(settings, force=force)
+        with console.status("fetching the person mask model (BlazePose)"):
+            mask = provision.fetch_person_mask(settings, force=force)
         console.print(f"weights: {path} (sha256 verified)")
+        console.print(f"person mask: {mask} (sha256 verified)")
         console.print(f"photos: {', '.join(p.name for p in photos)} (sha256 verified)")
         if export:
             with console.status("exporting the OpenVINO model"):

@@ -134,6 +134,7 @@ def test_export_without_torch_says_how(tmp_path: Path, settings: Settings) -> No
 
 def test_provisioned_weights_and_photos_verify(settings: Settings) -> None:
     provision.verify_weights(provision.weights_path(settings))  # raises if wrong
+    assert provision.verify_person_mask(settings) == provision.person_mask_path(settings)
     for name, digest in provision.PHOTOS_SHA256.items():
         provision.verify_file(provision.photo_path(settings, name), digest, name)
 

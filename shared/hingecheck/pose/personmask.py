@@ -1,0 +1,125 @@
+"""The lifter's person mask: BlazePose's segmentation output, on a crop around the track.
+
+BlazePose's landmark network (``pose_landmark_full.tflite``, taken at install from the PyPI
+``mediapipe`` wheel, sha256-pinned; OpenVINO reads the .tflite itself) answers a 256×256
+crop of one person with 33 landmarks and a per-pixel mask of that person. MediaPipe crops
+around its own detector's box; here the crop comes from the YOLO track instead, laid out
+the way MediaPipe lays out its own: centred on the hips, turned so that the hips→shoulders
+line points up, and wide enough for the whole body with a margin.
+
+The mask needs no still camera and does not see on-screen captions or racks as the
+lifter, which a background model does (``analysis.silhouette``).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from hingecheck import errors
+from hingecheck.keypoints import PAIRS
+from hingecheck.pose import provision
+from hingecheck.settings import Settings
+
+INPUT_SIDE = 256
+# The crop's side, in the body's radius from the hip centre (the farthest seen joint plus
+# the head above the nose): MediaPipe's own crop is 2 × 1.25 radii of its detector's circle.
+CROP_RADII = 2.5
+HEAD_ALLOWANCE = 0.35  # chord lengths beyond the farthest joint (the crown, the feet)
+OUTSIDE_LOGIT = -20.0  # outside the crop: certainly not the lifter
+
+
+@dataclass(frozen=True)
+class Crop:
+    """The affine map from the image to the network's 256×256 input."""
+
+    matrix: NDArray[np.float64]  # (2, 3) image → crop
+
+
+def crop_for(keypoints: NDArray[np.float64]) -> Crop | None:
+    """The crop around one body's (17, 2) keypoints (NaN unseen); None without hips and
+    shoulders."""
+    hips, shoulders = keypoints[list(PAIRS["hip"])], keypoints[list(PAIRS["shoulder"])]
+    if np.isnan(hips).all() or np.isnan(shoulders).all():
+        return None
+    centre = np.nanmean(hips, axis=0)
+    up = np.nanmean(shoulders, axis=0) - centre
+    chord = float(np.linalg.norm(up))
+    if not chord > 2:
+        return None
+    seen = keypoints[~np.isnan(keypoints).any(axis=1)]
+    radius = float(np.max(np.linalg.norm(seen - centre, axis=1))) + HEAD_ALLOWANCE * chord
+    side = CROP_RADII * radius
+    # Rotate so that ``up`` points to the crop's top (−y), then scale and centre.
+    angle = np.arctan2(up[0], -up[1])  # the turn that brings (0, −1) onto ``up``
+    c, s = np.cos(angle), np.sin(angle)
+    rot = np.array([[c, s], [-s, c]])  # image → crop axes (the inverse turn)
+    k = INPUT_SIDE / side
+    matrix = np.zeros((2, 3))
+    matrix[:, :2] = k * rot
+    matrix[:, 2] = INPUT_SIDE / 2 - k * rot @ centre
+    return Crop(matrix)
+
+
+class PersonMasker:
+    """BlazePose's person mask on the OpenVINO runtime; one per process (``get_masker``)."""
+
+    def __init__(self, path: Path) -> None:
+        import openvino as ov
+
+        core = ov.Core()
+        config: dict[str, Any] = {"INFERENCE_PRECISION_HINT": "f32",
+                                  "PERFORMANCE_HINT": "LATENCY"}
+        try:
+            model = core.read_model(str(path))
+            self._compiled = core.compile_model(model, "CPU", config)
+        except RuntimeError as exc:
+            raise errors.ModelError(f"the person mask model at {path} did not load: {exc}") \
+                from exc
+        self._mask_output = self._compiled.output(2)  # (1, 256, 256, 1) logits
+        self._lock = threading.Lock()
+
+    def logits(self, image: NDArray[np.uint8], crop: Crop) -> NDArray[np.float32]:
+        """The network's person logit at every pixel of ``image`` (BGR): above 0 is the
+        person (probability over one half); ``OUTSIDE_LOGIT`` outside the crop. Logits,
+        not probabilities, are warped back: their bilinear interpolation keeps a sub-pixel
+        edge where probabilities would saturate."""
+        patch = cv2.warpAffine(image, crop.matrix, (INPUT_SIDE, INPUT_SIDE),
+                               flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+        x = cv2.cvtColor(patch, cv2.COLOR_BGR2RGB).astype(np.float32)[None] / 255.0
+        with self._lock:
+            raw = self._compiled(x)[self._mask_output][0, :, :, 0]
+        h, w = image.shape[:2]
+        return np.asarray(cv2.warpAffine(raw, crop.matrix, (w, h),
+                                         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                         borderMode=cv2.BORDER_CONSTANT,
+                                         borderValue=OUTSIDE_LOGIT))
+
+    def mask(self, image: NDArray[np.uint8], keypoints: NDArray[np.float64]
+             ) -> NDArray[np.bool_] | None:
+        """The lifter's mask in ``image`` from their (17, 2) keypoints in its pixels; None
+        when the keypoints cannot place a crop."""
+        crop = crop_for(keypoints)
+        if crop is None:
+            return None
+        return self.logits(image, crop) > 0.0
+
+
+_cache: dict[Path, PersonMasker] = {}
+_lock = threading.Lock()
+
+
+def get_masker(settings: Settings) -> PersonMasker:
+    """The process's person mask model: verified and loaded on first use only."""
+    path = provision.verify_person_mask(settings)
+    with _lock:
+        masker = _cache.get(path)
+        if masker is None:
+            masker = _cache[path] = PersonMasker(path)
+        return masker
