@@ -221,9 +221,11 @@ def real_calibration(root: Path, settings, model, cache: Path | None) -> None:  
             verdict = "yes" if ok else "**no**"
         per_rep = "/".join(str(sum(f.name == "lumbar_rounding" for f in r.faults))
                            for r in result.reps)
+        back = "not measured" if not result.back.measured else \
+            f"{result.back.outline} outline"
         print(f"| {name} | {profile} | {label} | {', '.join(found) or 'clean'} "
-              f"({len(result.reps)} reps; rounding per rep {per_rep or '–'}) | {score} | "
-              f"{verdict} |", flush=True)
+              f"({len(result.reps)} reps; rounding per rep {per_rep or '–'}; back {back}) | "
+              f"{score} | {verdict} |", flush=True)
     print(f"\nreal calibration clips with a checkable label: {sum(agree)}/{len(agree)} "
           "called right")
     print(f"view check on real side views: {sum(side_scored)}/{len(side_scored)} scored, "

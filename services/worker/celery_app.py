@@ -56,11 +56,15 @@ _process_lock = threading.Lock()
 
 @worker_process_init.connect
 def _load(**_: object) -> None:
-    """Once per worker process: the model (warmed up). The database and the store are
-    opened on first use, so a worker started while either is down waits and then works."""
+    """Once per worker process: the pose model (warmed up) and, where the back's outline
+    is traced on it, the person mask model. The database and the store are opened on first
+    use, so a worker started while either is down waits and then works."""
     from hingecheck.pose.model import get_pose_model
+    from hingecheck.pose.personmask import get_masker
 
     get_pose_model(settings)
+    if settings.back_outline != "background":
+        get_masker(settings)
 
 
 def _resources() -> tuple[Any, Any]:

@@ -165,6 +165,7 @@ def build_result(source_name: str, requested: str, info: VideoInfo, stats: Decod
         back=schema.BackShape(
             measured=bool(np.isfinite(back.bulge).any()), still_camera=back.still_camera,
             camera_motion=num(back.camera_motion, 2), standing_bulge=num(report.standing_bulge),
+            outline=back.source if np.isfinite(back.bulge).any() else None,  # type: ignore[arg-type]
             note=back.note,
         ),
         series=schema.Series(

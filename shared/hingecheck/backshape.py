@@ -1,8 +1,11 @@
 """The silhouette stage: decode the clip again and measure the back's shape per frame.
 
-The pose stage keeps a few small frames while it runs (``BackgroundSampler``); once the
-lifter's keypoints are known, their bodies are masked out of those frames to build the
-background (``analysis.silhouette``). A second decoding pass then measures the dorsal
+The outline is taken from the lifter's person mask (``pose.personmask``, BlazePose's
+segmentation on a crop placed by the track), from a still camera's background model, or
+from both (``Settings.back_outline``). The pose stage keeps a few small frames while it
+runs (``BackgroundSampler``); once the lifter's keypoints are known, their bodies are
+masked out of those frames to build the background (``analysis.silhouette``), which also
+tells whether the camera stood still. A second decoding pass then measures the dorsal
 contour in every analysed frame. Decoding is cheap next to pose inference (about 1.3 ms
 per 720p frame against 20–30 ms), and keeping every frame would cost gigabytes.
 """
@@ -15,6 +18,7 @@ import cv2
 import numpy as np
 
 from hingecheck.analysis import silhouette
+from hingecheck.pose.personmask import PersonMasker, get_masker
 from hingecheck.pose.track import PoseTrack
 from hingecheck.settings import Settings
 from hingecheck.video import VideoInfo, VideoLimits, decode_frames
@@ -64,6 +68,7 @@ class BackShape:
     camera_motion: float
     still_camera: bool
     note: str | None
+    source: str | None = None  # "person", "background" or "fused": the mask measured on
 
 
 def _pair_mean(xy: np.ndarray, a: int, b: int) -> np.ndarray:
@@ -92,10 +97,15 @@ def measure_back_shape(info: VideoInfo, settings: Settings, track: PoseTrack,
                          "the back's shape was not measured: shoulders and hips not seen")
     background = silhouette.build_background([sampler.frames[i] for i in usable], kps,
                                              chord_px)
-    if not background.still:
+    source = settings.back_outline
+    if source == "fused" and not background.still:
+        source = "person"  # a moving camera has no background model to fuse
+    if source == "background" and not background.still:
         return BackShape(bulge, coverage, heights, outline, background.camera_motion, False,
                          "the back's shape was not measured: the camera moves (rounding needs "
                          "a still camera)")
+    masker: PersonMasker | None = get_masker(settings) if source != "background" else None
+    model = background if source != "person" else None
     limits = VideoLimits.from_settings(settings)
     frames = decode_frames(info, analysis_fps=settings.analysis_fps,
                            max_side=settings.decode_side(), limits=limits)
@@ -107,11 +117,15 @@ def measure_back_shape(info: VideoInfo, settings: Settings, track: PoseTrack,
         hip, shoulder = _pair_mean(xy, 11, 12), _pair_mean(xy, 5, 6)
         if np.isnan(hip).any() or np.isnan(shoulder).any():
             continue
-        profile = silhouette.back_profile(small, background, hip, shoulder,
-                                          facing_sign, end=profile_end)
+        person = masker.mask(small, xy) if masker is not None else None
+        if masker is not None and person is None:
+            continue
+        profile = silhouette.back_profile(small, model, hip, shoulder, facing_sign,
+                                          end=profile_end, person=person)
         bulge[pos] = profile.bulge
         coverage[pos] = profile.coverage
         heights[pos] = profile.heights
         outline[pos] = silhouette.outline_points(profile, hip, shoulder, facing_sign,
                                                  profile_end) / (frame.scale * f)
-    return BackShape(bulge, coverage, heights, outline, background.camera_motion, True, None)
+    return BackShape(bulge, coverage, heights, outline, background.camera_motion,
+                     background.still, None, source)

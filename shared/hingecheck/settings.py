@@ -19,6 +19,7 @@ from hingecheck.pose.view import MAX_VIEW_OFFSET_DEG
 Backend = Literal["openvino"]
 # OpenVINO's CPU inference precision; "auto" is its own choice (bf16 on CPUs with AMX).
 Precision = Literal["f32", "bf16", "auto"]
+BackOutline = Literal["person", "background", "fused"]
 
 
 class Settings(BaseSettings):
@@ -58,6 +59,11 @@ class Settings(BaseSettings):
     max_frames: int = Field(default=36_000, gt=0)
     min_duration_s: float = Field(default=0.5, ge=0.0)  # shorter cannot hold a rep
     max_upload_bytes: int = Field(default=2 * 1024**3, gt=0)
+
+    # The back's outline: from the lifter's person mask (BlazePose's segmentation; works
+    # with a moving camera, blind to on-screen captions), from a still camera's background
+    # model, or the background model's edge kept only where the person mask agrees.
+    back_outline: BackOutline = "person"
 
     # Cleaning the track.
     max_gap_s: float = Field(default=0.35, ge=0.0, le=5.0)

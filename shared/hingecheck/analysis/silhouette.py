@@ -17,6 +17,11 @@ COCO keypoints have no spine points, so rounding is measured on the lifter's sil
    A load on the upper back can be skipped by ending the profile earlier; the bulge is
    then scaled to the whole profile's length (a back bent alike reads alike).
 
+The outline can also come from a person mask (BlazePose's segmentation, ``pose.personmask``)
+instead of the background model: ``back_profile`` marches the same way through whichever
+mask it is given, or through the background model's foreground kept only where the person
+mask (widened by ``FUSE_MARGIN_PX``) agrees, which drops captions and racks from it.
+
 Frames come in at any scale; keypoints must be in the same pixels as the frame.
 """
 
@@ -59,6 +64,10 @@ MIN_PROFILE_COVERAGE = 0.7
 # "surface" found nearer the line than this is the outline missed until deep inside the
 # body (clothing the colour of the wall), not the back: that sample is left unmeasured.
 MIN_BACK_DEPTH = 0.08
+
+# Fused outline: the background model's foreground counts only within this many pixels
+# (working resolution) of the person mask.
+FUSE_MARGIN_PX = 3
 
 SKELETON_LINES = (*BONES, (NOSE, L_SHOULDER), (NOSE, R_SHOULDER))
 
@@ -159,9 +168,31 @@ def dorsal_normal(hip: FloatArray, shoulder: FloatArray, facing_sign: float) -> 
     return np.asarray(n, dtype=np.float64)
 
 
-def back_profile(frame: ImageArray, background: Background, hip: FloatArray,
-                 shoulder: FloatArray, facing_sign: float, end: float = 1.0) -> BackProfile:
-    """Measure the dorsal contour from the hip to ``end`` of the hip→shoulder chord."""
+def outline_mask(frame: ImageArray, background: Background | None,
+                 person: NDArray[np.bool_] | None,
+                 roi: tuple[int, int, int, int]) -> NDArray[np.bool_]:
+    """The lifter's pixels inside ``roi``: the background model's foreground, the person
+    mask, or (both given) the foreground where the person mask agrees."""
+    if background is None:
+        if person is None:
+            raise ValueError("an outline needs a background model or a person mask")
+        return person
+    fg = foreground(frame, background, roi)
+    if person is None:
+        return fg
+    x0, y0, x1, y1 = roi
+    size = 2 * FUSE_MARGIN_PX + 1
+    near = np.zeros_like(fg)
+    near[y0:y1, x0:x1] = cv2.dilate(person[y0:y1, x0:x1].astype(np.uint8),
+                                    np.ones((size, size), np.uint8)).astype(bool)
+    return fg & near
+
+
+def back_profile(frame: ImageArray, background: Background | None, hip: FloatArray,
+                 shoulder: FloatArray, facing_sign: float, end: float = 1.0,
+                 person: NDArray[np.bool_] | None = None) -> BackProfile:
+    """Measure the dorsal contour from the hip to ``end`` of the hip→shoulder chord, on
+    the background model's foreground, the ``person`` mask (frame-sized), or both."""
     chord = float(np.linalg.norm(shoulder - hip))
     nan = BackProfile(np.full(PROFILE_STEPS, np.nan), float("nan"), 0.0)
     if not chord > 4 or np.isnan(chord):
@@ -176,7 +207,7 @@ def back_profile(frame: ImageArray, background: Background, hip: FloatArray,
     y0 = int(max(0, np.floor(pts[..., 1].min())))
     x1 = int(min(w, np.ceil(pts[..., 0].max()) + 1))
     y1 = int(min(h, np.ceil(pts[..., 1].max()) + 1))
-    mask = foreground(frame, background, (x0, y0, x1, y1))
+    mask = outline_mask(frame, background, person, (x0, y0, x1, y1))
     xi = np.clip(np.round(pts[..., 0]).astype(int), 0, w - 1)
     yi = np.clip(np.round(pts[..., 1]).astype(int), 0, h - 1)
     inside = (pts[..., 0] >= 0) & (pts[..., 0] < w) & (pts[..., 1] >= 0) & (pts[..., 1] < h)

@@ -162,6 +162,10 @@ class BackShape(BaseModel):
     still_camera: bool
     camera_motion: float | None = Field(description="median grey-level change off the body")
     standing_bulge: float | None = Field(description="the back's outline standing tall")
+    outline: Literal["person", "background", "fused"] | None = Field(
+        default=None, description="what the outline was traced on: the lifter's person mask, "
+        "a still camera's background model, or the background model where the person mask "
+        "agrees; null when the back was not measured")
     note: str | None
 
 
