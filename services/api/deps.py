@@ -112,6 +112,7 @@ def job_view(job: Job) -> dict[str, Any]:
         "attempts": job.attempts, "exercise": job.exercise, "athlete": job.athlete,
         "exercise_found": job.exercise_found, "reanalysis_of": job.reanalysis_of,
         "batch": job.batch, "source_name": job.source_name, "score": job.score,
+        "unscored_reason": job.unscored_reason,
         "reps": job.rep_count, "faults": json.loads(job.faults) if job.faults else [],
         "error": None if job.error_code is None else {"code": job.error_code,
                                                       "message": job.error_message},

@@ -49,6 +49,10 @@ const labelCells = table => {
 const show = id => { app.replaceChildren(document.getElementById(id).content.cloneNode(true)); };
 const cost = job => Math.max(0, ...(job.faults || []).map(f => (WEIGHTS[f.name] ?? 0) * f.worst_severity));
 const grade = s => s == null ? "" : (GRADES.find(g => s >= g.min_score) || {grade: ""}).grade;
+// A clip's score, or that it got none and why (the camera angle, no rep found).
+const scoreCell = (j, none = "not judged") => j.score != null ? [String(Math.round(j.score))]
+  : [none, j.unscored_reason ? el("div", {class: "muted reason"}, j.unscored_reason) : ""];
+
 // What a clip was judged as: the guess where "auto" was asked ("RDL (guessed)").
 const exerciseCell = j => j.exercise === "auto" && j.exercise_found ? `${EXERCISES[j.exercise_found] || j.exercise_found} (guessed)`
                                                                    : EXERCISES[j.exercise_found || j.exercise] || j.exercise;
@@ -212,12 +216,17 @@ async function batchView(id) {
     return [...list].sort((a, b) => { const x = k(a), y = k(b); return sign * (x < y ? -1 : x > y ? 1 : 0) ||
       (a.score ?? 101) - (b.score ?? 101); });
   };
-  for (const button of document.querySelectorAll("#jobs .sort")) button.onclick = () => {
-    order = {by: button.dataset.sort, descending: order.by === button.dataset.sort ? !order.descending : button.dataset.sort === "faults"};
+  const sortBy = (by, descending) => {
+    order = {by, descending};
     for (const th of document.querySelectorAll("#jobs thead th")) th.removeAttribute("aria-sort");
-    button.parentElement.setAttribute("aria-sort", order.descending ? "descending" : "ascending");
+    document.querySelector(`#jobs .sort[data-sort=${by}]`).parentElement.setAttribute("aria-sort", descending ? "descending" : "ascending");
+    document.getElementById("sort-by").value = by;
     draw();
   };
+  for (const button of document.querySelectorAll("#jobs .sort")) button.onclick = () =>
+    sortBy(button.dataset.sort, order.by === button.dataset.sort ? !order.descending : button.dataset.sort === "faults");
+  // On a phone the table is cards without headers: the same orders from a list.
+  document.getElementById("sort-by").onchange = e => sortBy(e.target.value, e.target.value === "faults");
   const visible = () => sorted(rows.filter(j => (!filterA.value || j.athlete === filterA.value) &&
                                                 (!filterF.value || (j.faults || []).some(f => f.name === filterF.value))));
   const draw = () => {
@@ -236,7 +245,7 @@ async function batchView(id) {
       el("td", {}, el("a", {href: `#/clip/${j.id}`}, j.athlete || "—")),  // a real link: Ctrl-click, new tab
       el("td", {}, exerciseCell(j)), el("td", {}, status, why),
       el("td", {}, j.reps ?? "—"),
-      el("td", {class: `score grade-${grade(j.score)}`}, j.score != null ? Math.round(j.score) : judged ? "—" : "not judged"),
+      el("td", {class: `score grade-${grade(j.score)}`}, ...scoreCell(j, judged ? "—" : "not judged")),
       el("td", {}, ...(j.faults || []).map(f => el("span", {class: "chip"}, label(f.name)))),
       el("td", {}, j.source_name, filmedOn(j.source_name) ? el("div", {class: "muted"}, `filmed ${filmedOn(j.source_name)}`) : ""));
     tr.onclick = tr.onkeydown = e => {
@@ -319,6 +328,7 @@ async function clipView(id) {
     el("h2", {}, `Rep ${rep.index + 1}${rep.partial ? " (partial)" : ""}: `, el("span", {class: `score grade-${grade(rep.score)}`}, repScore(rep))),
     el("p", {class: "muted"}, `hip ${Math.round(rep.peak_hip_flexion_deg ?? 0)}°, knee ${Math.round(rep.knee_flexion_at_bottom_deg ?? 0)}°, trunk ${Math.round(rep.trunk_at_bottom_deg ?? 0)}°`),
     ...rep.faults.map(f => el("p", {}, el("span", {class: "chip"}, label(f.name)), " ", f.cue || CUES[f.name] || "")))));
+  const toggle = playerControls(video, document.getElementById("play"), document.getElementById("clock"));
   const step = frames => { video.pause(); video.currentTime = Math.max(0, video.currentTime + frames / fps); };
   document.getElementById("step-back").onclick = () => step(-1);
   document.getElementById("step-fwd").onclick = () => step(1);
@@ -328,7 +338,7 @@ async function clipView(id) {
     if (e.ctrlKey || e.metaKey || e.altKey || e.target.closest("input, textarea, select")) return;
     if (e.key === ",") step(-1);
     else if (e.key === ".") step(1);
-    else if (e.key === " " && !e.target.closest("button, a, video")) video.paused ? video.play() : video.pause();
+    else if (e.key === " " && !e.target.closest("button, a, video")) toggle();
     else return;
     e.preventDefault();
   };
@@ -451,7 +461,7 @@ async function weekView() {
     const tr = el("tr", {tabindex: "0", "data-job": j.id},
       el("td", {}, el("a", {href: `#/clip/${j.id}`}, j.athlete || "—")),
       el("td", {}, filmedOn(j.source_name) || `uploaded ${j.created_at.slice(0, 10)}`), el("td", {}, exerciseCell(j)),
-      el("td", {class: `score grade-${grade(j.score)}`}, j.score == null ? "not judged" : Math.round(j.score)),
+      el("td", {class: `score grade-${grade(j.score)}`}, ...scoreCell(j)),
       el("td", {}, ...(j.faults || []).map(f => el("span", {class: "chip"}, label(f.name)))),
       el("td", {}, j.batch ? el("a", {href: `#/batch/${j.batch}`}, batches[j.batch] || "batch") : "—"));
     tr.onclick = tr.onkeydown = e => { if (e.target.closest("a")) return; if (!e.key || e.key === "Enter") location.hash = `#/clip/${j.id}`; };
@@ -593,7 +603,7 @@ async function sharedView(token, clipId) {
   document.querySelector("#shared-jobs tbody").replaceChildren(...shared.jobs.map(j => el("tr", {},
     el("td", {}, el("a", {href: `#/shared/${token}/${j.id}`}, filmedOn(j.source_name) || j.created_at.slice(0, 10))),
     el("td", {}, exerciseCell(j)),
-    el("td", {class: `score grade-${grade(j.score)}`}, j.score == null ? "not judged" : Math.round(j.score)),
+    el("td", {class: `score grade-${grade(j.score)}`}, ...scoreCell(j)),
     el("td", {}, ...(j.faults || []).map(f => el("span", {class: "chip"}, label(f.name)))))));
   labelCells(document.getElementById("shared-jobs"));
   if (!clipId) return;
@@ -602,10 +612,31 @@ async function sharedView(token, clipId) {
   document.getElementById("shared-clip-title").textContent = `${result.exercise.label} (${result.source_name})`;
   const sum = result.summary;
   document.getElementById("shared-clip-summary").textContent = sum.score == null ? sum.reason : `${Math.round(sum.score)}/100: ${sum.reason}`;
-  document.getElementById("shared-video").src = URL.createObjectURL(await (await get(`/v1/shared/jobs/${clipId}/video`)).blob());
+  const sharedVideo = document.getElementById("shared-video");
+  sharedVideo.src = URL.createObjectURL(await (await get(`/v1/shared/jobs/${clipId}/video`)).blob());
+  playerControls(sharedVideo, document.getElementById("shared-play"), document.getElementById("shared-clock"));
   document.getElementById("shared-reps").replaceChildren(...result.reps.map(rep => el("div", {class: "rep-card"},
     el("h3", {}, `Rep ${rep.index + 1}: `, el("span", {class: `score grade-${grade(rep.score)}`}, repScore(rep))),
     ...rep.faults.map(f => el("p", {}, el("span", {class: "chip"}, label(f.name)), " ", f.cue || CUES[f.name] || "")))));
+}
+
+// The player's own play button and clock. On a phone the browser's controls would cover
+// half the picture: there they are turned off, and a tap on the picture plays and pauses.
+const PHONE = matchMedia("(max-width: 640px)");
+function playerControls(video, button, clock) {
+  const toggle = () => { video.paused ? video.play() : video.pause(); };
+  const clockText = t => `${Math.floor(t / 60)}:${(t % 60).toFixed(1).padStart(4, "0")}`;
+  const update = () => {
+    button.textContent = video.paused ? "Play" : "Pause";
+    clock.textContent = `${clockText(video.currentTime)} / ${clockText(video.duration || 0)}`;
+  };
+  const fit = () => { video.controls = !PHONE.matches; };
+  button.onclick = toggle;
+  video.onclick = () => { if (!video.controls) toggle(); };
+  video.onplay = video.onpause = video.onloadedmetadata = update;
+  video.addEventListener("timeupdate", update);
+  PHONE.onchange = fit; fit(); update();
+  return toggle;
 }
 
 // Score per clip, oldest first: 0–100 up the side, the filming dates along the bottom.

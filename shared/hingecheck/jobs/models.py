@@ -85,6 +85,8 @@ class Job(Base):
     model: Mapped[str | None] = mapped_column(String(100), nullable=True)
     # The profile the reps were judged by, once succeeded (what "auto" guessed).
     exercise_found: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # Why a finished clip got no score (off the side, no rep): the result's own reason.
+    unscored_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     # A re-analysis of another job's clip (under another exercise): that job's id.
     reanalysis_of: Mapped[str | None] = mapped_column(String(40), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

@@ -177,7 +177,7 @@ def _run(job: Job, db: sessionmaker[Session], objects: ObjectStore,
         db, job.id, score=result.summary.score, model=result.model.name, faults=faults,
         rep_count=result.summary.rep_count, analysis_s=result.timings.total_s,
         frames_per_second=result.timings.frames_per_second,
-        exercise_found=result.exercise.name),
+        exercise_found=result.exercise.name, unscored_reason=result.summary.reason),
         f"job {job.id}: recording the outcome", settings, down=(OperationalError,))
     return "succeeded"
 

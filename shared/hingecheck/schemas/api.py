@@ -41,6 +41,9 @@ class JobView(BaseModel):
     batch: str | None
     source_name: str
     score: float | None = Field(description="0–100 once succeeded and judged")
+    unscored_reason: str | None = Field(default=None, description="why a succeeded job has "
+                                        "no score (filmed too far off the side, no rep "
+                                        "found); null otherwise")
     reps: int | None
     faults: list[JobFault]
     error: JobError | None
