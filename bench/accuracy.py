@@ -36,7 +36,6 @@ from pathlib import Path
 import numpy as np
 from hingecheck import keypoints as kp
 from hingecheck.analysis.angles import flexion_deg, inclination_from_vertical_deg
-from hingecheck.analysis.kinematics import compute_kinematics
 from hingecheck.analysis.profiles import PROFILES
 from hingecheck.pipeline import PoseStageOutput, finish_analysis, run_pose_stage
 from hingecheck.pose.model import get_pose_model
@@ -69,8 +68,10 @@ def angles(xy: np.ndarray, side: str) -> np.ndarray:
                      inclination_from_vertical_deg(hip, sh)], axis=1)
 
 
-def pose_stats(out, truth: ClipTruth) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
-    """One clip's pose measures, as lists to pool into any grouping of the clips."""
+def pose_stats(out, result: AnalysisResult, truth: ClipTruth) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
+    """One clip's pose measures, as lists to pool into any grouping of the clips: the
+    keypoints as the pose model gave them, the angles as the analysis read them (after the
+    second opinion on the legs, where it ran)."""
     s: dict[str, list[float]] = defaultdict(list)
     track = out.track
     idx = track.frame_indices
@@ -84,8 +85,9 @@ def pose_stats(out, truth: ClipTruth) -> dict[str, list[float]]:  # type: ignore
     if truth.params.view_deg <= 30:
         # The pipeline's own angles (left and right keypoints weighted by confidence, as the
         # analysis reads them), as magnitudes, as the truth gives them.
-        kin = compute_kinematics(track.times_s, track.xy, track.conf, track.view.facing)
-        read = np.stack([kin.hip_flexion_deg, kin.knee_flexion_deg, kin.trunk_deg], axis=1)
+        series = result.series
+        read = np.array([series.hip_flexion_deg, series.knee_flexion_deg, series.trunk_deg],
+                        dtype=float).T
         ours = np.abs(np.abs(read) - true_angles)
         projected = np.abs(angles(true_xy, truth.near_side) - true_angles)
         for j, name in enumerate(("hip", "knee", "trunk")):
@@ -299,14 +301,18 @@ def pose_stage(clip: Path, settings, model, cache: Path | None,  # type: ignore[
     return out
 
 
-def suite(seed: int, role: str, root: Path, cache: Path | None, settings, model) -> None:  # type: ignore[no-untyped-def]
-    """Write (if needed) and measure one generated suite seed."""
+def suite(seed: int, role: str, root: Path, cache: Path | None, settings, model,  # type: ignore[no-untyped-def]
+          first: int | None = None) -> None:
+    """Write (if needed) and measure one generated suite seed (its ``first`` clips only,
+    when given: a quick look, not the figure)."""
     folder = root / str(seed)
     clips = sorted(folder.glob("*.mp4"))
-    if len(clips) < len(suite_params(seed)):
+    if len(clips) < (first or len(suite_params(seed))):
         print(f"writing the suite (seed {seed}) to {folder} ...", flush=True)
         clips = write_suite(folder, seed)
-    print(f"\n## Generated suite, seed {seed} ({role})\n", flush=True)
+    clips = clips[:first] if first else clips
+    part = f", its first {len(clips)} clips" if first else ""
+    print(f"\n## Generated suite, seed {seed} ({role}{part})\n", flush=True)
     stats: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     by_light: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     counts: dict[str, dict[str, int]] = {n: defaultdict(int) for n in FAULTS}
@@ -320,7 +326,7 @@ def suite(seed: int, role: str, root: Path, cache: Path | None, settings, model)
         out = pose_stage(clip, settings, model, cache / str(seed) if cache else None)
         result = finish_analysis(clip.name, out, settings, model.spec,
                                  exercise=truth.exercise)
-        clip_stats = pose_stats(out, truth)
+        clip_stats = pose_stats(out, result, truth)
         for group in (stats[truth.params.scenario], by_light[light_side(truth)]):
             for name, values in clip_stats.items():
                 group[name].extend(values)
@@ -357,14 +363,16 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=None,
                         help="keep pose-stage outputs here and reuse them")
     parser.add_argument("--only", choices=("suite", "real"), default=None)
+    parser.add_argument("--first", type=int, default=None,
+                        help="measure only each seed's first N clips (a quick look)")
     args = parser.parse_args()
     settings = get_settings()
     model = get_pose_model(settings)
     if args.only != "real":
         for seed in args.validation:
-            suite(seed, "validation", args.dir, args.cache, settings, model)
+            suite(seed, "validation", args.dir, args.cache, settings, model, args.first)
         for seed in args.calibration:
-            suite(seed, "calibration", args.dir, args.cache, settings, model)
+            suite(seed, "calibration", args.dir, args.cache, settings, model, args.first)
     if args.only == "suite":
         return
     if not (args.real / "LABELS.md").is_file():

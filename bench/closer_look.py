@@ -10,7 +10,11 @@ flexion read by yolo11n-pose
 - on a square crop around the lifter's box, ``margin`` × the box's longer side added on
   each side, given to the network at ``size`` (the lifter then fills the input);
 - on the whole frame and its mirror image, the two readings averaged point by point,
-  weighted by confidence (test-time flip).
+  weighted by confidence (test-time flip);
+- BlazePose's own landmarks (the person mask's network, ``pose.personmask``, on the crop
+  placed from yolo11n-pose's keypoints): a second model's opinion of the same joints;
+  its knees alone put into yolo11n-pose's reading; and the two models' hips, knees and
+  ankles averaged ("mean legs", what the pipeline does: ``pose.track.with_second_opinion``).
 
 Prints bias / MAE in degrees per case. No video, no tracking, no smoothing.
 """
@@ -25,6 +29,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 from hingecheck.pose.model import FrameDetections, PoseModel, get_pose_model
+from hingecheck.pose.personmask import PersonMasker, crop_for, get_masker
 from hingecheck.settings import get_settings
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -70,6 +75,13 @@ def flip_keypoints(model: PoseModel, image: np.ndarray, kps: np.ndarray) -> np.n
     return out
 
 
+def blazepose_keypoints(masker: PersonMasker, image: np.ndarray, kps: np.ndarray
+                        ) -> np.ndarray | None:
+    """BlazePose's landmarks in COCO-17 order (x, y, visibility) in image pixels."""
+    crop = crop_for(np.where(kps[:, 2:3] >= 0.3, kps[:, :2], np.nan))
+    return None if crop is None else masker.read(image, crop)[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=20, help="poses per case")
@@ -78,10 +90,11 @@ def main() -> None:
     parser.add_argument("--margins", type=float, nargs="*", default=[0.15, 0.3, 0.6])
     args = parser.parse_args()
     model = get_pose_model(get_settings())
+    masker = get_masker(get_settings())
     crop_models = {size: PoseModel(dataclasses.replace(model.spec, imgsz=size))
                    for size in args.sizes}
-    ways = ["whole frame", "flip", *(f"crop {s} m{m}" for s in args.sizes
-                                     for m in args.margins)]
+    ways = ["whole frame", "flip", "blazepose", "blazepose knees", "mean legs",
+            *(f"crop {s} m{m}" for s in args.sizes for m in args.margins)]
     print("| bottom position | load | " + " | ".join(f"{w}: hip / knee bias (MAE)"
                                                    for w in ways) + " |")
     print("|---|---|" + "---|" * len(ways))
@@ -94,7 +107,15 @@ def main() -> None:
                 continue
             top = int(np.argmax(found.scores))
             whole, box = found.keypoints[top], found.boxes[top]
-            readings = {"whole frame": whole, "flip": flip_keypoints(model, small, whole)}
+            blaze = blazepose_keypoints(masker, small, whole)
+            readings = {"whole frame": whole, "flip": flip_keypoints(model, small, whole),
+                        "blazepose": blaze}
+            if blaze is not None:
+                knees = whole.copy()
+                knees[13:15, :2] = blaze[13:15, :2]
+                mean = whole.copy()
+                mean[11:17, :2] = (whole[11:17, :2] + blaze[11:17, :2]) / 2
+                readings["blazepose knees"], readings["mean legs"] = knees, mean
             for size, crop_model in crop_models.items():
                 for margin in args.margins:
                     readings[f"crop {size} m{margin}"] = crop_keypoints(

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from hingecheck.analysis import silhouette
-from hingecheck.pose.personmask import PersonMasker, get_masker
+from hingecheck.pose.personmask import PersonMasker, crop_for, get_masker
 from hingecheck.pose.track import PoseTrack
 from hingecheck.settings import Settings
 from hingecheck.video import VideoInfo, VideoLimits, decode_frames
@@ -76,36 +76,58 @@ def _pair_mean(xy: np.ndarray, a: int, b: int) -> np.ndarray:
         else np.full(2, np.nan)
 
 
+@dataclass
+class SecondPass:
+    """What the second decoding pass found: the back's shape for each profile end asked
+    for, and BlazePose's landmarks where its network ran (None otherwise)."""
+
+    backs: dict[float, BackShape]
+    landmarks: np.ndarray | None  # (n, 17, 3) COCO order, display pixels, visibility
+
+
+def _unmeasured(n: int, ends: tuple[float, ...], motion: float, note: str) -> SecondPass:
+    steps = silhouette.PROFILE_STEPS
+    return SecondPass({end: BackShape(np.full(n, np.nan), np.zeros(n),
+                                      np.full((n, steps), np.nan),
+                                      np.full((n, steps, 2), np.nan), motion, False, note)
+                       for end in ends}, None)
+
+
 def measure_back_shape(info: VideoInfo, settings: Settings, track: PoseTrack,
                        sampler: BackgroundSampler, facing_sign: float,
-                       profile_end: float = 1.0) -> BackShape:
-    """Build the background, then measure the dorsal contour in every analysed frame."""
+                       ends: tuple[float, ...] = (1.0,)) -> SecondPass:
+    """Build the background, then measure the dorsal contour in every analysed frame, with
+    the profile ending at each of ``ends`` (the exercise is decided after this pass; the
+    mask, not the profile, is what costs)."""
     n = track.n_frames
-    bulge = np.full(n, np.nan)
-    coverage = np.zeros(n)
-    heights = np.full((n, silhouette.PROFILE_STEPS), np.nan)
-    outline = np.full((n, silhouette.PROFILE_STEPS, 2), np.nan)
     usable = [i for i, p in enumerate(sampler.positions) if p < n]
     if len(usable) < 5:
-        return BackShape(bulge, coverage, heights, outline, float("nan"), False,
-                         "the back's shape was not measured: the clip is too short")
+        return _unmeasured(n, ends, float("nan"),
+                           "the back's shape was not measured: the clip is too short")
     kps = [track.xy[sampler.positions[i]] * sampler.scales[i] for i in usable]
     chords = [silhouette.chord_length(k) for k in kps]
     chord_px = float(np.nanmedian(chords)) if not np.isnan(chords).all() else float("nan")
     if not chord_px > 0:
-        return BackShape(bulge, coverage, heights, outline, float("nan"), False,
-                         "the back's shape was not measured: shoulders and hips not seen")
+        return _unmeasured(n, ends, float("nan"),
+                           "the back's shape was not measured: shoulders and hips not seen")
     background = silhouette.build_background([sampler.frames[i] for i in usable], kps,
                                              chord_px)
     source = settings.back_outline
     if source == "fused" and not background.still:
         source = "person"  # a moving camera has no background model to fuse
     if source == "background" and not background.still:
-        return BackShape(bulge, coverage, heights, outline, background.camera_motion, False,
-                         "the back's shape was not measured: the camera moves (rounding needs "
-                         "a still camera)")
-    masker: PersonMasker | None = get_masker(settings) if source != "background" else None
+        return _unmeasured(n, ends, background.camera_motion,
+                           "the back's shape was not measured: the camera moves (rounding "
+                           "needs a still camera)")
+    run_mask = source != "background" or settings.second_opinion
+    masker: PersonMasker | None = get_masker(settings) if run_mask else None
     model = background if source != "person" else None
+    steps = silhouette.PROFILE_STEPS
+    bulge = {end: np.full(n, np.nan) for end in ends}
+    coverage = {end: np.zeros(n) for end in ends}
+    heights = {end: np.full((n, steps), np.nan) for end in ends}
+    outline = {end: np.full((n, steps, 2), np.nan) for end in ends}
+    landmarks = np.full((n, 17, 3), np.nan) if masker is not None else None
     limits = VideoLimits.from_settings(settings)
     frames = decode_frames(info, analysis_fps=settings.analysis_fps,
                            max_side=settings.decode_side(), limits=limits)
@@ -113,19 +135,31 @@ def measure_back_shape(info: VideoInfo, settings: Settings, track: PoseTrack,
         if pos >= n:
             break
         small, f = _work_image(frame.image)
-        xy = track.xy[pos] * frame.scale * f
+        to_display = frame.scale * f
+        xy = track.xy[pos] * to_display
         hip, shoulder = _pair_mean(xy, 11, 12), _pair_mean(xy, 5, 6)
         if np.isnan(hip).any() or np.isnan(shoulder).any():
             continue
-        person = masker.mask(small, xy) if masker is not None else None
-        if masker is not None and person is None:
-            continue
-        profile = silhouette.back_profile(small, model, hip, shoulder, facing_sign,
-                                          end=profile_end, person=person)
-        bulge[pos] = profile.bulge
-        coverage[pos] = profile.coverage
-        heights[pos] = profile.heights
-        outline[pos] = silhouette.outline_points(profile, hip, shoulder, facing_sign,
-                                                 profile_end) / (frame.scale * f)
-    return BackShape(bulge, coverage, heights, outline, background.camera_motion,
-                     background.still, None, source)
+        person = None
+        if masker is not None:
+            crop = crop_for(xy)
+            if crop is None and source != "background":
+                continue
+            if crop is not None:
+                person, points = masker.read(small, crop)
+                assert landmarks is not None
+                landmarks[pos] = points
+                landmarks[pos, :, :2] /= to_display
+        if source == "background":
+            person = None  # read for its landmarks only
+        for end in ends:
+            profile = silhouette.back_profile(small, model, hip, shoulder, facing_sign,
+                                              end=end, person=person)
+            bulge[end][pos] = profile.bulge
+            coverage[end][pos] = profile.coverage
+            heights[end][pos] = profile.heights
+            outline[end][pos] = silhouette.outline_points(profile, hip, shoulder,
+                                                          facing_sign, end) / to_display
+    return SecondPass({end: BackShape(bulge[end], coverage[end], heights[end], outline[end],
+                                      background.camera_motion, background.still, None,
+                                      source) for end in ends}, landmarks)

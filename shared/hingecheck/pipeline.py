@@ -1,7 +1,8 @@
 """One clip, start to end, each stage handing its result to the next and none reaching
-back: probe → decode + pose (batched) → the lifter's track → motion (kinematics, the lifts,
-the exercise: given or guessed) → the back's shape, measured with that exercise's profile
-→ judgement (faults, scores) → assembled result.
+back: probe → decode + pose (batched) → the lifter's track → a second pass over the frames
+(the person mask and the back's shape, BlazePose's second opinion on the legs) → motion
+(kinematics, the lifts, the exercise: given or guessed) → judgement (faults, scores) →
+assembled result.
 
 The CLI and the worker both call ``analyze_video``; nothing here prints or draws.
 """
@@ -16,12 +17,12 @@ from pathlib import Path
 import numpy as np
 
 from hingecheck.analysis.motion import decide_motion
-from hingecheck.analysis.profiles import DEFAULT_EXERCISE, get_profile
+from hingecheck.analysis.profiles import DEFAULT_EXERCISE, PROFILES, get_profile
 from hingecheck.analysis.report import judge
 from hingecheck.assemble import StageTimings, build_result
 from hingecheck.backshape import BackgroundSampler, measure_back_shape
 from hingecheck.pose.model import FrameDetections, ModelSpec, PoseModel, get_pose_model
-from hingecheck.pose.track import PoseTrack, build_pose_track
+from hingecheck.pose.track import PoseTrack, build_pose_track, with_second_opinion
 from hingecheck.schemas import result as schema
 from hingecheck.settings import Settings
 from hingecheck.video import DecodeStats, VideoInfo, VideoLimits, decode_frames, probe
@@ -140,15 +141,20 @@ def finish_analysis(source_name: str, out: PoseStageOutput, settings: Settings,
     result."""
     started = time.perf_counter() if started is None else started
     track = out.track
+    back_started = time.perf_counter()
+    facing_sign = -1.0 if track.view.facing == "left" else 1.0
+    # The exercise (and so where the back's profile ends) is decided after this pass.
+    ends = tuple(sorted({p.back_profile_end for p in PROFILES.values()}))
+    second = measure_back_shape(out.info, settings, track, out.sampler, facing_sign, ends)
+    if settings.second_opinion and second.landmarks is not None:
+        track = with_second_opinion(track, second.landmarks, max_gap_s=settings.max_gap_s,
+                                    smooth_window_s=settings.smooth_window_s)
+    back_s = time.perf_counter() - back_started
+
     analysis_started = time.perf_counter()
     motion = decide_motion(track.times_s, track.xy, track.conf, track.view.facing, exercise)
     analysis_s = time.perf_counter() - analysis_started
-
-    back_started = time.perf_counter()
-    facing_sign = -1.0 if track.view.facing == "left" else 1.0
-    back = measure_back_shape(out.info, settings, track, out.sampler, facing_sign,
-                              profile_end=motion.profile.back_profile_end)
-    back_s = time.perf_counter() - back_started
+    back = second.backs[motion.profile.back_profile_end]
 
     judge_started = time.perf_counter()
     report = judge(motion, back.heights, side_view_ok=track.view.side_view_ok,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hingecheck.pipeline import analyze_video
 from hingecheck.synth.generate import generate_clip
@@ -113,21 +114,26 @@ def test_real_clip_refused_for_its_view_says_only_why(real_footage: Path, settin
 
 def test_auto_measures_the_back_with_the_exercise_it_decided(generated, settings, pose_model,  # type: ignore[no-untyped-def]
                                                              monkeypatch) -> None:
-    # The stages run one way: the exercise is guessed from the motion first, and the back's
-    # outline is then measured with that exercise's profile (a good morning's ends at 70 %
-    # of the chord, short of the bar on the upper back). The back-shape stage is wrapped
-    # (not replaced) to see what it was asked for.
+    # One pass over the frames measures the back's outline for every profile's end (a good
+    # morning's ends at 70 % of the chord, short of the bar on the upper back); once the
+    # exercise is guessed from the motion, the result carries that exercise's. The pass is
+    # wrapped (not replaced) to see what it measured.
     import hingecheck.pipeline as pipeline
 
-    asked: list[float] = []
+    passes: list = []  # type: ignore[type-arg]
     real = pipeline.measure_back_shape
 
-    def spy(*args, profile_end: float, **kwargs):  # type: ignore[no-untyped-def]
-        asked.append(profile_end)
-        return real(*args, profile_end=profile_end, **kwargs)
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        passes.append(real(*args, **kwargs))
+        return passes[-1]
 
     monkeypatch.setattr(pipeline, "measure_back_shape", spy)
     path, _ = generated("gm", scenario="good_morning", reps=3, seed=9)
     result = analyze_video(path, settings, exercise="auto", model=pose_model)
     assert result.exercise.requested == "auto" and result.exercise.name == "good_morning"
-    assert asked == [pipeline.get_profile("good_morning").back_profile_end] == [0.7]
+    (second,) = passes
+    end = pipeline.get_profile("good_morning").back_profile_end
+    assert end == 0.7 and set(second.backs) == {0.7, 1.0}
+    used = np.array(result.series.back_bulge, dtype=float)
+    np.testing.assert_allclose(used, np.round(second.backs[0.7].bulge, 3), atol=1e-9)
+    assert not np.allclose(used, np.round(second.backs[1.0].bulge, 3), equal_nan=True)

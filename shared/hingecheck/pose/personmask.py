@@ -33,6 +33,9 @@ INPUT_SIDE = 256
 CROP_RADII = 2.5
 HEAD_ALLOWANCE = 0.35  # chord lengths beyond the farthest joint (the crown, the feet)
 OUTSIDE_LOGIT = -20.0  # outside the crop: certainly not the lifter
+# BlazePose's 33 landmarks that are COCO-17's joints, in COCO order (nose, eyes, ears,
+# shoulders, elbows, wrists, hips, knees, ankles).
+COCO_FROM_BLAZEPOSE = [0, 2, 5, 7, 8, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28]
 
 
 @dataclass(frozen=True)
@@ -85,16 +88,37 @@ class PersonMasker:
         self._mask_output = self._compiled.output(2)  # (1, 256, 256, 1) logits
         self._lock = threading.Lock()
 
+    def infer(self, image: NDArray[np.uint8], crop: Crop) -> Any:
+        """The network's raw outputs on ``crop`` of ``image`` (BGR): landmarks (output 0,
+        39 × x, y, z, visibility, presence in crop pixels), the mask's logits (output 2)."""
+        patch = cv2.warpAffine(image, crop.matrix, (INPUT_SIDE, INPUT_SIDE),
+                               flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+        x = cv2.cvtColor(patch, cv2.COLOR_BGR2RGB).astype(np.float32)[None] / 255.0
+        with self._lock:
+            return self._compiled(x)
+
+    def read(self, image: NDArray[np.uint8], crop: Crop
+             ) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
+        """One inference: the person's mask over ``image`` and BlazePose's landmarks in
+        COCO-17 order, (17, 3) x, y in ``image`` pixels and visibility 0–1."""
+        raw = self.infer(image, crop)
+        h, w = image.shape[:2]
+        logits = cv2.warpAffine(raw[self._mask_output][0, :, :, 0], crop.matrix, (w, h),
+                                flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                borderMode=cv2.BORDER_CONSTANT, borderValue=OUTSIDE_LOGIT)
+        points = np.asarray(raw[self._compiled.output(0)]).reshape(-1, 5)[COCO_FROM_BLAZEPOSE]
+        back = cv2.invertAffineTransform(crop.matrix)
+        landmarks = np.empty((len(COCO_FROM_BLAZEPOSE), 3))
+        landmarks[:, :2] = points[:, :2] @ back[:, :2].T + back[:, 2]
+        landmarks[:, 2] = 1.0 / (1.0 + np.exp(-np.clip(points[:, 3], -30.0, 30.0)))
+        return np.asarray(logits > 0.0), landmarks
+
     def logits(self, image: NDArray[np.uint8], crop: Crop) -> NDArray[np.float32]:
         """The network's person logit at every pixel of ``image`` (BGR): above 0 is the
         person (probability over one half); ``OUTSIDE_LOGIT`` outside the crop. Logits,
         not probabilities, are warped back: their bilinear interpolation keeps a sub-pixel
         edge where probabilities would saturate."""
-        patch = cv2.warpAffine(image, crop.matrix, (INPUT_SIDE, INPUT_SIDE),
-                               flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
-        x = cv2.cvtColor(patch, cv2.COLOR_BGR2RGB).astype(np.float32)[None] / 255.0
-        with self._lock:
-            raw = self._compiled(x)[self._mask_output][0, :, :, 0]
+        raw = self.infer(image, crop)[self._mask_output][0, :, :, 0]
         h, w = image.shape[:2]
         return np.asarray(cv2.warpAffine(raw, crop.matrix, (w, h),
                                          flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,

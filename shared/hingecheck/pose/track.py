@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -18,7 +18,13 @@ from hingecheck.pose.tracking import (
 )
 from hingecheck.pose.view import ViewEstimate, estimate_view
 
-__all__ = ["COCO_KEYPOINTS", "PoseTrack", "build_pose_track"]
+__all__ = ["COCO_KEYPOINTS", "PoseTrack", "build_pose_track", "with_second_opinion"]
+
+# The legs (hips, knees, ankles) in COCO order, and each one's other side.
+LEGS = np.arange(11, 17)
+OTHER_SIDE = np.array([12, 11, 14, 13, 16, 15])
+# A second model's point counts where it says the joint is this likely visible.
+MIN_VISIBILITY = 0.5
 
 
 @dataclass
@@ -103,3 +109,29 @@ def build_pose_track(
         candidates=choice.candidates, view=view, frame_width=frame_width,
         frame_height=frame_height,
     )
+
+
+def with_second_opinion(track: PoseTrack, landmarks: np.ndarray, *, max_gap_s: float,
+                        smooth_window_s: float) -> PoseTrack:
+    """The track with its hips, knees and ankles moved half way to a second model's.
+
+    ``landmarks``: (n, 17, 3) another model's COCO-ordered points (display pixels,
+    visibility 0–1), cleaned here as the track's own were. A frame whose left and right
+    legs the two models name the other way round is turned round first. Where either
+    model has no point the track keeps its own: nothing is invented.
+    """
+    other, visibility = landmarks[..., :2].copy(), np.nan_to_num(landmarks[..., 2])
+    ours = track.xy[:, LEGS]
+    same = np.nansum(np.linalg.norm(ours - other[:, LEGS], axis=-1), axis=1)
+    turned = np.nansum(np.linalg.norm(ours - other[:, OTHER_SIDE], axis=-1), axis=1)
+    flip = turned < same
+    other[np.ix_(flip, LEGS)] = other[np.ix_(flip, OTHER_SIDE)]
+    visibility[np.ix_(flip, LEGS)] = visibility[np.ix_(flip, OTHER_SIDE)]
+    cleaned, _, _ = clean_track(other, visibility, track.times_s, min_conf=MIN_VISIBILITY,
+                                max_gap_s=max_gap_s, window_s=smooth_window_s)
+    xy = track.xy.copy()
+    both = ~np.isnan(xy[:, LEGS]).any(axis=-1) & ~np.isnan(cleaned[:, LEGS]).any(axis=-1)
+    legs = xy[:, LEGS]
+    legs[both] = (legs[both] + cleaned[:, LEGS][both]) / 2
+    xy[:, LEGS] = legs
+    return replace(track, xy=xy)
