@@ -113,6 +113,7 @@ def job_view(job: Job) -> dict[str, Any]:
         "exercise_found": job.exercise_found, "reanalysis_of": job.reanalysis_of,
         "batch": job.batch, "source_name": job.source_name, "score": job.score,
         "unscored_reason": job.unscored_reason,
+        "rep_scores": json.loads(job.rep_summary) if job.rep_summary else [],
         "reps": job.rep_count, "faults": json.loads(job.faults) if job.faults else [],
         "error": None if job.error_code is None else {"code": job.error_code,
                                                       "message": job.error_message},

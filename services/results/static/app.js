@@ -74,7 +74,7 @@ function route() {
   document.getElementById("nav").hidden = !key();
   if (!key()) return landed(signIn());
   if (view === "batch") return landed(batchView(decodeURIComponent(id)));
-  if (view === "clip") return landed(clipView(decodeURIComponent(id)));
+  if (view === "clip") return landed(clipView(decodeURIComponent(id), clip && Number(clip)));
   if (view === "athlete") return landed(athleteView(decodeURIComponent(id)));
   if (view === "week") return landed(weekView());
   if (view === "compare") return landed(compareView(decodeURIComponent(id), decodeURIComponent(clip || id)));
@@ -280,7 +280,8 @@ async function batchView(id) {
   timer = setInterval(refresh, 1500);
 }
 
-async function clipView(id) {
+// ``rep``: 1-based; the clip opens at that rep's start.
+async function clipView(id, rep) {
   show("t-clip");
   const job = await json(`/v1/jobs/${id}`);
   if (job.status !== "succeeded") {  // nothing to play yet, or ever: say why
@@ -310,6 +311,8 @@ async function clipView(id) {
   const video = document.getElementById("video");
   video.src = URL.createObjectURL(await (await api(`/v1/jobs/${id}/video`)).blob());
   const duration = result.video.duration_s, fps = result.video.fps || 30;
+  const opening = result.reps[rep - 1];
+  if (opening) video.addEventListener("loadedmetadata", () => { video.currentTime = opening.start_s; }, {once: true});
   const line = document.getElementById("timeline");
   const pct = t => `${100 * t / duration}%`;
   const seek = t => { video.currentTime = t; };
@@ -454,7 +457,24 @@ async function weekView() {
     found.push(...page.jobs); cursor = page.next_cursor;
   } while (cursor && found.length < 1000);
   const batches = Object.fromEntries((await json("/v1/batches")).batches.map(b => [b.id, b.name]));
-  const rows = found.sort((x, y) => cost(y) - cost(x) || (x.score ?? 101) - (y.score ?? 101));
+  // A clip re-analysed, or uploaded again into the same batch, counts once: its newest job
+  // (the list is newest first).
+  const clips = new Map();
+  for (const j of found) { const k = `${j.athlete}|${j.source_name}|${j.batch}`; if (!clips.has(k)) clips.set(k, j); }
+  const rows = [...clips.values()].sort((x, y) => cost(y) - cost(x) || (x.score ?? 101) - (y.score ?? 101));
+  // The ten lowest-scored reps across those clips; each opens its clip at that rep.
+  const reps = rows.flatMap(j => (j.rep_scores || []).filter(r => r.score != null).map(r => ({j, r})))
+    .sort((a, b) => a.r.score - b.r.score).slice(0, 10);
+  document.querySelector("#week-reps tbody").replaceChildren(...reps.map(({j, r}) => {
+    const href = `#/clip/${j.id}/${r.index + 1}`;
+    const tr = el("tr", {tabindex: "0", "data-job": j.id, "data-rep": r.index},
+      el("td", {}, el("a", {href}, j.athlete || "—")), el("td", {}, `${r.index + 1} of ${j.rep_scores.length}`),
+      el("td", {class: `score grade-${grade(r.score)}`}, String(Math.round(r.score))),
+      el("td", {}, ...r.faults.map(f => el("span", {class: "chip"}, label(f)))),
+      el("td", {}, filmedOn(j.source_name) || `uploaded ${j.created_at.slice(0, 10)}`));
+    tr.onclick = tr.onkeydown = e => { if (e.target.closest("a")) return; if (!e.key || e.key === "Enter") location.hash = href; };
+    return tr; }));
+  labelCells(document.getElementById("week-reps"));
   document.getElementById("week-counts").textContent =
     `${rows.length} clips analysed since ${since.slice(0, 10)}, ${rows.filter(j => (j.faults || []).length).length} with a fault`;
   document.querySelector("#week-jobs tbody").replaceChildren(...rows.map(j => {

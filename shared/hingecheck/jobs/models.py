@@ -87,6 +87,8 @@ class Job(Base):
     exercise_found: Mapped[str | None] = mapped_column(String(40), nullable=True)
     # Why a finished clip got no score (off the side, no rep): the result's own reason.
     unscored_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # JSON: per rep, its index, start and end (s), score and fault names.
+    rep_summary: Mapped[str | None] = mapped_column(Text, nullable=True)
     # A re-analysis of another job's clip (under another exercise): that job's id.
     reanalysis_of: Mapped[str | None] = mapped_column(String(40), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

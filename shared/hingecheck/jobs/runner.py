@@ -177,7 +177,9 @@ def _run(job: Job, db: sessionmaker[Session], objects: ObjectStore,
         db, job.id, score=result.summary.score, model=result.model.name, faults=faults,
         rep_count=result.summary.rep_count, analysis_s=result.timings.total_s,
         frames_per_second=result.timings.frames_per_second,
-        exercise_found=result.exercise.name, unscored_reason=result.summary.reason),
+        exercise_found=result.exercise.name, unscored_reason=result.summary.reason,
+        reps=[{"index": r.index, "start_s": r.start_s, "end_s": r.end_s, "score": r.score,
+               "faults": [f.name for f in r.faults]} for r in result.reps]),
         f"job {job.id}: recording the outcome", settings, down=(OperationalError,))
     return "succeeded"
 

@@ -228,7 +228,8 @@ def set_progress(db: sessionmaker[Session], job_id: str, progress: float) -> Non
 def finish(db: sessionmaker[Session], job_id: str, *, score: float | None, model: str,
            faults: list[dict[str, object]] | None = None, rep_count: int | None = None,
            analysis_s: float | None = None, frames_per_second: float | None = None,
-           exercise_found: str | None = None, unscored_reason: str | None = None) -> None:
+           exercise_found: str | None = None, unscored_reason: str | None = None,
+           reps: list[dict[str, object]] | None = None) -> None:
     worst = max((float(f["worst_severity"]) for f in faults or []),  # type: ignore[arg-type]
                 default=None)
     with db.begin() as s:
@@ -237,7 +238,8 @@ def finish(db: sessionmaker[Session], job_id: str, *, score: float | None, model
             error_code=None, error_message=None, faults=json.dumps(faults or []),
             worst_severity=worst, rep_count=rep_count, analysis_s=analysis_s,
             frames_per_second=frames_per_second, exercise_found=exercise_found,
-            unscored_reason=unscored_reason if score is None else None))
+            unscored_reason=unscored_reason if score is None else None,
+            rep_summary=json.dumps(reps or [])))
 
 
 def get_tenant(db: sessionmaker[Session], tenant_id: str) -> Tenant | None:

@@ -27,6 +27,14 @@ class JobLinks(BaseModel):
     poster: str
 
 
+class RepBrief(BaseModel):
+    index: int = Field(description="0-based, as in result.json")
+    start_s: float
+    end_s: float
+    score: float | None = Field(description="null where the rep was not judged")
+    faults: list[str] = Field(description="fault names")
+
+
 class JobView(BaseModel):
     id: str
     status: JobStatus
@@ -44,6 +52,8 @@ class JobView(BaseModel):
     unscored_reason: str | None = Field(default=None, description="why a succeeded job has "
                                         "no score (filmed too far off the side, no rep "
                                         "found); null otherwise")
+    rep_scores: list[RepBrief] = Field(default_factory=list, description="each rep's score "
+                                       "and faults, once succeeded (result.json has more)")
     reps: int | None
     faults: list[JobFault]
     error: JobError | None
