@@ -64,10 +64,11 @@ class Settings(BaseSettings):
     # with a moving camera, blind to on-screen captions), from a still camera's background
     # model, or the background model's edge kept only where the person mask agrees.
     back_outline: BackOutline = "person"
-    # A second opinion on the legs: the hips, knees and ankles are the mean of yolo11n-pose's
-    # and BlazePose's readings (the person mask's network, on the same crop, at no extra
-    # inference), which halves the knee error at an RDL's bottom (docs/pose.md).
-    second_opinion: bool = True
+    # A second opinion on the legs: the hips, knees and ankles as the mean of yolo11n-pose's
+    # and BlazePose's readings (the person mask's network, same crop, no extra inference).
+    # Off: it halves the knee error at an RDL's bottom on stills but made the hip worse
+    # over whole generated validation clips (docs/pose.md).
+    second_opinion: bool = False
 
     # Cleaning the track.
     max_gap_s: float = Field(default=0.35, ge=0.0, le=5.0)

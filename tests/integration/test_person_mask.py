@@ -140,3 +140,22 @@ def test_a_file_that_is_no_network_is_refused_by_name(tmp_path: Path) -> None:
     bogus.write_bytes(b"not a network")
     with pytest.raises(errors.ModelError, match="did not load"):
         PersonMasker(bogus)
+
+
+def test_the_second_opinion_moves_the_legs_alone(tmp_path: Path, settings: Settings,
+                                                 pose_model) -> None:  # type: ignore[no-untyped-def]
+    """HINGECHECK_SECOND_OPINION=true (off by default, docs/pose.md): BlazePose's hips,
+    knees and ankles are averaged in; the head, arms and shoulders are yolo11n-pose's."""
+    clip = tmp_path / "rep.mp4"
+    generate_clip(ClipParams(scenario="good_hinge", reps=1, resolution=480, seed=22), clip)
+    plain, blended = (analyze_video(clip, settings.model_copy(update={"second_opinion": on}),
+                                    exercise="rdl", model=pose_model) for on in (False, True))
+
+    def points(result) -> np.ndarray:  # type: ignore[no-untyped-def]
+        return np.array([[p[:2] if p else (np.nan, np.nan) for p in frame]
+                         for frame in result.pose.keypoints], dtype=float)
+
+    a, b = points(plain), points(blended)
+    np.testing.assert_allclose(a[:, :11], b[:, :11], atol=0.01)
+    moved = np.nanmedian(np.abs(a[:, 11:17] - b[:, 11:17]))
+    assert 0.05 < moved < 20, f"legs moved a median {moved:.2f} px"
