@@ -443,6 +443,8 @@ def test_a_clip_not_ready_then_not_scored_says_so_on_a_phone(browser, server,  #
     assert summary.startswith("not scored: the camera is about"), summary
     assert "off a side view" in summary
     assert phone.locator(".timeline .fault, #cues p, .rep-card .chip").count() == 0
+    assert "°" not in phone.inner_text("#reps")  # no angles read off a refused view
+    assert "not judged" in phone.inner_text("#reps") and phone.locator("#chart").is_hidden()
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     phone.screenshot(path=str(shots / "9-not-scored-phone.png"), full_page=True)
     phone.goto(f"{base}/#/batch/{batch}")

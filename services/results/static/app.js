@@ -329,7 +329,9 @@ async function clipView(id, rep) {
   const head = el("div", {class: "head"}); line.append(head);
   document.getElementById("reps").replaceChildren(...result.reps.map(rep => el("div", {class: "rep-card", "data-rep": rep.index},
     el("h2", {}, `Rep ${rep.index + 1}${rep.partial ? " (partial)" : ""}: `, el("span", {class: `score grade-${grade(rep.score)}`}, repScore(rep))),
-    el("p", {class: "muted"}, `hip ${Math.round(rep.peak_hip_flexion_deg ?? 0)}°, knee ${Math.round(rep.knee_flexion_at_bottom_deg ?? 0)}°, trunk ${Math.round(rep.trunk_at_bottom_deg ?? 0)}°`),
+    // Angles read off a view that was refused are not shown as if they were measured.
+    s.judged ? el("p", {class: "muted"}, `hip ${Math.round(rep.peak_hip_flexion_deg ?? 0)}°, knee ${Math.round(rep.knee_flexion_at_bottom_deg ?? 0)}°, trunk ${Math.round(rep.trunk_at_bottom_deg ?? 0)}°`)
+             : el("p", {class: "muted"}, "not judged: no angles from this camera angle"),
     ...rep.faults.map(f => el("p", {}, el("span", {class: "chip"}, label(f.name)), " ", f.cue || CUES[f.name] || "")))));
   const toggle = playerControls(video, document.getElementById("play"), document.getElementById("clock"));
   const step = frames => { video.pause(); video.currentTime = Math.max(0, video.currentTime + frames / fps); };
@@ -348,6 +350,7 @@ async function clipView(id, rep) {
   notesFor(id, result.reps);
   for (const b of document.querySelectorAll(".speed")) b.onclick = () => { video.playbackRate = Number(b.dataset.rate); };
   const canvas = document.getElementById("chart"), caption = document.getElementById("caption");
+  canvas.hidden = !s.judged;  // angles off a refused view would read as measured
   const follow = () => {
     const t = video.currentTime; head.style.left = pct(t);
     const current = result.reps.find(r => r.start_s <= t && t <= r.end_s);
