@@ -337,9 +337,11 @@ def _axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
     return list(found)
 
 
-def test_every_view_passes_axe_at_both_widths(browser, server) -> None:  # type: ignore[no-untyped-def]
+def test_every_view_passes_axe_at_both_widths(browser, server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """axe-core (npm, pinned by the Makefile) on every view, desktop and phone: sign-in,
-    home, a batch, a scored clip, a clip that was not analysed, an athlete."""
+    home, a batch, a scored clip, a clip that was not analysed, an athlete, the week, two
+    reps side by side, a shared clip; each one screenshotted."""
+    shots = Path(os.environ.get("HINGECHECK_SCREENSHOTS", tmp_path))
     if not AXE.is_file():
         if os.environ.get("HINGECHECK_REQUIRE_SERVICES") == "1":
             pytest.fail(f"axe-core required at {AXE} (make browser installs it)")
@@ -383,6 +385,8 @@ def test_every_view_passes_axe_at_both_widths(browser, server) -> None:  # type:
             page.goto(f"{base}/{route}")
             page.wait_for_selector(ready, timeout=30_000)
             problems[f"{name} {width}"] = _axe_violations(page)
+            page.screenshot(path=str(shots / f"view-{name.replace(' ', '-')}-{width}.png"),
+                            full_page=True)
             if width == "phone":  # no view scrolls sideways on a phone
                 wide = page.evaluate("document.documentElement.scrollWidth")
                 if wide > viewport["width"] + 1:
