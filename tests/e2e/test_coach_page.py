@@ -440,6 +440,10 @@ def test_a_clip_not_ready_then_not_scored_says_so_on_a_phone(browser, server,  #
     assert waiting.inner_text().startswith("Not ready yet: "), waiting.inner_text()
     assert "shows it once it is done" in waiting.inner_text()
     assert phone.locator(".player").is_hidden()
+    # Nothing to compare, download or judge again yet; the athlete is named.
+    assert phone.locator("#compare-link, #reanalyse-form, button.download").evaluate_all(
+        "nodes => nodes.every(n => n.offsetParent === null)")
+    assert phone.inner_text("#athlete-link") == "Ida"
     phone.screenshot(path=str(shots / "8-not-ready-phone.png"), full_page=True)
     phone.wait_for_function("() => document.querySelector('#video')?.readyState >= 1",
                             timeout=240_000)  # the view replaced itself once the job was done

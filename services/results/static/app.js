@@ -290,7 +290,10 @@ async function clipView(id, rep) {
     const text = job.error ? `Not analysed (${job.status}): ${job.error.message || job.error.code}`
                            : `Not ready yet: ${job.status}${job.status === "running" ? ` ${Math.round(100 * job.progress)}%` : ""}. This page shows it once it is done.`;
     document.getElementById("clip-summary").replaceChildren(el("span", {class: job.error ? "error" : "muted", role: "status"}, text));
-    document.querySelector(".player").hidden = true;
+    const athleteLink = document.getElementById("athlete-link");
+    athleteLink.textContent = job.athlete || "athlete"; athleteLink.href = `#/athlete/${encodeURIComponent(job.athlete || "")}`;
+    // Nothing to play, compare, download or judge again until there is a result.
+    for (const n of [document.querySelector(".player"), ...document.querySelectorAll(".ready-only")]) n.hidden = true;
     if (!job.error) timer = setInterval(async () => { if ((await json(`/v1/jobs/${id}`)).status !== job.status) route(); }, 1500);
     return;
   }
