@@ -49,6 +49,15 @@ const labelCells = table => {
 const show = id => { app.replaceChildren(document.getElementById(id).content.cloneNode(true)); };
 const cost = job => Math.max(0, ...(job.faults || []).map(f => (WEIGHTS[f.name] ?? 0) * f.worst_severity));
 const grade = s => s == null ? "" : (GRADES.find(g => s >= g.min_score) || {grade: ""}).grade;
+// A table row that opens ``href`` on a click or Enter; a link inside it keeps its own
+// click (Ctrl-click opens a new tab).
+const rowOpens = (tr, href) => {
+  tr.onclick = tr.onkeydown = e => {
+    if (e.target.closest("a")) return;
+    if (!e.key || e.key === "Enter") location.hash = href;
+  };
+  return tr;
+};
 // A clip's score, or that it got none and why (the camera angle, no rep found).
 const scoreCell = (j, none = "not judged") => j.score != null ? [String(Math.round(j.score))]
   : [none, j.unscored_reason ? el("div", {class: "muted reason"}, j.unscored_reason) : ""];
@@ -248,11 +257,7 @@ async function batchView(id) {
       el("td", {class: `score grade-${grade(j.score)}`}, ...scoreCell(j, judged ? "—" : "not judged")),
       el("td", {}, ...(j.faults || []).map(f => el("span", {class: "chip"}, label(f.name)))),
       el("td", {}, j.source_name, filmedOn(j.source_name) ? el("div", {class: "muted"}, `filmed ${filmedOn(j.source_name)}`) : ""));
-    tr.onclick = tr.onkeydown = e => {
-      if (e.target.closest("a")) return;  // the link itself (a new tab on Ctrl-click)
-      if (!e.key || e.key === "Enter") location.hash = `#/clip/${j.id}`;
-    };
-    return tr; }));
+    return rowOpens(tr, `#/clip/${j.id}`); }));
   const refresh = async () => {
     const b = await json(`/v1/batches/${id}`);
     document.getElementById("batch-title").textContent = b.name;
@@ -478,8 +483,7 @@ async function weekView() {
       el("td", {class: `score grade-${grade(r.score)}`}, String(Math.round(r.score))),
       el("td", {}, ...r.faults.map(f => el("span", {class: "chip"}, label(f)))),
       el("td", {}, filmedOn(j.source_name) || `uploaded ${j.created_at.slice(0, 10)}`));
-    tr.onclick = tr.onkeydown = e => { if (e.target.closest("a")) return; if (!e.key || e.key === "Enter") location.hash = href; };
-    return tr; }));
+    return rowOpens(tr, href); }));
   labelCells(document.getElementById("week-reps"));
   document.getElementById("week-counts").textContent =
     `${rows.length} clips analysed since ${since.slice(0, 10)}, ${rows.filter(j => (j.faults || []).length).length} with a fault`;
@@ -490,8 +494,7 @@ async function weekView() {
       el("td", {class: `score grade-${grade(j.score)}`}, ...scoreCell(j)),
       el("td", {}, ...(j.faults || []).map(f => el("span", {class: "chip"}, label(f.name)))),
       el("td", {}, j.batch ? el("a", {href: `#/batch/${j.batch}`}, batches[j.batch] || "batch") : "—"));
-    tr.onclick = tr.onkeydown = e => { if (e.target.closest("a")) return; if (!e.key || e.key === "Enter") location.hash = `#/clip/${j.id}`; };
-    return tr; }));
+    return rowOpens(tr, `#/clip/${j.id}`); }));
   labelCells(document.getElementById("week-jobs"));
 }
 
@@ -518,8 +521,7 @@ async function athleteView(name) {
     el("td", {}, exerciseCell(j)),
     el("td", {class: `score grade-${grade(j.score)}`}, j.score == null ? "—" : Math.round(j.score)),
     el("td", {}, ...(j.faults || []).map(f => el("span", {class: "chip"}, label(f.name)))));
-    tr.onclick = tr.onkeydown = e => { if (!e.key || e.key === "Enter") location.hash = `#/clip/${j.id}`; };
-    return tr; }));
+    return rowOpens(tr, `#/clip/${j.id}`); }));
   labelCells(document.getElementById("athlete-jobs"));
   const analysed = jobs.filter(j => j.score != null);
   drawTrend(document.getElementById("trend"), analysed, when);

@@ -100,7 +100,11 @@ class PersonMasker:
     def read(self, image: NDArray[np.uint8], crop: Crop
              ) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
         """One inference: the person's mask over ``image`` and BlazePose's landmarks in
-        COCO-17 order, (17, 3) x, y in ``image`` pixels and visibility 0–1."""
+        COCO-17 order, (17, 3) x, y in ``image`` pixels and visibility 0–1.
+
+        The mask is the network's logit above 0 (probability over one half), warped back as
+        logits, not probabilities: their bilinear interpolation keeps a sub-pixel edge where
+        probabilities would saturate. Outside the crop it is ``OUTSIDE_LOGIT``."""
         raw = self.infer(image, crop)
         h, w = image.shape[:2]
         logits = cv2.warpAffine(raw[self._mask_output][0, :, :, 0], crop.matrix, (w, h),
@@ -113,18 +117,6 @@ class PersonMasker:
         landmarks[:, 2] = 1.0 / (1.0 + np.exp(-np.clip(points[:, 3], -30.0, 30.0)))
         return np.asarray(logits > 0.0), landmarks
 
-    def logits(self, image: NDArray[np.uint8], crop: Crop) -> NDArray[np.float32]:
-        """The network's person logit at every pixel of ``image`` (BGR): above 0 is the
-        person (probability over one half); ``OUTSIDE_LOGIT`` outside the crop. Logits,
-        not probabilities, are warped back: their bilinear interpolation keeps a sub-pixel
-        edge where probabilities would saturate."""
-        raw = self.infer(image, crop)[self._mask_output][0, :, :, 0]
-        h, w = image.shape[:2]
-        return np.asarray(cv2.warpAffine(raw, crop.matrix, (w, h),
-                                         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                                         borderMode=cv2.BORDER_CONSTANT,
-                                         borderValue=OUTSIDE_LOGIT))
-
     def mask(self, image: NDArray[np.uint8], keypoints: NDArray[np.float64]
              ) -> NDArray[np.bool_] | None:
         """The lifter's mask in ``image`` from their (17, 2) keypoints in its pixels; None
@@ -132,7 +124,7 @@ class PersonMasker:
         crop = crop_for(keypoints)
         if crop is None:
             return None
-        return self.logits(image, crop) > 0.0
+        return self.read(image, crop)[0]
 
 
 _cache: dict[Path, PersonMasker] = {}
