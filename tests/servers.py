@@ -23,6 +23,20 @@ import httpx
 import uvicorn
 
 
+def assert_loop_stayed_free(latencies: list[float]) -> None:
+    """The server's event loop was never held up: ``latencies`` are /healthz answers timed
+    while it had slow work in hand (a long upload, a hung store). A loop that waited on that
+    work would answer in seconds, or not at all while it lasts; a free one answers in a few
+    ms. On a shared 2-core machine the scheduler alone can hold any one answer back by tens
+    of ms (seen: 67 ms once in CI), so the typical answer is held to 50 ms and the slowest to
+    0.5 s, ten times under what a held loop shows."""
+    assert len(latencies) >= 10, "too few answers to tell"
+    ms = sorted(t * 1000 for t in latencies)
+    median, slowest = ms[len(ms) // 2], ms[-1]
+    assert median < 50, f"/healthz median {median:.0f} ms over {len(ms)} answers"
+    assert slowest < 500, f"slowest /healthz {slowest:.0f} ms: the loop was held up"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

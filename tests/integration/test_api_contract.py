@@ -20,7 +20,7 @@ from hingecheck.settings import Settings
 
 from services.api.app import create_app
 from services.api.gate import FORM_SLACK
-from tests.servers import api_process
+from tests.servers import api_process, assert_loop_stayed_free
 
 MIB = 1024 * 1024
 BOUNDARY = "hingecheckboundary"
@@ -151,7 +151,7 @@ def test_healthz_answers_quickly_during_a_1_gb_upload(tmp_path: Path) -> None:
     # Zeros are not a video: refused once the whole file is in, and the loop stayed free.
     assert out.strip() == "422", out
     assert len(latencies) >= 10, "the upload ended too soon to measure anything"
-    assert max(latencies) < 0.05, f"slowest /healthz {max(latencies) * 1000:.0f} ms"
+    assert_loop_stayed_free(latencies)
 
 
 def test_every_error_is_problem_json(tmp_path: Path) -> None:

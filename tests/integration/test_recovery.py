@@ -30,7 +30,7 @@ from hingecheck.synth.generate import generate_clip
 from hingecheck.synth.truth import ClipParams
 
 from services.api.app import create_app
-from tests.servers import api_process, free_port, wait_for_port
+from tests.servers import api_process, assert_loop_stayed_free, free_port, wait_for_port
 
 PG_URL = os.environ.get("HINGECHECK_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
 REQUIRE = os.environ.get("HINGECHECK_REQUIRE_SERVICES") == "1"
@@ -216,7 +216,7 @@ def test_a_hung_store_does_not_stall_the_api(tmp_path: Path) -> None:
                     latencies.append(time.perf_counter() - t0)
                     time.sleep(0.05)
             assert sender.is_alive(), "the upload should still be waiting on the hung store"
-            assert max(latencies) < 0.05, f"slowest /healthz {max(latencies) * 1000:.0f} ms"
+            assert_loop_stayed_free(latencies)
             os.kill(moto.pid, signal.SIGCONT)
             sender.join(90)
         assert answer["r"].status_code in (202, 503), answer["r"].text
