@@ -19,6 +19,7 @@ import numpy as np
 from hingecheck import errors
 from hingecheck.pose import provision
 from hingecheck.pose.inference import Letterbox, decode_pose, to_input_tensor
+from hingecheck.pose.loaded import PerProcess
 from hingecheck.settings import Settings
 
 N_KEYPOINTS = 17
@@ -151,15 +152,9 @@ class PoseModel:
         }
 
 
-_cache: dict[ModelSpec, PoseModel] = {}
-_lock = threading.Lock()
+_models: PerProcess[ModelSpec, PoseModel] = PerProcess(PoseModel)
 
 
 def get_pose_model(settings: Settings) -> PoseModel:
     """The process's model for these settings: loaded and warmed up on first use only."""
-    spec = ModelSpec.from_settings(settings)
-    with _lock:
-        model = _cache.get(spec)
-        if model is None:
-            model = _cache[spec] = PoseModel(spec)
-        return model
+    return _models.get(ModelSpec.from_settings(settings))

@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 from hingecheck import errors
 from hingecheck.keypoints import PAIRS
 from hingecheck.pose import provision
+from hingecheck.pose.loaded import PerProcess
 from hingecheck.settings import Settings
 
 INPUT_SIDE = 256
@@ -127,15 +128,9 @@ class PersonMasker:
         return self.read(image, crop)[0]
 
 
-_cache: dict[Path, PersonMasker] = {}
-_lock = threading.Lock()
+_maskers: PerProcess[Path, PersonMasker] = PerProcess(PersonMasker)
 
 
 def get_masker(settings: Settings) -> PersonMasker:
     """The process's person mask model: verified and loaded on first use only."""
-    path = provision.verify_person_mask(settings)
-    with _lock:
-        masker = _cache.get(path)
-        if masker is None:
-            masker = _cache[path] = PersonMasker(path)
-        return masker
+    return _maskers.get(provision.verify_person_mask(settings))
