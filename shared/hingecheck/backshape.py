@@ -22,6 +22,7 @@ from hingecheck.pose.personmask import PersonMasker, crop_for, get_masker
 from hingecheck.pose.track import PoseTrack
 from hingecheck.settings import Settings
 from hingecheck.video import VideoInfo, VideoLimits, decode_frames
+from hingecheck.video.prefetch import prefetch
 
 # Working resolution of the silhouette (longer side, pixels): the back is hundreds of
 # pixels long at 720p; a third of that is plenty for a contour and keeps the median fast.
@@ -129,10 +130,13 @@ def measure_back_shape(info: VideoInfo, settings: Settings, track: PoseTrack,
     outline = {end: np.full((n, steps, 2), np.nan) for end in ends}
     landmarks = np.full((n, 17, 3), np.nan) if masker is not None else None
     limits = VideoLimits.from_settings(settings)
-    frames = decode_frames(info, analysis_fps=settings.analysis_fps,
-                           max_side=settings.decode_side(), limits=limits)
+    # Decoded a frame ahead in a thread of its own, as in the pose stage: the decoder and
+    # the person mask's network then share the two cores instead of taking turns.
+    frames = prefetch(decode_frames(info, analysis_fps=settings.analysis_fps,
+                                    max_side=settings.decode_side(), limits=limits))
     for pos, frame in enumerate(frames):
         if pos >= n:
+            frames.close()  # stops the decoding thread
             break
         small, f = _work_image(frame.image)
         to_display = frame.scale * f

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import TypeVar
 
 T = TypeVar("T")
 _DONE = object()
 
 
-def prefetch(items: Iterator[T], depth: int = 16) -> Iterator[T]:
+def prefetch(items: Iterator[T], depth: int = 16) -> Generator[T, None, None]:
     """Yield from ``items``, produced by a background thread up to ``depth`` ahead.
 
     An exception raised by the producer is re-raised here, in the consumer. Closing the
