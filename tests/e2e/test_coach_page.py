@@ -25,6 +25,8 @@ from hingecheck.video.encode import write_h264
 
 pytestmark = pytest.mark.model
 CHROMIUM = Path("/usr/bin/chromium")
+AXE = Path(__file__).resolve().parents[2] / ".cache/npm/node_modules/axe-core/axe.min.js"
+WIDTHS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
 CLIPS = {  # file name → (scenario, extra params); the athlete comes from the file name
     "anna_rdl_2026-11-20.mp4": {"scenario": "good_hinge", "seed": 2},
     "ben_rdl_2026-11-20.mp4": {"scenario": "squat_substitution", "seed": 5},
@@ -130,6 +132,8 @@ def test_coach_uploads_reviews_and_exports_a_batch(browser, server, tmp_path: Pa
     table = list(csv.DictReader(io.StringIO(text)))
     assert [r["athlete"] for r in table] == athletes
     assert all(r["status"] == "succeeded" and r["score"] for r in table)
+    assert {r["batch"] for r in table} == {"Tuesday squad"}
+    assert {r["filmed"] for r in table} == {"2026-11-20"}
     assert "lumbar_rounding" in table[0]["fault names"] and "Rounded back" in table[0]["faults"]
     assert download.value.suggested_filename == "hingecheck-Tuesday_squad.csv"
     # A name a spreadsheet would run as a formula is written as text.
@@ -288,44 +292,61 @@ def test_coach_uploads_reviews_and_exports_a_batch(browser, server, tmp_path: Pa
     page.close()
 
 
-def test_failures_are_shown_with_their_reasons(browser, server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_failures_are_shown_with_their_reasons(browser, server, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                               width: str) -> None:
+    """A refused file keeps its reason on the upload page; a job the worker rejected shows
+    the stored reason in the batch and in its clip view; at desktop and phone widths."""
     base, key, root = server
     shots = Path(os.environ.get("HINGECHECK_SCREENSHOTS", tmp_path))
-    notes = root / "dan_notes.mp4"
+    notes = root / f"dan_notes_{width}.mp4"
     notes.write_text("squat day: 5x5\n" * 40)  # not a video: refused at upload
-    empty = root / "eve_empty_room.mp4"  # a video with nobody in it: rejected by the worker
+    empty = root / f"eve_empty_room_{width}.mp4"  # nobody in it: rejected by the worker
     write_h264(empty, [np.full((240, 320, 3), 90, np.uint8)] * 45, fps=15)
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(viewport=WIDTHS[width])
     page.goto(base)
     page.fill("#key", key)
     page.click("button[type=submit]")
-    page.fill("#batch-name", "Failures")
+    page.fill("#batch-name", f"Failures ({width})")
     page.set_input_files("#files", [str(notes), str(empty)])
     page.click("#send")
     alert = page.wait_for_selector("#upload-result [role=alert]", timeout=60_000)
     assert "1 of 2 files were not accepted" in alert.inner_text()
-    refused = page.locator("#queue li", has_text="dan_notes.mp4").inner_text()
+    refused = page.locator("#queue li", has_text=notes.name).inner_text()
     assert "not accepted" in refused and "not a video" in refused
     assert "#/batch/" not in page.url  # the page stays with the reason
     if AXE.is_file():  # the refusal, as a screen reader meets it
         assert _axe_violations(page) == []
-    page.screenshot(path=str(shots / "6-refused.png"), full_page=True)
+    _no_sideways_scroll(page)
+    page.screenshot(path=str(shots / f"6-refused-{width}.png"), full_page=True)
     page.click("#upload-result a")
     page.wait_for_function(
         "() => [...document.querySelectorAll('#jobs tbody tr td:nth-child(3)')]"
         ".some(td => td.textContent.startsWith('rejected'))", timeout=240_000)
     row = page.locator("#jobs tbody tr", has_text="rejected")
     assert "no person was found" in row.locator(".reason").inner_text()  # the stored reason
+    _no_sideways_scroll(page)
     row.click()
     page.wait_for_selector("#clip-summary .error")
     assert page.inner_text("#clip-summary").startswith("Not analysed (rejected)")
+    assert "no person was found" in page.inner_text("#clip-summary")
     assert page.locator(".player").is_hidden()
-    page.screenshot(path=str(shots / "7-rejected.png"), full_page=True)
+    _no_sideways_scroll(page)
+    page.screenshot(path=str(shots / f"7-rejected-{width}.png"), full_page=True)
     page.close()
 
 
-AXE = Path(__file__).resolve().parents[2] / ".cache/npm/node_modules/axe-core/axe.min.js"
-WIDTHS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
+def _no_sideways_scroll(page) -> None:  # type: ignore[no-untyped-def]
+    """The page fits the screen's width; if not, the elements that stick out are named."""
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    outside = page.evaluate(
+        "() => [...document.querySelectorAll('body *')].filter(e => "
+        "e.getBoundingClientRect().right > window.innerWidth + 1)"
+        ".map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + "
+        "(e.className ? '.' + String(e.className).split(' ').join('.') : '') + ' ' + "
+        "Math.round(e.getBoundingClientRect().right) + 'px').slice(0, 8)")
+    assert wide <= page.viewport_size["width"] + 1, f"laid out {wide} px wide: {outside}"
+
 
 
 def _axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]

@@ -272,11 +272,11 @@ async function batchView(id) {
   filterA.onchange = filterF.onchange = draw;
   document.getElementById("export").onclick = () => {
     const esc = csvCell;
-    const lines = [["athlete", "exercise", "status", "reps", "score", "faults", "fault names", "clip", "filmed", "uploaded", "reason"].join(",")].concat(
+    const title = document.getElementById("batch-title").textContent || "batch";
+    const lines = [["athlete", "exercise", "status", "reps", "score", "faults", "fault names", "clip", "filmed", "uploaded", "batch", "reason"].join(",")].concat(
       visible().map(j => [j.athlete, exerciseCell(j), j.status, j.reps, j.score,
                           (j.faults || []).map(f => label(f.name)).join("; "), (j.faults || []).map(f => f.name).join(" "),
-                          j.source_name, filmedOn(j.source_name) || "", j.created_at, j.error ? j.error.message : ""].map(esc).join(",")));
-    const title = document.getElementById("batch-title").textContent || "batch";
+                          j.source_name, filmedOn(j.source_name) || "", j.created_at, title, j.error ? j.error.message : ""].map(esc).join(",")));
     const a = el("a", {href: URL.createObjectURL(new Blob([lines.join("\n") + "\n"], {type: "text/csv"})),
                        download: `hingecheck-${title.replace(/[^\w-]+/g, "_")}.csv`});
     document.body.append(a); a.click(); a.remove();
