@@ -8,11 +8,14 @@
 from __future__ import annotations
 
 import hmac
+from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from hingecheck.analysis.catalogue import CATALOGUE, FAULT_WEIGHTS
+from hingecheck.analysis.faults import EVIDENCE, references
+from hingecheck.analysis.profiles import PROFILES
 from hingecheck.analysis.scoring import GRADE_MEANING, GRADES
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import STATUSES
@@ -69,6 +72,11 @@ def scoring_table() -> dict[str, Any]:
                    for floor, letter in GRADES],
         "formula": "rep score = 100 − Σ weight × severity (never below 0); "
                    "clip score = mean of the full reps",
+        "evidence": {key: {"label": label, "unit": unit}
+                     for key, (label, unit) in EVIDENCE.items()},
+        "exercises": [{"name": p.name, "label": p.label,
+                       "references": [asdict(r) for r in references(p)]}
+                      for p in PROFILES.values()],
     }
 
 

@@ -160,6 +160,17 @@ def test_coach_uploads_reviews_and_exports_a_batch(browser, server, tmp_path: Pa
     assert "Rounded back" in page.inner_text("#caption")
     assert "neutral spine" in page.inner_text("#caption")
     assert page.inner_text("#clip-exercise") == "Judged as Romanian deadlift, as asked."
+    # Each angle beside the exercise's reference values, and why the fault was called:
+    # the numbers behind it and the ranges they were read on (GET /v1/scoring).
+    card = page.locator(".rep-card.current")
+    assert re.search(r"knee \d+° \(soft 8–35°; a squat from 60°\)", card.inner_text())
+    assert re.search(r"hip \d+° \(a hinge: 50°\+\)", card.inner_text())
+    card.locator("details.evidence summary", has_text="Why “Rounded back”").click()
+    why = card.locator("details.evidence").first.inner_text()
+    assert re.search(r"back's bulge at the bottom: 0\.\d+ chord lengths \(fine up to 0\.04, "
+                     r"clearly wrong from 0\.08\)", why), why
+    assert "back's bend at the bottom, as an arc:" in why
+    card.screenshot(path=str(shots / "3c-why.png"))
     with page.expect_download() as download:
         page.click("button.download[data-kind=result]")
     assert download.value.suggested_filename == "cara_rdl_2026-11-20-result.json"

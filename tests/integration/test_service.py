@@ -539,3 +539,15 @@ def test_scoring_table_is_public_and_is_the_one_the_analysis_uses(tmp_path: Path
     for score in (100.0, 90.0, 89.9, 75.0, 60.0, 59.9, 0.0):
         band = next(b for b in bands if score >= b["min_score"])
         assert band["grade"] == grade(score) and band["meaning"]
+    # Each exercise's reference values are its profile's ramps, each number named.
+    from hingecheck.analysis.profiles import PROFILES
+    assert [e["name"] for e in table["exercises"]] == list(PROFILES)
+    rdl = next(e for e in table["exercises"] if e["name"] == "rdl")
+    knee = next(r for r in rdl["references"]
+                if (r["fault"], r["evidence"]) == ("squat_substitution", "knee_flexion_deg"))
+    assert (knee["ok"], knee["bad"]) == (PROFILES["rdl"].knee_flexion_deg.ok,
+                                         PROFILES["rdl"].knee_flexion_deg.bad)
+    assert all(r["evidence"] in table["evidence"] for e in table["exercises"]
+               for r in e["references"])
+    assert table["evidence"]["knee_flexion_deg"] == {"label": "knee bend at the bottom",
+                                                     "unit": "°"}

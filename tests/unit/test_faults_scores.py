@@ -7,7 +7,15 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from hingecheck.analysis.catalogue import CATALOGUE, CUES, FAULT_LABELS, FAULT_WEIGHTS
-from hingecheck.analysis.faults import Fault, RepFaults, assign_cues, combine, speaks_alone
+from hingecheck.analysis.faults import (
+    EVIDENCE,
+    Fault,
+    RepFaults,
+    assign_cues,
+    combine,
+    references,
+    speaks_alone,
+)
 from hingecheck.analysis.profiles import PROFILES, Ramp, get_profile
 from hingecheck.analysis.report import analyse
 from hingecheck.analysis.scoring import clip_score, grade, rep_score
@@ -160,6 +168,40 @@ def test_rounding_must_show_on_the_way_down_too(on_the_way_deg: float, fires: bo
     assert measures.back_bulge == pytest.approx(np.radians(40.0) / 8.0, abs=0.005)
     assert measures.back_bulge_on_the_way == pytest.approx(np.radians(on_the_way_deg) / 8.0,
                                                            abs=0.005)
+
+
+def test_every_fault_names_its_evidence_and_the_references_are_the_ramps_it_read() -> None:
+    """What the coach's page shows beside a fault (GET /v1/scoring's evidence and
+    references) is what the analysis wrote and the ramps it used."""
+    def rounded(times: np.ndarray, timeline) -> np.ndarray:  # type: ignore[no-untyped-def]
+        heights = _flat_backs(len(times))
+        for start, bottom, end in timeline.rep_times:
+            heights[(times > start) & (times < end)] = _arched(20.0)
+            heights[np.abs(times - bottom) < 0.3] = _arched(40.0)
+        return heights
+
+    stiff = PoseAngles(shin_deg=0.0, knee_flexion_deg=0.0, pelvis_flexion_deg=80.0)
+    nod = PoseAngles(shin_deg=12.0, knee_flexion_deg=10.0, pelvis_flexion_deg=28.0)
+    lean_back = PoseAngles(shin_deg=0.0, knee_flexion_deg=2.0, pelvis_flexion_deg=-16.0)
+    reports = [_run([rep(SQUAT_BOTTOM), rep(stiff), rep(RDL_BOTTOM, down_s=0.4, up_s=2.0)]),
+               _run([rep(nod), rep(nod)]), _run([rep(RDL_BOTTOM, pause_s=0.6)] * 2,
+                                                top=lean_back),
+               _run([rep(RDL_BOTTOM)] * 2, backs=rounded)]
+    ramps = {(r.fault, r.evidence): r for r in references(get_profile("rdl"))}
+    seen = set()
+    for report in reports:
+        for fault in (f for r in report.reps for f in r.faults):
+            seen.add(fault.name)
+            assert set(fault.evidence) <= set(EVIDENCE), fault.name
+            read = {key for (name, key) in ramps if name == fault.name}
+            assert read and read <= set(fault.evidence), fault.name
+    assert seen == {"squat_substitution", "locked_knees", "asymmetric_tempo",
+                    "incomplete_hinge", "hyperextension", "lumbar_rounding"}
+    knee = ramps[("squat_substitution", "knee_flexion_deg")]
+    assert (knee.ok, knee.bad) == (get_profile("rdl").knee_flexion_deg.ok,
+                                   get_profile("rdl").knee_flexion_deg.bad)
+    # hips_rise_first is read only off the floor: the deadlift's references name it.
+    assert any(r.fault == "hips_rise_first" for r in references(get_profile("deadlift")))
 
 
 def test_unmeasured_back_reports_no_rounding_and_no_confidence() -> None:

@@ -12,9 +12,14 @@ const csvCell = v => {
 };
 window.hingecheck = {csvCell};
 const NAMES = {}, CUES = {};
+// What each number in a fault's evidence is (label, unit), and each exercise's reference
+// values: REFS[exercise]["fault evidence"] = {ok, bad}, the ramp the analysis read it on.
+let EVIDENCE = {}, REFS = {};
 const scoringLoaded = fetch("/v1/scoring").then(r => r.json())
-  .then(s => { WEIGHTS = s.fault_weights; GRADES = s.grades;
-               for (const f of s.faults || []) { NAMES[f.name] = f.label; CUES[f.name] = f.cue; } })
+  .then(s => { WEIGHTS = s.fault_weights; GRADES = s.grades; EVIDENCE = s.evidence || {};
+               for (const f of s.faults || []) { NAMES[f.name] = f.label; CUES[f.name] = f.cue; }
+               for (const e of s.exercises || [])
+                 REFS[e.name] = Object.fromEntries(e.references.map(r => [`${r.fault} ${r.evidence}`, r])); })
   .catch(() => {});  // without it batches keep the server's order and scores show no grade
 const label = name => NAMES[name] || name.replace(/_/g, " ");
 const repScore = rep => rep.score == null ? "—" : Math.round(rep.score);
@@ -338,9 +343,10 @@ async function clipView(id, rep) {
   document.getElementById("reps").replaceChildren(...result.reps.map(rep => el("div", {class: "rep-card", "data-rep": rep.index},
     el("h2", {}, `Rep ${rep.index + 1}${rep.partial ? " (partial)" : ""}: `, el("span", {class: `score grade-${grade(rep.score)}`}, repScore(rep))),
     // Angles read off a view that was refused are not shown as if they were measured.
-    s.judged ? el("p", {class: "muted"}, `hip ${Math.round(rep.peak_hip_flexion_deg ?? 0)}°, knee ${Math.round(rep.knee_flexion_at_bottom_deg ?? 0)}°, trunk ${Math.round(rep.trunk_at_bottom_deg ?? 0)}°`)
-             : el("p", {class: "muted"}, "not judged: no angles from this camera angle"),
-    ...rep.faults.map(f => el("p", {}, el("span", {class: "chip"}, label(f.name)), " ", f.cue || CUES[f.name] || "")))));
+    s.judged ? repAngles(rep, REFS[ex.name] || {}) : el("p", {class: "muted"}, "not judged: no angles from this camera angle"),
+    ...rep.faults.map(f => el("div", {class: "fault-why"},
+      el("p", {}, el("span", {class: "chip"}, label(f.name)), " ", f.cue || CUES[f.name] || ""),
+      faultEvidence(f, REFS[ex.name] || {}))))));
   const toggle = playerControls(video, document.getElementById("play"), document.getElementById("clock"));
   const step = frames => { video.pause(); video.currentTime = Math.max(0, video.currentTime + frames / fps); };
   document.getElementById("step-back").onclick = () => step(-1);
@@ -372,6 +378,39 @@ async function clipView(id, rep) {
   };
   video.ontimeupdate = video.onseeked = follow;
   follow();
+}
+
+// A rep's angles, each beside the exercise's reference values (the ramps the analysis
+// judged it on): "knee 79° (soft 8–35°, a squat from 60°)".
+function repAngles(rep, refs) {
+  const ref = (fault, key) => refs[`${fault} ${key}`];
+  const hinge = ref("incomplete_hinge", "peak_hip_flexion_deg"), trunk = ref("squat_substitution", "trunk_deg");
+  const squat = ref("squat_substitution", "knee_flexion_deg"), soft = ref("locked_knees", "knee_flexion_deg");
+  const rows = [
+    ["hip", rep.peak_hip_flexion_deg, hinge && `a hinge: ${fmt(hinge.ok)}°+`],
+    ["knee", rep.knee_flexion_at_bottom_deg,
+     squat && `${soft ? `soft ${fmt(soft.ok)}–` : "under "}${fmt(squat.ok)}°; a squat from ${fmt(squat.bad)}°`],
+    ["trunk", rep.trunk_at_bottom_deg, trunk && `${fmt(trunk.ok)}°+; a squat at ${fmt(trunk.bad)}° or less`]];
+  const list = el("ul", {class: "angles", "aria-label": "angles at the bottom, against this exercise's reference values"});
+  for (const [name, value, says] of rows)
+    if (value != null) list.append(el("li", {}, `${name} ${Math.round(value)}°`, says ? el("span", {class: "muted"}, ` (${says})`) : ""));
+  return list;
+}
+
+const fmt = v => Math.abs(v) >= 10 ? String(Math.round(v)) : String(Math.round(v * 100) / 100);
+
+// Why a fault was called: each number behind it, with the range it was read on (fine at
+// one end, clearly wrong at the other; the fault is called half way).
+function faultEvidence(f, refs) {
+  const rows = Object.entries(f.evidence || {}).filter(([, v]) => v != null).map(([k, v]) => {
+    const info = EVIDENCE[k] || {label: k.replace(/_/g, " "), unit: ""};
+    const unit = info.unit === "°" || info.unit === "×" ? info.unit : ` ${info.unit}`;
+    const r = refs[`${f.name} ${k}`];
+    const range = r ? ` (fine ${r.ok < r.bad ? "up to" : "from"} ${fmt(r.ok)}, clearly wrong ${r.ok < r.bad ? "from" : "at"} ${fmt(r.bad)}${r.ok < r.bad ? "" : " or less"})` : "";
+    return el("li", {}, `${info.label}: ${fmt(v)}${unit}`, range ? el("span", {class: "muted"}, range) : "");
+  });
+  if (!rows.length) return "";
+  return el("details", {class: "evidence"}, el("summary", {}, `Why “${label(f.name)}”`), el("ul", {}, ...rows));
 }
 
 // Re-analysis under another exercise (a new job, linked) and the downloads.

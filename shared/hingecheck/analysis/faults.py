@@ -341,3 +341,60 @@ def assign_cues(reps: list[RepFaults]) -> None:
                 last_cued[fault.name] = fault.severity
                 break
         previous = present
+
+
+# What each number in a fault's evidence is, in a coach's words, and its unit.
+EVIDENCE: dict[str, tuple[str, str]] = {
+    "knee_flexion_deg": ("knee bend at the bottom", "°"),
+    "trunk_deg": ("trunk lean from vertical at the bottom", "°"),
+    "trunk_minus_shin_deg": ("trunk lean beyond the shins' lean", "°"),
+    "knee_forward_ratio": ("knees ahead of the ankles", "leg lengths"),
+    "hip_drop_minus_back_ratio": ("hips dropping more than going back", "leg lengths"),
+    "back_bulge_at_bottom": ("back's bulge at the bottom", "chord lengths"),
+    "back_bulge_on_the_way": ("back's bulge on the way down and up", "chord lengths"),
+    "back_bulge_standing": ("back's bulge standing tall", "chord lengths"),
+    "back_bend_deg": ("back's bend at the bottom, as an arc", "°"),
+    "neck_flexion_rise_deg": ("neck bending further than standing", "°"),
+    "trunk_at_bottom_deg": ("trunk lean from vertical at the bottom", "°"),
+    "shoulder_over_hip_rise": ("shoulder rise over hip rise off the floor", "×"),
+    "trunk_change_deg": ("trunk angle change off the floor", "°"),
+    "hip_back_ratio": ("hips travelling back", "leg lengths"),
+    "peak_hip_flexion_deg": ("hip bend at the deepest point", "°"),
+    "lockout_trunk_deg": ("trunk lean at lockout (negative: back)", "°"),
+    "down_s": ("lowering time", "s"),
+    "up_s": ("lifting time", "s"),
+    "up_over_down": ("lifting time over lowering time", "×"),
+}
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One number that can call ``fault`` under a profile: nothing wrong at ``ok``, clearly
+    wrong at ``bad`` (a fault is called half way, ``FAULT_THRESHOLD``)."""
+
+    fault: str
+    evidence: str  # its key in the fault's evidence
+    ok: float
+    bad: float
+
+
+def references(profile: ExerciseProfile) -> list[Reference]:
+    """Where each of ``profile``'s ramps runs, keyed as ``detect_faults`` keys the evidence:
+    the reference values a coach reads a rep's numbers against."""
+    ramps: list[tuple[str, str, Ramp | None]] = [
+        ("squat_substitution", "knee_flexion_deg", profile.knee_flexion_deg),
+        ("squat_substitution", "trunk_minus_shin_deg", profile.trunk_minus_shin_deg),
+        ("squat_substitution", "knee_forward_ratio", profile.knee_forward_ratio),
+        ("squat_substitution", "hip_drop_minus_back_ratio", profile.hip_drop_minus_back),
+        ("squat_substitution", "trunk_deg", profile.trunk_upright_deg),
+        ("lumbar_rounding", "back_bulge_at_bottom", profile.back_bulge),
+        ("lumbar_rounding", "back_bulge_on_the_way", profile.back_bulge_on_the_way),
+        ("hips_rise_first", "shoulder_over_hip_rise", profile.hips_rise_first),
+        ("locked_knees", "knee_flexion_deg", profile.locked_knee_deg),
+        ("incomplete_hinge", "hip_back_ratio", profile.hip_back_ratio),
+        ("incomplete_hinge", "peak_hip_flexion_deg", profile.min_hip_flexion_deg),
+        ("hyperextension", "lockout_trunk_deg", profile.lockout_trunk_deg),
+        ("asymmetric_tempo", "up_over_down", profile.tempo_ratio),
+    ]
+    return [Reference(fault, key, ramp.ok, ramp.bad) for fault, key, ramp in ramps
+            if ramp is not None]

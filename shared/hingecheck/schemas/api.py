@@ -108,11 +108,34 @@ class GradeBand(BaseModel):
     meaning: str
 
 
+class EvidenceInfo(BaseModel):
+    label: str = Field(description="what the number is, in a coach's words")
+    unit: str
+
+
+class Reference(BaseModel):
+    fault: str
+    evidence: str = Field(description="its key in the fault's evidence (result.json)")
+    ok: float = Field(description="nothing wrong here")
+    bad: float = Field(description="clearly wrong here; the fault is called half way")
+
+
+class ExerciseReferences(BaseModel):
+    name: str
+    label: str
+    references: list[Reference]
+
+
 class Scoring(BaseModel):
     fault_weights: dict[str, float]
     faults: list[FaultInfo]
     grades: list[GradeBand]
     formula: str
+    evidence: dict[str, EvidenceInfo] = Field(
+        description="every key a fault's evidence may hold: what it is and its unit")
+    exercises: list[ExerciseReferences] = Field(
+        description="each exercise's reference values: where every number that can call a "
+                    "fault runs from nothing wrong to clearly wrong")
 
 
 class Health(BaseModel):
