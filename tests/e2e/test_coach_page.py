@@ -585,3 +585,35 @@ def _keyboard_run(page, base: str, key: str, paths: list[Path]) -> None:  # type
     page.reload()  # the note is the server's, not the page's
     page.wait_for_selector(".rep-card[data-rep='0'] .notes li")
     assert "Push the hips back" in page.inner_text(".rep-card[data-rep='0'] .notes")
+
+
+def test_a_clip_opened_in_a_new_tab_needs_no_second_sign_in(browser, server) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl-click on a row's link opens the clip in a new tab, signed in: the new tab asks
+    the open one for the key (BroadcastChannel). The key is never written to disk, and a
+    browser with no signed-in tab still asks for it."""
+    base, key, root = server
+    auth = {"Authorization": f"Bearer {key}"}
+    clip = root / "hal_empty_room.mp4"  # rejected quickly: any job has a clip view
+    write_h264(clip, [np.full((240, 320, 3), 90, np.uint8)] * 45, fps=15)
+    batch = httpx.post(base + "/v1/batches", headers=auth, json={"name": "Tabs"}).json()["id"]
+    httpx.post(base + "/v1/videos", headers=auth, data={"batch": batch, "athlete": "Hal"},
+               files={"file": (clip.name, clip.read_bytes(), "video/mp4")})
+    context = browser.new_context(viewport=WIDTHS["desktop"])
+    page = context.new_page()
+    page.goto(f"{base}/#/batch/{batch}")
+    page.fill("#key", key)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#jobs tbody tr a")
+    with context.expect_page() as opened:
+        page.click("#jobs tbody tr a", modifiers=["Control"])
+    tab = opened.value
+    tab.wait_for_selector("#clip-title", state="attached")
+    tab.wait_for_function("() => document.querySelector('#clip-title').textContent.includes('hal')")
+    assert tab.locator("#signin-form").count() == 0 or tab.locator("#signin-form").is_hidden()
+    assert page.evaluate("Object.keys(localStorage).length") == 0  # nothing kept on disk
+    assert tab.evaluate("document.cookie") == ""
+    context.close()
+    alone = browser.new_page()  # another browser profile: no tab to ask
+    alone.goto(f"{base}/#/batch/{batch}")
+    alone.wait_for_selector("#key")
+    alone.close()

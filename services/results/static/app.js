@@ -726,4 +726,18 @@ function drawTrend(canvas, scored, when) {
 
 document.getElementById("signout").onclick = () => { sessionStorage.removeItem("hingecheck-key"); location.hash = "#/"; route(); };
 window.addEventListener("hashchange", route);
-scoringLoaded.then(route);
+// A tab opened from a signed-in one (a row's link, Ctrl-click) starts with empty session
+// storage: it asks this page's other open tabs for the key, so the key still never lands
+// on disk or in a URL. Without an answer within 300 ms, it asks the coach.
+const keyChannel = "BroadcastChannel" in window ? new BroadcastChannel("hingecheck-key") : null;
+const keyFromAnotherTab = new Promise(resolve => {
+  if (!keyChannel || key()) return resolve();
+  keyChannel.addEventListener("message", e => {
+    if (e.data?.key && !key()) sessionStorage.setItem("hingecheck-key", e.data.key);
+    resolve();
+  });
+  keyChannel.postMessage("ask");
+  setTimeout(resolve, 300);
+});
+if (keyChannel) keyChannel.addEventListener("message", e => { if (e.data === "ask" && key()) keyChannel.postMessage({key: key()}); });
+Promise.all([scoringLoaded, keyFromAnotherTab]).then(route);
