@@ -75,7 +75,7 @@ class Stack:
         return self.log.read_text()[-3000:]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")  # made once (about 30 s), uploaded afresh to each stack
 def clips(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     folder = tmp_path_factory.mktemp("clips")
     out = []

@@ -507,10 +507,15 @@ async function weekView() {
     found.push(...page.jobs); cursor = page.next_cursor;
   } while (cursor && found.length < 1000);
   const batches = Object.fromEntries((await json("/v1/batches")).batches.map(b => [b.id, b.name]));
-  // A clip re-analysed, or uploaded again into the same batch, counts once: its newest job
-  // (the list is newest first).
+  // A clip re-analysed or uploaded again (the same athlete and file name, as in the
+  // athlete's view) counts once: its newest job (the list is newest first), shown with the
+  // batch it came in where the newest came without one.
   const clips = new Map();
-  for (const j of found) { const k = `${j.athlete}|${j.source_name}|${j.batch}`; if (!clips.has(k)) clips.set(k, j); }
+  for (const j of found) {
+    const k = `${j.athlete}|${j.source_name}`, kept = clips.get(k);
+    if (!kept) clips.set(k, {...j});
+    else if (!kept.batch && j.batch) kept.batch = j.batch;
+  }
   const rows = [...clips.values()].sort((x, y) => cost(y) - cost(x) || (x.score ?? 101) - (y.score ?? 101));
   // The ten lowest-scored reps across those clips; each opens its clip at that rep.
   const reps = rows.flatMap(j => (j.rep_scores || []).filter(r => r.score != null).map(r => ({j, r})))

@@ -353,7 +353,7 @@ EVIDENCE: dict[str, tuple[str, str]] = {
     "back_bulge_at_bottom": ("back's bulge at the bottom", "chord lengths"),
     "back_bulge_on_the_way": ("back's bulge on the way down and up", "chord lengths"),
     "back_bulge_standing": ("back's bulge standing tall", "chord lengths"),
-    "back_bend_deg": ("back's bend at the bottom, as an arc", "°"),
+    "back_bend_deg": ("the outline's curve as an arc (shoulder blades and clothing add to it)", "°"),
     "neck_flexion_rise_deg": ("neck bending further than standing", "°"),
     "trunk_at_bottom_deg": ("trunk lean from vertical at the bottom", "°"),
     "shoulder_over_hip_rise": ("shoulder rise over hip rise off the floor", "×"),
