@@ -405,8 +405,9 @@ function faultEvidence(f, refs) {
   const rows = Object.entries(f.evidence || {}).filter(([, v]) => v != null).map(([k, v]) => {
     const info = EVIDENCE[k] || {label: k.replace(/_/g, " "), unit: ""};
     const unit = info.unit === "°" || info.unit === "×" ? info.unit : ` ${info.unit}`;
-    const r = refs[`${f.name} ${k}`];
-    const range = r ? ` (fine ${r.ok < r.bad ? "up to" : "from"} ${fmt(r.ok)}, clearly wrong ${r.ok < r.bad ? "from" : "at"} ${fmt(r.bad)}${r.ok < r.bad ? "" : " or less"})` : "";
+    const r = refs[`${f.name} ${k}`], rising = r && r.ok < r.bad;  // "too much" or "too little"
+    const range = !r ? "" : rising ? ` (fine up to ${fmt(r.ok)}, clearly wrong from ${fmt(r.bad)})`
+                                   : ` (fine from ${fmt(r.ok)}, clearly wrong at ${fmt(r.bad)} or less)`;
     return el("li", {}, `${info.label}: ${fmt(v)}${unit}`, range ? el("span", {class: "muted"}, range) : "");
   });
   if (!rows.length) return "";
@@ -737,8 +738,9 @@ window.addEventListener("hashchange", route);
 const keyChannel = "BroadcastChannel" in window ? new BroadcastChannel("hingecheck-key") : null;
 const keyFromAnotherTab = new Promise(resolve => {
   if (!keyChannel || key()) return resolve();
-  keyChannel.addEventListener("message", e => {
-    if (e.data?.key && !key()) sessionStorage.setItem("hingecheck-key", e.data.key);
+  keyChannel.addEventListener("message", e => {  // another tab's own "ask" is no answer
+    if (!e.data?.key) return;
+    if (!key()) sessionStorage.setItem("hingecheck-key", e.data.key);
     resolve();
   });
   keyChannel.postMessage("ask");
