@@ -18,6 +18,7 @@ dead worker's job is taken again within lease + sweep interval.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from typing import Any
@@ -52,6 +53,19 @@ _process: dict[str, Any] = {}
 # The sweep thread and the task both open the resources; the first open runs the database
 # migrations, which must not run twice at once (alembic keeps its context in globals).
 _process_lock = threading.Lock()
+
+
+def _fresh_after_fork() -> None:
+    """In a forked child (every pool child, and each one that replaces a killed, timed-out
+    or OOM-killed child): open the database and the store again, in this process. The
+    parent's sweep thread opened them before the fork; their sockets are the parent's.
+    The lock is new too: the sweep thread may have held it at the fork."""
+    global _process_lock
+    _process_lock = threading.Lock()
+    _process.clear()
+
+
+os.register_at_fork(after_in_child=_fresh_after_fork)
 
 
 @worker_process_init.connect

@@ -6,8 +6,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import secrets
 import uuid
+import weakref
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import create_engine, select, update
@@ -25,8 +27,24 @@ def _aware(t: datetime | None) -> datetime | None:
     return t.replace(tzinfo=UTC) if t is not None and t.tzinfo is None else t
 
 
+# Every engine connect() made in this process: a forked child forgets their pools.
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _forget_inherited_pools() -> None:
+    """In a forked child (a Celery child replacing a killed one): drop the pooled
+    connections inherited from the parent without closing them (they are the parent's
+    sessions), so that this process opens its own on first use."""
+    for engine in list(_ENGINES):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_inherited_pools)
+
+
 def connect(url: str) -> sessionmaker[Session]:
-    """A session factory for ``url``, its schema migrated to the newest (Alembic)."""
+    """A session factory for ``url``, its schema migrated to the newest (Alembic). The
+    factory is fork-safe: a child process never uses a connection its parent opened."""
     if url.startswith("sqlite:///"):
         from pathlib import Path
 
@@ -35,6 +53,7 @@ def connect(url: str) -> sessionmaker[Session]:
 
     upgrade(url)
     engine: Engine = create_engine(url, pool_pre_ping=True)
+    _ENGINES.add(engine)
     return sessionmaker(engine, expire_on_commit=False)
 
 

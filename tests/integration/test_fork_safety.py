@@ -1,0 +1,90 @@
+"""A process forked after it used the job database (a Celery child replacing a killed one)
+opens connections of its own: real PostgreSQL, real os.fork. Sharing the parent's pooled
+socket mixes two processes' conversations on one session (seen as INTRANS errors)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from hingecheck.jobs import store as jobs
+from sqlalchemy import text
+
+PG_URL = os.environ.get("HINGECHECK_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
+REQUIRE = os.environ.get("HINGECHECK_REQUIRE_SERVICES") == "1"
+
+
+@pytest.fixture
+def pg_url():  # type: ignore[no-untyped-def]
+    import psycopg
+
+    name = f"hingecheck_fork_{uuid.uuid4().hex[:8]}"
+    admin_url = PG_URL.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+    try:
+        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        if REQUIRE:
+            pytest.fail(f"PostgreSQL required but: {exc}")
+        pytest.skip(f"PostgreSQL not reachable: {exc}")
+    admin.execute(f'CREATE DATABASE "{name}"')
+    yield f"{PG_URL}/{name}"
+    admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    admin.close()
+
+
+def _backend_pid(db) -> int:  # type: ignore[no-untyped-def]
+    with db() as s:
+        return int(s.execute(text("select pg_backend_pid()")).scalar_one())
+
+
+def _in_child(action) -> int:  # type: ignore[no-untyped-def]
+    """Run ``action`` in a forked child; what it returns (an int), or -1 if it raised."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(read)
+        try:
+            value = action()
+        except BaseException:
+            value = -1
+        os.write(write, str(value).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as r:
+        answer = r.read()
+    os.waitpid(pid, 0)
+    return int(answer)
+
+
+def test_a_forked_child_uses_its_own_database_connections(pg_url: str) -> None:
+    db = jobs.connect(pg_url)
+    parent = _backend_pid(db)  # the pool now holds the parent's connection
+    first = _in_child(lambda: _backend_pid(db))
+    assert first not in (-1, parent)
+    # The parent's pooled connection is intact (the child neither used nor closed it).
+    assert _backend_pid(db) == parent
+    # A child forked after another one was killed: again its own connection.
+    second = _in_child(lambda: _backend_pid(db))
+    assert second not in (-1, parent, first)
+    assert _backend_pid(db) == parent
+
+
+def test_the_celery_child_builds_its_own_resources(pg_url: str, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from services.worker import celery_app
+
+    monkeypatch.setattr(celery_app, "settings", celery_app.settings.model_copy(
+        update={"database_url": pg_url, "data_dir": tmp_path}))
+    monkeypatch.setattr(celery_app, "_process", {})
+    db, objects = celery_app._resources()  # the main process's sweep opened them
+    parent = _backend_pid(db)
+
+    def child() -> int:
+        child_db, child_objects = celery_app._resources()
+        if child_db is db or child_objects is objects:
+            return -2
+        return _backend_pid(child_db)
+
+    first = _in_child(child)
+    assert first not in (-1, -2, parent)
+    assert _backend_pid(db) == parent
