@@ -153,8 +153,8 @@ def build_result(source_name: str, requested: str, info: VideoInfo, stats: Decod
         ),
         view=schema.ViewCheck(
             offset_deg=num(track.view.offset_deg, 1),
-            facing=track.view.facing,  # type: ignore[arg-type]
-            near_side=track.view.near_side,  # type: ignore[arg-type]
+            facing=track.view.facing,
+            near_side=track.view.near_side,
             side_view_ok=track.view.side_view_ok, message=track.view.message,
         ),
         athlete=schema.AthleteTrack(

@@ -13,7 +13,7 @@ from platformdirs import user_cache_dir, user_data_dir
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from hingecheck.pose.view import MAX_VIEW_OFFSET_DEG
+from hingecheck.analysis.view_limit import MAX_VIEW_OFFSET_DEG
 
 # The runtime carries OpenVINO only (no torch): the one backend there is.
 Backend = Literal["openvino"]
@@ -74,7 +74,7 @@ class Settings(BaseSettings):
     max_gap_s: float = Field(default=0.35, ge=0.0, le=5.0)
     smooth_window_s: float = Field(default=0.27, gt=0.0, le=2.0)
     # Camera read further than this from a side view: metrics from one 2D camera are not
-    # trusted (the reading runs high; see pose/view.py).
+    # trusted (the reading runs high; see analysis/view.py).
     max_view_offset_deg: float = Field(default=MAX_VIEW_OFFSET_DEG, gt=0.0, lt=90.0)
 
     # Services. Embedded default: SQLite and a folder under data_dir, an in-process worker.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 from hingecheck.pose.track import PoseTrack, with_second_opinion
-from hingecheck.pose.view import ViewEstimate
+from hingecheck.analysis.view import ViewEstimate
 
 N = 12
 

@@ -23,3 +23,19 @@ def test_defaults_are_valid(monkeypatch: pytest.MonkeyPatch) -> None:
         assert settings.backend == "openvino" and settings.max_frames == 36_000
     finally:
         get_settings.cache_clear()
+
+
+def test_reading_the_settings_loads_no_numpy_and_sets_no_pose_variables() -> None:
+    """The settings come first in every process: they must stay light (no numpy) and leave
+    ultralytics' environment alone (pose/ sets it)."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import os, sys\n"
+            "import hingecheck.settings\n"
+            "print('numpy' in sys.modules, 'YOLO_OFFLINE' in os.environ)\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YOLO_")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, check=True).stdout.split()
+    assert out == ["False", "False"]

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hingecheck.pose.view import MAX_VIEW_OFFSET_DEG, estimate_view
+from hingecheck.analysis.view import MAX_VIEW_OFFSET_DEG, estimate_view
 
 HEIGHT = 500.0
 

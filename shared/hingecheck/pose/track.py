@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from hingecheck import errors
+from hingecheck.analysis.view import ViewEstimate, estimate_view
 from hingecheck.keypoints import COCO_KEYPOINTS
 from hingecheck.pose.model import FrameDetections
 from hingecheck.pose.smoothing import clean_track
@@ -16,7 +17,6 @@ from hingecheck.pose.tracking import (
     stitch_tracklets,
     suppress_duplicates,
 )
-from hingecheck.pose.view import ViewEstimate, estimate_view
 
 __all__ = ["COCO_KEYPOINTS", "PoseTrack", "build_pose_track", "with_second_opinion"]
 

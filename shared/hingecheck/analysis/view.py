@@ -7,29 +7,24 @@ against the trunk's length gives the camera's offset from the side view:
 
     sin(offset) ≈ (|L−R shoulder| + |L−R hip|) / (trunk length × BREADTH_PER_TRUNK)
 
-BREADTH_PER_TRUNK: shoulder-joint breadth (~0.19 of stature) plus hip-joint breadth
-(~0.10) over shoulder-to-hip length (~0.30) ≈ 0.95 for adults (Drillis & Contini segment
-proportions, as tabulated in Winter, Biomechanics and Motor Control of Human Movement).
-Single-camera sagittal metrics are trusted only within about 35° of the side view
-(DESIGN.md). The reading runs high: the far side's keypoints scatter and a real body is a
-little broader than 0.95 trunks, so a true side view reads 3–17° on real people, a camera
-30° off reads 33–38° on the generated figure and one 45° off reads 48–61° (calibration
-suite, seed 2027), the real ~45° oblique clips 48–52°. The limit on the *reading*,
-MAX_VIEW_OFFSET_DEG = 42°, sits between the 30° and the 45° readings: a camera truly
-within about 35° is judged, one at 45° is not.
+The constants and where they come from: ``analysis.view_limit``.
 """
 
 from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
+from hingecheck.analysis.view_limit import BREADTH_PER_TRUNK, MAX_VIEW_OFFSET_DEG
 from hingecheck.keypoints import L_EAR, L_HIP, L_SHOULDER, NOSE, R_EAR, R_HIP, R_SHOULDER
 
-BREADTH_PER_TRUNK = 0.95
-MAX_VIEW_OFFSET_DEG = 42.0
+__all__ = ["BREADTH_PER_TRUNK", "MAX_VIEW_OFFSET_DEG", "Facing", "ViewEstimate", "estimate_view"]
+
+# Which way the lifter faces in the image (and so which body side the camera sees).
+Facing = Literal["left", "right"]
 
 
 @dataclass(frozen=True)
@@ -40,12 +35,12 @@ class ViewEstimate:
     """
 
     offset_deg: float | None
-    facing: str | None
+    facing: Facing | None
     side_view_ok: bool
     message: str
 
     @property
-    def near_side(self) -> str | None:
+    def near_side(self) -> Facing | None:
         """The body side toward the camera: the side the lifter faces in the image (a
         lifter facing right shows the camera their right side; on the real side-view clips
         the pose model is surer of that side's keypoints, 24 of 24)."""
@@ -84,7 +79,7 @@ def estimate_view(xy: np.ndarray, max_offset_deg: float = MAX_VIEW_OFFSET_DEG) -
                         f"side view (about {offset:.0f}° off), lifter faces {facing}")
 
 
-def _facing(xy: np.ndarray) -> str | None:
+def _facing(xy: np.ndarray) -> Facing | None:
     """Which way the nose points from the ears, by majority over frames."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # frames with neither ear seen
