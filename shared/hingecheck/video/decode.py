@@ -7,6 +7,9 @@
 - Frames are rotated to the orientation the athlete filmed (display matrix) and scaled
   down in FFmpeg's scaler to ``max_side``; the model never needs more.
 - Every decoded frame is counted against the limits, because headers lie.
+- A clip is truncated when its decoded frames cover less time than its track's header
+  says, not when fewer frames decode than the header counts: an MP4 edit list can make
+  the demuxer discard frames the header counts (a phone's variable-rate recording).
 """
 
 from __future__ import annotations
@@ -26,6 +29,16 @@ from hingecheck.video.probe import (
     normalise_rotation,
     too_short,
 )
+
+# How much of the track's header duration the decoded frames may leave uncovered before
+# the clip counts as cut off: the larger of a fixed slack (a phone's last-sample duration
+# and a start offset are hundredths of a second; a cut upload loses far more) and a
+# fraction of the clip (rounding in long headers).
+TRUNCATION_SLACK_S = 0.25
+TRUNCATION_SLACK_FRACTION = 0.02
+# Without a header duration (Matroska, raw streams), far fewer frames than a header's
+# count is the only sign of a cut.
+TRUNCATION_FRAME_FRACTION = 0.95
 
 
 @dataclass(frozen=True)
@@ -81,6 +94,29 @@ def _frames_skipping_bad_packets(
             stats.bad_packets += 1
 
 
+def _refuse_if_cut_off(info: VideoInfo, stats: DecodeStats, covered_s: float) -> None:
+    """Raise TruncatedVideo when the data ends before the header says it should (an upload
+    or a recording that did not finish). ``covered_s``: stream start to the last decoded
+    frame's end."""
+    name = Path(info.path).name
+    expected = info.frame_count_header
+    if stats.frames_decoded == 0:
+        raise errors.TruncatedVideo(
+            f"{name}: the video breaks off before its first frame decodes; upload the"
+            " complete file")
+    if info.duration_from == "stream" and info.duration_s:
+        # The track's duration is read after its edit list, as the frames' times are.
+        slack = max(TRUNCATION_SLACK_S, TRUNCATION_SLACK_FRACTION * info.duration_s)
+        if covered_s < info.duration_s - slack:
+            raise errors.TruncatedVideo(
+                f"{name}: the video breaks off at {covered_s:.2f} s of {info.duration_s:.2f}"
+                f" s ({stats.frames_decoded} frames decoded); upload the complete file")
+    elif expected and stats.frames_decoded < TRUNCATION_FRAME_FRACTION * expected:
+        raise errors.TruncatedVideo(
+            f"{name}: the video breaks off after {stats.frames_decoded} of {expected}"
+            " frames; upload the complete file")
+
+
 def decode_frames(
     info: VideoInfo,
     *,
@@ -102,6 +138,7 @@ def decode_frames(
     period = 1.0 / analysis_fps
     next_time = -np.inf
     last_time = -np.inf
+    last_frame_s = 0.0
     fallback_dt = 1.0 / info.fps if info.fps > 0 else 1.0 / 30.0
     with av.open(info.path, mode="r", metadata_errors="ignore") as container:
         stream = next(s for s in container.streams.video if s.index == info.stream_index)
@@ -124,10 +161,14 @@ def decode_frames(
                 stats.timestamps_repaired += 1
             last_time = t
             stats.last_time_s = t
+            last_frame_s = (float(frame.duration * frame.time_base)
+                            if frame.duration and frame.time_base else fallback_dt)
             if t > limits.max_duration_s:
+                how = (f" ({stats.frames_decoded} frames at {info.fps:g} fps; the stream"
+                       " stores no timestamps)" if frame.time is None else "")
                 raise errors.VideoTooLong(
-                    f"{name}: longer than the limit of {limits.max_duration_s:.0f} s; trim"
-                    " the clip to the set you want judged"
+                    f"{name}: longer than the limit of {limits.max_duration_s:.0f} s{how};"
+                    " trim the clip to the set you want judged"
                 )
             # Half a source frame of slack so 30 fps sampled at 15 fps is every 2nd frame.
             if t + 0.5 * fallback_dt < next_time:
@@ -140,14 +181,7 @@ def decode_frames(
                 image = np.ascontiguousarray(np.rot90(image, k=rotation // 90))
             stats.frames_selected += 1
             yield DecodedFrame(index=index, time_s=t, image=image, scale=scale)
-    expected = info.frame_count_header
-    # An MP4's sample table counts exactly the frames it holds; far fewer decoded means
-    # the data ends early (an upload or a recording that did not finish).
-    if stats.frames_decoded == 0 or (expected and stats.frames_decoded < 0.95 * expected):
-        raise errors.TruncatedVideo(
-            f"{name}: the video breaks off after {stats.frames_decoded} of "
-            f"{expected or '?'} frames; upload the complete file"
-        )
+    _refuse_if_cut_off(info, stats, stats.last_time_s + last_frame_s)
     if stats.last_time_s + fallback_dt < 0.99 * limits.min_duration_s:  # the header lied
         raise errors.VideoTooShort(too_short(name, stats.last_time_s + fallback_dt, limits))
     if stats.bad_packets:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
 
@@ -21,6 +22,7 @@ def write_h264(
     preset: str = "veryfast",
     faststart: bool = True,
     deterministic: bool = False,
+    created_at: datetime | None = None,
 ) -> int:
     """Encode BGR frames of one size into ``path``; returns the number of frames written.
 
@@ -33,6 +35,8 @@ def write_h264(
         deterministic: byte-identical output for identical frames: one x264 thread and
             no macroblock-tree rate control (with it, x264 here gave different bytes for
             the same frames from one run to the next).
+        created_at: the filming date stored in the container's ``creation_time`` tag
+            (written in UTC; a naive datetime is taken as UTC).
     """
     path = Path(path)
     options = {"movflags": "+faststart"} if faststart else {}
@@ -40,6 +44,10 @@ def write_h264(
     times = iter(times_s) if times_s is not None else None
     count = 0
     with av.open(str(path), mode="w", format="mp4", options=options) as container:
+        if created_at is not None:
+            when = created_at if created_at.tzinfo else created_at.replace(tzinfo=UTC)
+            container.metadata["creation_time"] = (
+                when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
         stream = container.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
         stream.pix_fmt = "yuv420p"
         stream.options = {"crf": str(crf), "preset": preset}

@@ -7,6 +7,7 @@ counts real frames; probing is the cheap first gate that runs before any job exi
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,14 @@ MIN_DURATION_S = 0.5
 # Containers FFmpeg opens for a single picture (a photo renamed .mp4 opens as one).
 IMAGE_FORMATS = ("image2", "png_pipe", "jpeg_pipe", "bmp_pipe", "webp_pipe", "tiff_pipe",
                  "gif", "apng")
+# Where ``VideoInfo.duration_s`` was read: the stream's own header (an MP4 track, after its
+# edit list), the container's header (Matroska: may include a longer audio track), the
+# packets' timestamps, or a count of frames at the stream's rate (a raw stream such as
+# Annex-B .h264 stores no times at all).
+DURATION_FROM = ("stream", "container", "packets", "frame-count")
+# Creation dates before this are an unset clock (MP4 counts from 1904, some cameras from
+# 1970), not a filming date.
+EARLIEST_FILMING_YEAR = 1990
 
 
 @dataclass(frozen=True)
@@ -63,9 +72,13 @@ class VideoInfo:
     frame_count_header: int | None
     size_bytes: int
     stream_index: int = 0  # which of the file's video streams (see best_video_stream)
+    duration_from: str = "stream"  # one of DURATION_FROM
+    created_at: datetime | None = None  # when it was filmed, from the container's tags
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        facts = asdict(self)
+        facts["created_at"] = self.created_at.isoformat() if self.created_at else None
+        return facts
 
 
 def _missing_index(path: Path) -> errors.TruncatedVideo:
@@ -156,6 +169,65 @@ def _packet_span(container: av.container.InputContainer, stream: av.video.stream
     return last - first + (1.0 / fps if fps > 0 else 0.0)
 
 
+def _measure_untimed(path: Path, stream_index: int, fps: float,
+                     limits: VideoLimits) -> tuple[float, str]:
+    """The duration of a stream whose container stores none (a raw .h264 or .hevc file):
+    the span of its packets' timestamps where it has them, else its frame count at
+    ``fps``. Reading stops as soon as a limit is broken, so a long raw stream is refused
+    after a parse of its first ``max_duration_s``, with no frame decoded.
+
+    Raises:
+        VideoTooLong / TooManyFrames: the stream is longer than the limits allow.
+    """
+    count, first, last = 0, None, None
+    rate = fps if fps > 0 else 25.0  # FFmpeg's own assumption for raw streams
+    with _open(path) as container:
+        stream = next(s for s in container.streams.video if s.index == stream_index)
+        try:
+            for packet in container.demux(stream):
+                if not packet.size:
+                    continue  # the demuxer's end-of-stream marker
+                count += 1
+                if packet.pts is not None and packet.time_base is not None:
+                    t = float(packet.pts * packet.time_base)
+                    first = t if first is None else min(first, t)
+                    last = t if last is None else max(last, t)
+                timed = first is not None and last is not None
+                span = (last or 0.0) - (first or 0.0) + 1.0 / rate if timed else count / rate
+                if span > limits.max_duration_s:
+                    how = ("by its timestamps" if timed else
+                           f"{count} frames at {rate:g} fps; the stream stores no timestamps")
+                    raise errors.VideoTooLong(
+                        f"{path.name}: longer than the limit of {limits.max_duration_s:.0f} s"
+                        f" ({how}); trim the clip to the set you want judged")
+                if count > limits.max_frames:
+                    raise errors.TooManyFrames(
+                        f"{path.name}: more than {limits.max_frames} frames; trim the clip or"
+                        " lower its frame rate")
+        except av.error.FFmpegError:
+            pass  # a damaged tail: measure what is there; decoding judges the rest
+    if first is not None and last is not None:
+        return last - first + 1.0 / rate, "packets"
+    return count / rate, "frame-count"
+
+
+def _created_at(container: av.container.InputContainer,
+                stream: av.video.stream.VideoStream) -> datetime | None:
+    """When the clip was filmed, from its tags: Apple's local date with its UTC offset
+    first, then the MP4/Matroska ``creation_time`` (UTC). None when absent or unset."""
+    tags = [dict(container.metadata or {}), dict(stream.metadata or {})]
+    for key in ("com.apple.quicktime.creationdate", "creation_time"):
+        for found in tags:
+            value = str(found.get(key) or "").strip()
+            try:
+                when = datetime.fromisoformat(value) if value else None
+            except ValueError:
+                when = None
+            if when is not None and when.year >= EARLIEST_FILMING_YEAR:
+                return when
+    return None
+
+
 def normalise_rotation(rotation: float) -> int:
     """Round a display-matrix rotation to 0, 90, 180 or 270 degrees counter-clockwise."""
     return int(round(rotation / 90.0)) % 4 * 90
@@ -169,7 +241,8 @@ def probe(path: str | Path, limits: VideoLimits | None = None) -> VideoInfo:
         VideoTooShort: shorter than MIN_DURATION_S.
         TruncatedVideo: the container's index is missing.
         UnsupportedCodec: FFmpeg has no decoder for the stream.
-        VideoTooLong / VideoTooLarge / TooManyFrames: a header already breaks a limit.
+        VideoTooLong / VideoTooLarge / TooManyFrames: a header already breaks a limit, or
+            a stream with no container timing (raw .h264) is measured past one.
     """
     path = Path(path)
     limits = limits or VideoLimits()
@@ -196,33 +269,46 @@ def probe(path: str | Path, limits: VideoLimits | None = None) -> VideoInfo:
         coded_w, coded_h = int(codec_ctx.width), int(codec_ctx.height)
         if coded_w <= 0 or coded_h <= 0:
             raise errors.NotAVideo(f"{path.name}: the video stream has no picture size")
-        rate = stream.average_rate or stream.guessed_rate or stream.base_rate
-        fps = float(rate) if rate else 0.0
         duration_s: float | None = None
+        duration_from = "stream"
         if stream.duration is not None and stream.time_base is not None:
             duration_s = float(stream.duration * stream.time_base)
         elif container.duration is not None:
-            duration_s = container.duration / 1_000_000
+            duration_s, duration_from = container.duration / 1_000_000, "container"
+        rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+        if duration_s is None and codec_ctx.framerate:
+            # No container timing: a raw stream's average rate is the demuxer's 25 fps
+            # guess, while the codec's own header (H.264 VUI) knows the real one.
+            rate = codec_ctx.framerate
+        fps = float(rate) if rate else 0.0
         frames_header = int(stream.frames) or None
         rotation = _rotation_from_first_frame(container, stream)
         if duration_s is not None and duration_s < limits.min_duration_s:
             # Headers lie (a variable frame rate can shrink them): read the packets' times.
             duration_s = _packet_span(container, stream, limits.min_duration_s, fps)
-        info = VideoInfo(
-            path=str(path),
-            container=container.format.name,
-            codec=codec_ctx.name,
-            width=coded_h if rotation in (90, 270) else coded_w,
-            height=coded_w if rotation in (90, 270) else coded_h,
-            coded_width=coded_w,
-            coded_height=coded_h,
-            rotation_deg=rotation,
-            fps=fps,
-            duration_s=duration_s,
-            frame_count_header=frames_header,
-            size_bytes=size,
-            stream_index=stream.index,
-        )
+            duration_from = "packets"
+        created_at = _created_at(container, stream)
+        container_name, codec_name, stream_index = (
+            container.format.name, codec_ctx.name, stream.index)
+    if duration_s is None:
+        duration_s, duration_from = _measure_untimed(path, stream_index, fps, limits)
+    info = VideoInfo(
+        path=str(path),
+        container=container_name,
+        codec=codec_name,
+        width=coded_h if rotation in (90, 270) else coded_w,
+        height=coded_w if rotation in (90, 270) else coded_h,
+        coded_width=coded_w,
+        coded_height=coded_h,
+        rotation_deg=rotation,
+        fps=fps,
+        duration_s=duration_s,
+        frame_count_header=frames_header,
+        size_bytes=size,
+        stream_index=stream_index,
+        duration_from=duration_from,
+        created_at=created_at,
+    )
     check_limits(info, limits)
     return info
 
