@@ -24,10 +24,13 @@ import time
 from typing import Any
 
 from celery import Celery
+from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_process_init, worker_ready
+from hingecheck.jobs import housekeeping
 from hingecheck.jobs import store as jobs
-from hingecheck.jobs.runner import run_job
+from hingecheck.jobs.runner import run_job, send_due_webhooks, take
 from hingecheck.settings import get_settings
+from hingecheck.vocab import JobStatus
 from sqlalchemy.exc import SQLAlchemyError
 
 log = logging.getLogger("hingecheck.worker")
@@ -76,6 +79,8 @@ def _load(**_: object) -> None:
     from hingecheck.pose.model import get_pose_model
     from hingecheck.pose.personmask import get_masker
 
+    # A child replacing a killed one: the dead one's working folder goes first.
+    housekeeping.sweep_folders()
     get_pose_model(settings)
     if settings.back_outline != "background":
         get_masker(settings)
@@ -104,13 +109,13 @@ def _resources() -> tuple[Any, Any]:
 @app.task(name="hingecheck.analyse", bind=True, max_retries=None)
 def analyse(self: Any, job_id: str) -> str:
     db, objects = _resources()
-    job = jobs.claim(db, job_id, settings.job_lease_s, settings.max_attempts)
+    job = take(db, job_id, settings)
     if job is None:
         # Done, waiting out a backoff, or held by a live (or not yet expired) lease: the
         # sweep sends a new message once it is claimable again, so nothing is lost here.
         return "not claimable now (done, backing off, or another worker has it)"
-    status = run_job(job, db, objects, settings)
-    if status == "queued":  # a retryable failure: try again once its backoff is over
+    status = run_job(job, db, objects, settings, timeouts=(SoftTimeLimitExceeded,))
+    if status == JobStatus.QUEUED:  # a retryable failure: try again once its backoff is over
         jobs.mark_dispatched(db, job_id)
         raise self.retry(countdown=jobs.retry_wait_s(job.attempts, settings.retry_backoff_s)
                          + 0.5)
@@ -126,12 +131,23 @@ def sweep() -> int:
     return len(ids)
 
 
+# Housekeeping (dead processes' folders, rejected sources, orphan objects) lists the whole
+# store: at most this often.
+HOUSEKEEPING_S = 300.0
+
+
 def _sweep_forever() -> None:
+    housekept = -HOUSEKEEPING_S
     while True:
         try:
             sent = sweep()
             if sent:
                 log.info("sweep: %d job(s) dispatched", sent)
+            db, objects = _resources()
+            send_due_webhooks(db, settings)
+            if time.monotonic() - housekept >= HOUSEKEEPING_S:
+                housekept = time.monotonic()
+                housekeeping.housekeeping(db, objects)
         except Exception:  # the broker or the database is away: the next sweep tries again
             log.warning("sweep failed; trying again in %.0f s", settings.sweep_interval_s,
                         exc_info=True)

@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-STATUSES = ("queued", "running", "succeeded", "failed", "rejected")
+from hingecheck.vocab import JobStatus
+
+STATUSES: tuple[JobStatus, ...] = tuple(JobStatus)
 
 
 def now() -> datetime:
@@ -63,9 +65,13 @@ class Job(Base):
     __tablename__ = "jobs"
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
-    status: Mapped[str] = mapped_column(String(12), default="queued")
+    status: Mapped[str] = mapped_column(String(12), default=JobStatus.QUEUED)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Of the attempts, those that ended in an error and those that ran out of time; the
+    # others that ended without an outcome were interrupted (a killed worker).
+    error_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    timeout_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     exercise: Mapped[str] = mapped_column(String(40))
     athlete: Mapped[str | None] = mapped_column(String(200), nullable=True)
     batch: Mapped[str | None] = mapped_column(String(100), nullable=True)
@@ -100,6 +106,11 @@ class Job(Base):
     # A retried job waits until then (backoff).
     retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # When the ended job's webhook was taken for delivery (once, by one process).
+    webhook_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # When a rejected clip's stored source was removed.
+    source_removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                               nullable=True)
 
     __table_args__ = (Index("ix_jobs_tenant_created", "tenant_id", "created_at"),
                       Index("ix_jobs_tenant_idem", "tenant_id", "idempotency_key",

@@ -2,7 +2,8 @@
 
 The same ``run_job`` serves the embedded worker thread (``EmbeddedWorker``) and, at scale,
 a queue consumer. Outputs go to deterministic keys, so a job run twice (a worker died
-half way) overwrites its own files instead of leaving two sets.
+half way) overwrites its own files instead of leaving two sets. Every way a job ends
+(succeeded, rejected, failed, failed at its attempt cap) sends its webhook once.
 """
 
 from __future__ import annotations
@@ -19,29 +20,54 @@ from pathlib import Path
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from hingecheck import errors
-from hingecheck.errors import HingecheckError
+from hingecheck.errors import HingecheckError, JobTimedOut
+from hingecheck.jobs import housekeeping, outcomes
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import Job
 from hingecheck.logs import current_job
 from hingecheck.settings import Settings
 from hingecheck.storage import ObjectMissing, ObjectStore, StorageUnavailable, job_key
+from hingecheck.vocab import ENDED_STATUSES, JobStatus, OutputKind
 
 log = logging.getLogger("hingecheck.worker")
-CONTENT_TYPES = {"result.json": "application/json", "annotated.mp4": "video/mp4",
-                 "poster.jpg": "image/jpeg", "angles.png": "image/png"}
+# How often the embedded worker removes what dead processes and rejections left behind.
+HOUSEKEEPING_S = 300.0
 
 
-def run_job(job: Job, db: sessionmaker[Session], objects: ObjectStore,
-            settings: Settings) -> str:
+class Released(Exception):
+    """The worker is stopping: the job goes back to the queue for another worker."""
+
+
+def take(db: sessionmaker[Session], job_id: str, settings: Settings) -> Job | None:
+    """Claim ``job_id``; a job whose attempts are used up is failed here instead, and its
+    webhook sent (None either way when there is nothing to run)."""
+    if outcomes.fail_exhausted(db, job_id, settings.job_lease_s, settings.max_attempts):
+        log.warning("job %s: failed, its attempts used up", job_id)
+        notify(db, job_id, settings.webhook_hosts())
+        return None
+    return jobs.claim(db, job_id, settings.job_lease_s, settings.max_attempts)
+
+
+def run_job(job: Job, db: sessionmaker[Session], objects: ObjectStore, settings: Settings,
+            *, stop: threading.Event | None = None,
+            timeouts: tuple[type[BaseException], ...] = ()) -> str:
     """Process a claimed job, renewing its lease as it runs; returns its final (or
-    re-queued) status."""
+    re-queued) status. ``stop`` set mid-job releases the job (status queued) within a
+    moment; ``timeouts`` are the exceptions that mean its time ran out."""
     token = current_job.set(job.id)
     try:
         with LeaseKeeper(db, job.id, settings.job_lease_s / 3):
-            status = _run(job, db, objects, settings)
+            try:
+                status = _run(job, db, objects, settings, stop or threading.Event(), timeouts)
+            except Released:
+                outcomes.release(db, job.id)
+                log.info("job %s: released (the worker is stopping)", job.id)
+                return JobStatus.QUEUED
         log.info("job %s: %s (attempt %d)", job.id, status, job.attempts)
-        if status in ("succeeded", "failed", "rejected"):
+        if status == JobStatus.REJECTED and housekeeping.REJECTED_SOURCE_KEEP_S <= 0:
+            with contextlib.suppress(StorageUnavailable, OperationalError):
+                housekeeping.remove_rejected_sources(db, objects)
+        if status in ENDED_STATUSES:
             notify(db, job.id, settings.webhook_hosts())
         return status
     finally:
@@ -111,13 +137,33 @@ def release_freed_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def _run(job: Job, db: sessionmaker[Session], objects: ObjectStore,
-         settings: Settings) -> str:
+def _failure(exc: Exception, job_id: str,
+             timeouts: tuple[type[BaseException], ...]) -> tuple[str, str, bool]:
+    """(code, message for the client, whether another attempt may help) for an error."""
+    if timeouts and isinstance(exc, timeouts):
+        exc = JobTimedOut("the job ran past its time limit")
+    if isinstance(exc, HingecheckError | StorageUnavailable):
+        return exc.code, str(exc), exc.retryable
+    if isinstance(exc, ObjectMissing):
+        return exc.code, exc.message, exc.retryable
+    # A bug or a crash in a library: the client sees that it failed, not the server's
+    # internals (the log has them).
+    log.exception("job %s failed: %s", job_id, type(exc).__name__)
+    return ("internal-error", f"the analysis failed unexpectedly; the error is logged under "
+            f"job {job_id}", True)
+
+
+def _run(job: Job, db: sessionmaker[Session], objects: ObjectStore, settings: Settings,
+         stop: threading.Event, timeouts: tuple[type[BaseException], ...]) -> str:
     from hingecheck.pipeline import analyze_video
     from hingecheck.render import render_chart, render_clip, render_poster
 
+    def go_on(*_: int) -> None:
+        if stop.is_set():
+            raise Released
+
     log.info("job %s: attempt %d", job.id, job.attempts)
-    with tempfile.TemporaryDirectory(prefix="hingecheck-job-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=housekeeping.work_folder_prefix()) as tmp:
         work = Path(tmp)
         source = work / ("source" + Path(job.source_key).suffix)
         try:
@@ -126,6 +172,7 @@ def _run(job: Job, db: sessionmaker[Session], objects: ObjectStore,
             last = [0.0]
 
             def progress(done: int, expected: int) -> None:
+                go_on()
                 # Analysis is about 80 % of the work, rendering the rest.
                 fraction = 0.8 * done / max(expected, 1)
                 if fraction - last[0] >= 0.05:
@@ -134,41 +181,25 @@ def _run(job: Job, db: sessionmaker[Session], objects: ObjectStore,
 
             result = analyze_video(source, settings, exercise=job.exercise, progress=progress)
             result = result.model_copy(update={"source_name": job.source_name})
-            (work / "result.json").write_text(result.model_dump_json())
-            render_clip(source, result, work / "annotated.mp4", settings)
-            render_poster(source, result, work / "poster.jpg", settings)
-            render_chart(result, work / "angles.png")
+            (work / OutputKind.RESULT.file_name).write_text(result.model_dump_json())
+            render_clip(source, result, work / OutputKind.VIDEO.file_name, settings,
+                        progress=go_on)
+            go_on()
+            render_poster(source, result, work / OutputKind.POSTER.file_name, settings)
+            render_chart(result, work / OutputKind.CHART.file_name)
             _record_progress(db, job.id, 0.95)
-            for name, kind in CONTENT_TYPES.items():
-                _through_outage(lambda name=name, kind=kind: objects.put_file(  # type: ignore[misc]
-                    job_key(job.tenant_id, job.id, name), work / name, kind),
-                    f"job {job.id}: storing {name}", settings)
-        except errors.ModelError as exc:
-            # This machine's model is missing or broken: another attempt may run elsewhere.
-            return jobs.fail(db, job.id, exc.code, str(exc), retry=True,
+            for kind in OutputKind:
+                _through_outage(lambda kind=kind: objects.put_file(  # type: ignore[misc]
+                    job_key(job.tenant_id, job.id, kind.file_name), work / kind.file_name,
+                    kind.media_type), f"job {job.id}: storing {kind.file_name}", settings)
+        except Released:
+            raise
+        except Exception as exc:
+            code, message, retry = _failure(exc, job.id, timeouts)
+            return jobs.fail(db, job.id, code, message, retry=retry,
                              max_attempts=settings.max_attempts,
-                             backoff_s=settings.retry_backoff_s)
-        except ObjectMissing:
-            # The stored clip is gone (deleted, or never completed): nothing to retry.
-            return jobs.fail(db, job.id, "source-missing",
-                             "the uploaded clip is no longer in storage; upload it again",
-                             retry=False, max_attempts=settings.max_attempts)
-        except HingecheckError as exc:
-            # The clip itself is the problem: retrying cannot help.
-            return jobs.fail(db, job.id, exc.code, str(exc), retry=False,
-                             max_attempts=settings.max_attempts,
-                             backoff_s=settings.retry_backoff_s)
-        except StorageUnavailable as exc:
-            return jobs.fail(db, job.id, "storage_unavailable", str(exc), retry=True,
-                             max_attempts=settings.max_attempts,
-                             backoff_s=settings.retry_backoff_s)
-        except Exception as exc:  # a bug or a crash in a library: retry, then give up
-            # The client sees that it failed, not the server's internals (the log has them).
-            log.exception("job %s failed: %s", job.id, type(exc).__name__)
-            return jobs.fail(db, job.id, "internal_error",
-                             f"the analysis failed unexpectedly; the error is logged under "
-                             f"job {job.id}", retry=True, max_attempts=settings.max_attempts,
-                             backoff_s=settings.retry_backoff_s)
+                             backoff_s=settings.retry_backoff_s,
+                             timed_out=code == JobTimedOut.code)
     faults: list[dict[str, object]] = [{"name": f.name, "worst_severity": f.worst_severity}
                                        for f in result.summary.faults]
     # The outputs are stored: a database outage now delays the record, it does not cost a
@@ -181,29 +212,39 @@ def _run(job: Job, db: sessionmaker[Session], objects: ObjectStore,
         reps=[{"index": r.index, "start_s": r.start_s, "end_s": r.end_s, "score": r.score,
                "faults": [f.name for f in r.faults]} for r in result.reps]),
         f"job {job.id}: recording the outcome", settings, down=(OperationalError,))
-    return "succeeded"
+    return JobStatus.SUCCEEDED
 
 
 def notify(db: sessionmaker[Session], job_id: str, allow_hosts: set[str]) -> None:
-    """Tell the job's callback URL (if any) that it ended."""
+    """Tell the job's callback URL (if any) that it ended: once, whichever process gets
+    here first (the webhook is taken in the database before it is sent)."""
     from hingecheck.jobs.webhooks import deliver
 
-    with db() as s:
-        job = s.get(Job, job_id)
-        if job is None or not job.callback_url or job.status not in ("succeeded", "failed",
-                                                                     "rejected"):
-            return
-        tenant = jobs.get_tenant(db, job.tenant_id)
-    if tenant is None:
+    job = outcomes.take_webhook(db, job_id)
+    if job is None:
         return
-    event = "job.succeeded" if job.status == "succeeded" else "job.failed"
+    tenant = jobs.get_tenant(db, job.tenant_id)
+    if tenant is None or job.callback_url is None:
+        return
+    event = "job.succeeded" if job.status == JobStatus.SUCCEEDED else "job.failed"
     deliver(job.callback_url, tenant.webhook_secret, event,
             {"id": job.id, "status": job.status, "score": job.score,
-             "error": job.error_code, "result": f"/v1/jobs/{job.id}/result"}, allow_hosts)
+             "error": job.error_code, "message": job.error_message,
+             "result": f"/v1/jobs/{job.id}/result"}, allow_hosts)
+
+
+def send_due_webhooks(db: sessionmaker[Session], settings: Settings) -> int:
+    """Send the webhooks of jobs that ended a lease ago with none sent (their worker died
+    between recording the end and sending it); how many."""
+    due = outcomes.webhooks_due(db, settings.job_lease_s)
+    for job_id in due:
+        notify(db, job_id, settings.webhook_hosts())
+    return len(due)
 
 
 class EmbeddedWorker:
-    """A thread in the API process that takes queued jobs from the database (no broker)."""
+    """A thread in the API process that takes queued jobs from the database (no broker).
+    ``stop()`` releases a job under way, so the process ends within seconds."""
 
     def __init__(self, db: sessionmaker[Session], objects: ObjectStore, settings: Settings,
                  poll_s: float = 0.5) -> None:
@@ -211,6 +252,7 @@ class EmbeddedWorker:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="hingecheck-worker",
                                         daemon=True)
+        self._housekept = 0.0
 
     def start(self) -> None:
         self._thread.start()
@@ -220,14 +262,25 @@ class EmbeddedWorker:
         self._thread.join(timeout)
 
     def run_once(self) -> str | None:
-        job = jobs.claim_next(self.db, self.settings.job_lease_s, self.settings.max_attempts)
-        return None if job is None else run_job(job, self.db, self.objects, self.settings)
+        for job_id in jobs.claimable(self.db, self.settings.job_lease_s):
+            job = take(self.db, job_id, self.settings)
+            if job is not None:
+                return run_job(job, self.db, self.objects, self.settings, stop=self._stop)
+        return None
+
+    def _housekeeping(self) -> None:
+        if time.monotonic() - self._housekept < HOUSEKEEPING_S:
+            return
+        self._housekept = time.monotonic()
+        housekeeping.housekeeping(self.db, self.objects)
+        send_due_webhooks(self.db, self.settings)
 
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
+                self._housekeeping()
                 if self.run_once() is None:
                     self._stop.wait(self.poll_s)
             except Exception:  # the database went away: keep the thread, try again
                 log.exception("worker loop")
-                time.sleep(2.0)
+                self._stop.wait(2.0)

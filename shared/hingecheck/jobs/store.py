@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from hingecheck.jobs.models import ApiKey, Batch, Job, Note, Share, Tenant, now
+from hingecheck.vocab import JobStatus
 
 KEY_PREFIX = "hc_"
 SHARE_PREFIX = "hcs_"  # share tokens: never accepted where an API key is asked for
@@ -160,8 +161,9 @@ def _claimable(lease_s: float):  # type: ignore[no-untyped-def]
     live one renews its lease as it goes)."""
     t = now()
     stale = t - timedelta(seconds=lease_s)
-    return (((Job.status == "queued") & (Job.retry_at.is_(None) | (Job.retry_at <= t)))
-            | ((Job.status == "running") & (Job.started_at < stale)))
+    return (((Job.status == JobStatus.QUEUED)
+             & (Job.retry_at.is_(None) | (Job.retry_at <= t)))
+            | ((Job.status == JobStatus.RUNNING) & (Job.started_at < stale)))
 
 
 def claimable(db: sessionmaker[Session], lease_s: float, limit: int = 5) -> list[str]:
@@ -197,7 +199,7 @@ def mark_dispatched(db: sessionmaker[Session], job_id: str) -> None:
 def renew(db: sessionmaker[Session], job_id: str) -> None:
     """Renew a running job's lease."""
     with db.begin() as s:
-        s.execute(update(Job).where(Job.id == job_id, Job.status == "running")
+        s.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.RUNNING)
                   .values(started_at=now()))
 
 
@@ -215,22 +217,20 @@ def claim(db: sessionmaker[Session], job_id: str, lease_s: float,
           max_attempts: int | None = None) -> Job | None:
     """Take ``job_id`` if it is claimable; None if it is done, waits out a backoff, or
     another worker has it. A job whose attempts are used up (its workers kept dying
-    mid-job) is failed instead of run again."""
+    mid-job) is failed instead of run again (``outcomes.fail_exhausted``, which says
+    whether this call failed it: the caller sends its webhook)."""
+    from hingecheck.jobs.outcomes import fail_exhausted
+
+    if max_attempts and fail_exhausted(db, job_id, lease_s, max_attempts):
+        return None
     with db.begin() as s:
         # Atomic: only one worker's update matches the row it saw.
         allowed = Job.attempts < (max_attempts or 1_000_000)
         taken = s.execute(
             update(Job).where(Job.id == job_id, _claimable(lease_s), allowed)
-            .values(status="running", started_at=now(), attempts=Job.attempts + 1,
+            .values(status=JobStatus.RUNNING, started_at=now(), attempts=Job.attempts + 1,
                     progress=0.0, retry_at=None))
         if taken.rowcount != 1:  # type: ignore[attr-defined]
-            if max_attempts:
-                s.execute(update(Job).where(Job.id == job_id, _claimable(lease_s),
-                                            Job.attempts >= max_attempts)
-                          .values(status="failed", finished_at=now(),
-                                  error_code="interrupted",
-                                  error_message=f"the job was interrupted {max_attempts} "
-                                  "times (its worker stopped mid-job); not tried again"))
             return None
         job = s.get(Job, job_id)
         if job is not None:
@@ -253,7 +253,7 @@ def finish(db: sessionmaker[Session], job_id: str, *, score: float | None, model
                 default=None)
     with db.begin() as s:
         s.execute(update(Job).where(Job.id == job_id).values(
-            status="succeeded", progress=1.0, score=score, model=model, finished_at=now(),
+            status=JobStatus.SUCCEEDED, progress=1.0, score=score, model=model, finished_at=now(),
             error_code=None, error_message=None, faults=json.dumps(faults or []),
             worst_severity=worst, rep_count=rep_count, analysis_s=analysis_s,
             frames_per_second=frames_per_second, exercise_found=exercise_found,
@@ -357,7 +357,7 @@ def analysis_totals(db: sessionmaker[Session]) -> tuple[int, float, float]:
     with db() as s:
         n, total, fps = s.execute(select(func.count(Job.analysis_s), func.sum(Job.analysis_s),
                                          func.avg(Job.frames_per_second))
-                                  .where(Job.status == "succeeded")).one()
+                                  .where(Job.status == JobStatus.SUCCEEDED)).one()
     return int(n or 0), float(total or 0.0), float(fps or 0.0)
 
 
@@ -377,20 +377,25 @@ def retry_wait_s(attempts: int, backoff_s: float) -> float:
 
 
 def fail(db: sessionmaker[Session], job_id: str, code: str, message: str, *,
-         retry: bool, max_attempts: int, backoff_s: float = 10.0) -> str:
-    """Record a failure; a retryable one goes back to the queue until attempts run out,
-    waiting backoff_s × 3^(attempt − 1) (at most 5 minutes) before it may run again.
-    Returns the job's new status."""
+         retry: bool, max_attempts: int, backoff_s: float = 10.0,
+         timed_out: bool = False) -> str:
+    """Record a failed attempt (an error, or ``timed_out``); a retryable one goes back to
+    the queue until attempts run out, waiting backoff_s × 3^(attempt − 1) (at most 5
+    minutes) before it may run again. Returns the job's new status."""
     with db.begin() as s:
         job = s.get(Job, job_id)
         if job is None:
             return "missing"
+        if timed_out:
+            job.timeout_attempts = (job.timeout_attempts or 0) + 1
+        else:
+            job.error_attempts = (job.error_attempts or 0) + 1
         if retry and job.attempts < max_attempts:
-            job.status, job.started_at = "queued", None
+            job.status, job.started_at = JobStatus.QUEUED, None
             wait = retry_wait_s(job.attempts, backoff_s)
             job.retry_at = now() + timedelta(seconds=wait)
         else:
-            job.status = "failed" if retry else "rejected"
+            job.status = JobStatus.FAILED if retry else JobStatus.REJECTED
             job.finished_at = now()
         job.error_code, job.error_message = code, message
         return job.status

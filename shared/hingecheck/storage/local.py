@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
-from hingecheck.storage import ObjectMissing, StorageUnavailable
+from hingecheck.storage import ObjectMissing, StorageUnavailable, StoredObject
 
 
 class LocalStore:
@@ -42,6 +44,20 @@ class LocalStore:
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
+
+    def remove(self, key: str) -> None:
+        try:
+            self._path(key).unlink(missing_ok=True)
+        except OSError as exc:
+            raise StorageUnavailable(f"cannot remove {key}: {exc}") from None
+
+    def objects(self, prefix: str) -> Iterator[StoredObject]:
+        """Every object under ``prefix``, a write a killed process left half done (its
+        ``.part`` file) included."""
+        for path in sorted(self.root.glob(prefix.rstrip("/") + "/**/*")):
+            if path.is_file():
+                modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+                yield StoredObject(path.relative_to(self.root).as_posix(), modified)
 
     def local_path(self, key: str) -> Path | None:
         path = self._path(key)

@@ -6,7 +6,8 @@ never sits in memory. Links to videos and posters are presigned GETs that expire
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from minio import Minio
@@ -14,7 +15,7 @@ from minio.error import S3Error
 from urllib3.exceptions import HTTPError
 
 from hingecheck.settings import Settings
-from hingecheck.storage import ObjectMissing, StorageUnavailable, UploadRefused
+from hingecheck.storage import ObjectMissing, StorageUnavailable, StoredObject, UploadRefused
 
 PART_SIZE = 16 * 1024 * 1024  # multipart parts: 16 MiB
 
@@ -129,6 +130,15 @@ class S3Store:
             self.client.remove_object(self.bucket, key)
         except (S3Error, HTTPError, OSError) as exc:
             raise StorageUnavailable(f"cannot remove {key}: {exc}") from None
+
+    def objects(self, prefix: str) -> Iterator[StoredObject]:
+        try:
+            for item in self.client.list_objects(self.bucket, prefix=prefix, recursive=True):
+                if item.object_name is not None:
+                    modified = item.last_modified or datetime.now(UTC)
+                    yield StoredObject(item.object_name, modified)
+        except (S3Error, HTTPError, OSError) as exc:
+            raise StorageUnavailable(f"cannot list {prefix}: {exc}") from None
 
     def check(self) -> None:
         try:
