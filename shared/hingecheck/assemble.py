@@ -14,7 +14,7 @@ import numpy as np
 from hingecheck import __version__
 from hingecheck.analysis.catalogue import CUES, FAULT_WEIGHTS
 from hingecheck.analysis.faults import RepFaults
-from hingecheck.analysis.profiles import get_profile
+from hingecheck.analysis.profiles import PROFILES
 from hingecheck.analysis.report import HingeReport
 from hingecheck.backshape import BackShape
 from hingecheck.pose.model import ModelSpec
@@ -22,6 +22,7 @@ from hingecheck.pose.track import COCO_KEYPOINTS, PoseTrack
 from hingecheck.schemas import result as schema
 from hingecheck.settings import Settings
 from hingecheck.video import DecodeStats, VideoInfo
+from hingecheck.vocab import ExerciseChoice, FaultName
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def _rep(rep: RepFaults, score: float | None) -> schema.Rep:
         shoulder_over_hip_rise=num(m.shoulder_over_hip_rise),
         confidence=round(m.confidence, 3),
         faults=[schema.Fault(
-            name=f.name,  # type: ignore[arg-type]
+            name=f.name,
             severity=f.severity, confidence=f.confidence, start_s=round(f.start_s, 3),
             end_s=round(f.end_s, 3), evidence={k: num(v) for k, v in f.evidence.items()},
             cue=f.cue) for f in rep.faults],
@@ -109,32 +110,32 @@ def _rep(rep: RepFaults, score: float | None) -> schema.Rep:
 
 def summarise(report: HingeReport) -> schema.Summary:
     """Score, grade, faults worst first and the cues that matter most."""
-    found: dict[str, list[tuple[int, float]]] = {}
+    found: dict[FaultName, list[tuple[int, float]]] = {}
     for rep in report.reps:
         for f in rep.faults:
             found.setdefault(f.name, []).append((rep.measures.index, f.severity))
     order = sorted(found, key=lambda n: -FAULT_WEIGHTS[n] * sum(s for _, s in found[n]))
-    faults = [schema.FaultSummary(name=n, reps=[i for i, _ in found[n]],  # type: ignore[arg-type]
+    faults = [schema.FaultSummary(name=n, reps=[i for i, _ in found[n]],
                                   worst_severity=max(s for _, s in found[n])) for n in order]
     cues = [CUES[name] for name in order]
     return schema.Summary(
-        score=report.score.score, grade=report.score.grade,  # type: ignore[arg-type]
+        score=report.score.score, grade=report.score.grade,
         reason=report.score.reason, judged=report.judged, rep_count=len(report.reps),
         full_reps=sum(not r.measures.partial for r in report.reps), faults=faults, cues=cues,
     )
 
 
-def build_result(source_name: str, requested: str, info: VideoInfo, stats: DecodeStats,
+def build_result(source_name: str, requested: ExerciseChoice, info: VideoInfo, stats: DecodeStats,
                  track: PoseTrack, back: BackShape, report: HingeReport, spec: ModelSpec,
                  settings: Settings, t: StageTimings) -> schema.AnalysisResult:
     kin = report.kinematics
     analysed = max(track.n_frames, 1)
     duration = stats.last_time_s + (1.0 / info.fps if info.fps else 0.0)
-    profile = get_profile(report.exercise)
+    profile = PROFILES[report.exercise]
     return schema.AnalysisResult(
         hingecheck_version=__version__,
         source_name=source_name,
-        exercise=schema.Exercise(name=profile.name, label=profile.label, requested=requested,
+        exercise=schema.ExerciseFacts(name=profile.name, label=profile.label, requested=requested,
                                  guess_confidence=report.exercise_guess_confidence),
         summary=summarise(report),
         reps=[_rep(r, s) for r, s in zip(report.reps, report.rep_scores, strict=True)],
@@ -165,7 +166,7 @@ def build_result(source_name: str, requested: str, info: VideoInfo, stats: Decod
         back=schema.BackShape(
             measured=bool(np.isfinite(back.bulge).any()), still_camera=back.still_camera,
             camera_motion=num(back.camera_motion, 2), standing_bulge=num(report.standing_bulge),
-            outline=back.source if np.isfinite(back.bulge).any() else None,  # type: ignore[arg-type]
+            outline=back.source if np.isfinite(back.bulge).any() else None,
             note=back.note,
         ),
         series=schema.Series(

@@ -20,7 +20,7 @@ import numpy as np
 from hingecheck.analysis import silhouette
 from hingecheck.pose.personmask import PersonMasker, crop_for, get_masker
 from hingecheck.pose.track import PoseTrack
-from hingecheck.settings import Settings
+from hingecheck.settings import BackOutline, Settings
 from hingecheck.video import VideoInfo, VideoLimits, decode_frames
 from hingecheck.video.prefetch import prefetch
 
@@ -69,7 +69,7 @@ class BackShape:
     camera_motion: float
     still_camera: bool
     note: str | None
-    source: str | None = None  # "person", "background" or "fused": the mask measured on
+    source: BackOutline | None = None  # what the outline was traced on
 
 
 def _pair_mean(xy: np.ndarray, a: int, b: int) -> np.ndarray:
@@ -115,7 +115,7 @@ def measure_back_shape(info: VideoInfo, settings: Settings, track: PoseTrack,
                                              chord_px)
     source = settings.back_outline
     if source == "fused" and not background.still:
-        source = "person"  # a moving camera has no background model to fuse
+        source = BackOutline.PERSON  # a moving camera has no background model to fuse
     if source == "background" and not background.still:
         return _unmeasured(n, ends, background.camera_motion,
                            "the back's shape was not measured: the camera moves (rounding "

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from hingecheck.analysis.motion import decide_motion
-from hingecheck.analysis.profiles import DEFAULT_EXERCISE, PROFILES, get_profile
+from hingecheck.analysis.profiles import PROFILES, parse_choice
 from hingecheck.analysis.report import judge
 from hingecheck.assemble import StageTimings, build_result
 from hingecheck.backshape import BackgroundSampler, measure_back_shape
@@ -27,7 +27,9 @@ from hingecheck.schemas import result as schema
 from hingecheck.settings import Settings
 from hingecheck.video import DecodeStats, VideoInfo, VideoLimits, decode_frames, probe
 from hingecheck.video.prefetch import prefetch
+from hingecheck.vocab import DEFAULT_EXERCISE, ExerciseChoice
 
+DEFAULT_CHOICE = ExerciseChoice(DEFAULT_EXERCISE)
 # progress(frames analysed so far, frames expected in all)
 ProgressFn = Callable[[int, int], None]
 
@@ -113,17 +115,18 @@ def analyze_video(
     path: str | Path,
     settings: Settings,
     *,
-    exercise: str = DEFAULT_EXERCISE,
+    exercise: ExerciseChoice | str = DEFAULT_CHOICE,
     model: PoseModel | None = None,
     progress: ProgressFn | None = None,
 ) -> schema.AnalysisResult:
     """Analyse one clip and return the result (no files written).
 
+    ``exercise``: the exercise, or ``auto`` to guess it.
+
     Raises:
-        KeyError: ``exercise`` is neither a profile nor "auto" (checked before decoding).
+        KeyError: ``exercise`` is a string that is neither (checked before decoding).
     """
-    if exercise != "auto":
-        get_profile(exercise)
+    exercise = parse_choice(exercise)
     info = probe(path, VideoLimits.from_settings(settings))  # a bad file: before the model
     load_started = time.perf_counter()
     used = model or get_pose_model(settings)
@@ -135,11 +138,13 @@ def analyze_video(
 
 
 def finish_analysis(source_name: str, out: PoseStageOutput, settings: Settings,
-                    spec: ModelSpec, *, exercise: str, model_load_s: float = 0.0,
+                    spec: ModelSpec, *, exercise: ExerciseChoice | str,
+                    model_load_s: float = 0.0,
                     started: float | None = None) -> schema.AnalysisResult:
     """From the pose stage's output: the motion, the back's shape, the judgement and the
     result."""
     started = time.perf_counter() if started is None else started
+    choice = parse_choice(exercise)
     track = out.track
     back_started = time.perf_counter()
     facing_sign = -1.0 if track.view.facing == "left" else 1.0
@@ -152,7 +157,7 @@ def finish_analysis(source_name: str, out: PoseStageOutput, settings: Settings,
     back_s = time.perf_counter() - back_started
 
     analysis_started = time.perf_counter()
-    motion = decide_motion(track.times_s, track.xy, track.conf, track.view.facing, exercise)
+    motion = decide_motion(track.times_s, track.xy, track.conf, track.view.facing, choice)
     analysis_s = time.perf_counter() - analysis_started
     back = second.backs[motion.profile.back_profile_end]
 
@@ -162,5 +167,5 @@ def finish_analysis(source_name: str, out: PoseStageOutput, settings: Settings,
     analysis_s += time.perf_counter() - judge_started
     timings = StageTimings(model_load_s, out.decode_and_pose_s, out.tracking_s, back_s,
                            analysis_s, time.perf_counter() - started)
-    return build_result(source_name, exercise, out.info, out.stats, track, back, report, spec,
+    return build_result(source_name, choice, out.info, out.stats, track, back, report, spec,
                         settings, timings)

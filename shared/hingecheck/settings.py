@@ -5,6 +5,7 @@ Bad values fail at start-up with the variable's name and the reason (pydantic-se
 
 from __future__ import annotations
 
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -19,7 +20,14 @@ from hingecheck.analysis.view_limit import MAX_VIEW_OFFSET_DEG
 Backend = Literal["openvino"]
 # OpenVINO's CPU inference precision; "auto" is its own choice (bf16 on CPUs with AMX).
 Precision = Literal["f32", "bf16", "auto"]
-BackOutline = Literal["person", "background", "fused"]
+
+
+class BackOutline(StrEnum):
+    """What the back's outline is traced on (``backshape.py`` maps each to its source)."""
+
+    PERSON = "person"          # the lifter's person mask (BlazePose's segmentation)
+    BACKGROUND = "background"  # a still camera's background model
+    FUSED = "fused"            # the background model's edge where the person mask agrees
 
 
 class Settings(BaseSettings):
@@ -63,7 +71,7 @@ class Settings(BaseSettings):
     # The back's outline: from the lifter's person mask (BlazePose's segmentation; works
     # with a moving camera, blind to on-screen captions), from a still camera's background
     # model, or the background model's edge kept only where the person mask agrees.
-    back_outline: BackOutline = "person"
+    back_outline: BackOutline = BackOutline.PERSON
     # A second opinion on the legs: the hips, knees and ankles as the mean of yolo11n-pose's
     # and BlazePose's readings (the person mask's network, same crop, no extra inference).
     # Off: it halves the knee error at an RDL's bottom on stills but made the hip worse

@@ -375,13 +375,17 @@ def test_the_bulge_is_normalised_for_the_profile_length() -> None:
 
 
 def test_one_fault_catalogue_behind_the_schema_the_clip_and_the_scores() -> None:
-    from typing import get_args
-
-    from hingecheck.render.chart import FAULT_COLOURS
+    from hingecheck.analysis.catalogue import FAULT_ANCHORS, FAULT_COLOURS
+    from hingecheck.analysis.faults import DETECTORS
+    from hingecheck.render.chart import FAULT_COLOURS as CHART_COLOURS
     from hingecheck.render.scene import ANCHORS
-    from hingecheck.schemas.result import FaultName
+    from hingecheck.schemas.result import Fault as SchemaFault
+    from hingecheck.vocab import FaultName
 
     names = set(CATALOGUE)
-    assert set(get_args(FaultName)) == names
-    for table in (CUES, FAULT_WEIGHTS, FAULT_LABELS, FAULT_COLOURS, ANCHORS):
+    assert names == set(FaultName) == set(DETECTORS)
+    schema_names = SchemaFault.model_json_schema()["$defs"]["FaultName"]["enum"]
+    assert set(schema_names) == {str(n) for n in names}
+    for table in (CUES, FAULT_WEIGHTS, FAULT_LABELS, FAULT_COLOURS, FAULT_ANCHORS,
+                  CHART_COLOURS, ANCHORS):
         assert set(table) == names

@@ -19,8 +19,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hingecheck.analysis.kinematics import Kinematics, compute_kinematics, median_seen
-from hingecheck.analysis.profiles import DEFAULT_EXERCISE, ExerciseProfile, get_profile
+from hingecheck.analysis.profiles import ExerciseProfile, get_profile, parse_choice
 from hingecheck.analysis.reps import RepSpan, mark_partial, segment_reps
+from hingecheck.vocab import DEFAULT_EXERCISE, Exercise, ExerciseChoice
 
 FloatArray = NDArray[np.float64]
 
@@ -54,25 +55,25 @@ class Motion:
     kinematics: Kinematics
     lifts: list[RepSpan]
     left_out: list[LeftOut]
-    exercise: str
+    exercise: Exercise
     profile: ExerciseProfile
     guess_confidence: float | None
 
 
-def guess_exercise(kin: Kinematics, spans: list[RepSpan]) -> tuple[str, float]:
+def guess_exercise(kin: Kinematics, spans: list[RepSpan]) -> tuple[Exercise, float]:
     """A guess at the exercise from how the lifts move, and how sure it is (0–1)."""
     if not spans:
         return DEFAULT_EXERCISE, 0.0
     durations = [kin.times_s[s.end] - kin.times_s[s.start] for s in spans]
     knee = float(np.nanmedian(kin.knee_flexion_deg[[s.bottom for s in spans]]))
     if len(spans) >= 3 and float(np.median(durations)) < SWING_MAX_REP_S:
-        return "kettlebell_swing", 0.7
+        return Exercise.KETTLEBELL_SWING, 0.7
     if spans[0].opens_clip:
-        return "deadlift", 0.7  # starts at the bottom: a lift from the floor
+        return Exercise.DEADLIFT, 0.7  # starts at the bottom: a lift from the floor
     if knee < GOOD_MORNING_MAX_KNEE_DEG:
-        return "good_morning", 0.5
+        return Exercise.GOOD_MORNING, 0.5
     if knee > DEADLIFT_MIN_KNEE_DEG:
-        return "deadlift", 0.5
+        return Exercise.DEADLIFT, 0.5
     return DEFAULT_EXERCISE, 0.5
 
 
@@ -118,11 +119,14 @@ def find_lifts(kin: Kinematics) -> tuple[list[RepSpan], list[LeftOut]]:
 
 
 def decide_motion(times_s: FloatArray, xy: FloatArray, conf: FloatArray, facing: str | None,
-                  exercise: str) -> Motion:
-    """Kinematics, the lifts and the exercise: ``exercise`` is a profile name or "auto"."""
+                  exercise: ExerciseChoice | str) -> Motion:
+    """Kinematics, the lifts and the exercise: ``exercise`` is one, or ``auto`` to guess
+    it (a name that is neither raises KeyError)."""
+    choice = parse_choice(exercise)
     kin = compute_kinematics(times_s, xy, conf, facing)
     lifts, left_out = find_lifts(kin)
     guess: float | None = None
-    if exercise == "auto":
-        exercise, guess = guess_exercise(kin, lifts)
-    return Motion(kin, lifts, left_out, exercise, get_profile(exercise), guess)
+    decided = choice.exercise
+    if decided is None:
+        decided, guess = guess_exercise(kin, lifts)
+    return Motion(kin, lifts, left_out, decided, get_profile(decided), guess)

@@ -30,6 +30,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hingecheck.vocab import DEFAULT_EXERCISE, Exercise, ExerciseChoice
+
+__all__ = ["DEFAULT_EXERCISE", "EXERCISES", "PROFILES", "ExerciseProfile", "Ramp",
+           "get_profile", "parse_choice"]
+
 
 @dataclass(frozen=True)
 class Ramp:
@@ -51,7 +56,7 @@ class Ramp:
 
 @dataclass(frozen=True)
 class ExerciseProfile:
-    name: str
+    name: Exercise
     label: str
     from_floor: bool
     # Squat substitution (evidence averaged; see faults.py).
@@ -112,9 +117,9 @@ _HIPS_RISE_FIRST = Ramp(0.6, 0.2)
 # lumbar hyperextension; only a plain lean back of 14°+ is called [HC].
 _LOCKOUT = Ramp(-8.0, -20.0)
 
-PROFILES: dict[str, ExerciseProfile] = {
-    "rdl": ExerciseProfile(
-        "rdl", "Romanian deadlift", False,
+PROFILES: dict[Exercise, ExerciseProfile] = {
+    Exercise.RDL: ExerciseProfile(
+        Exercise.RDL, "Romanian deadlift", False,
         knee_flexion_deg=Ramp(35.0, 60.0),          # [RDL] ≤ 25° + 10° noise; squat ≥ 60 [GM]
         trunk_minus_shin_deg=Ramp(45.0, 15.0),      # [RDL] 70–100 − 0–5; squat ≈ 0–20 [HS]
         hip_drop_minus_back=Ramp(0.0, 0.25),
@@ -129,8 +134,8 @@ PROFILES: dict[str, ExerciseProfile] = {
         back_bulge=_BULGE,
         back_bulge_on_the_way=_BULGE_ON_THE_WAY,
     ),
-    "deadlift": ExerciseProfile(
-        "deadlift", "conventional deadlift", True,
+    Exercise.DEADLIFT: ExerciseProfile(
+        Exercise.DEADLIFT, "conventional deadlift", True,
         knee_flexion_deg=Ramp(80.0, 105.0),         # [DL] 60–80° at lift-off
         trunk_minus_shin_deg=Ramp(30.0, 10.0),      # [DL] 45–60 − 10–20; squat ≈ 0–20 [HS]
         hip_drop_minus_back=None,                    # hips drop by design: the bar is low
@@ -145,8 +150,8 @@ PROFILES: dict[str, ExerciseProfile] = {
         back_bulge=_BULGE,
         back_bulge_on_the_way=_BULGE_ON_THE_WAY,
     ),
-    "kettlebell_swing": ExerciseProfile(
-        "kettlebell_swing", "kettlebell swing", False,
+    Exercise.KETTLEBELL_SWING: ExerciseProfile(
+        Exercise.KETTLEBELL_SWING, "kettlebell swing", False,
         knee_flexion_deg=Ramp(40.0, 65.0),          # [KB] 20–30° + noise
         trunk_minus_shin_deg=Ramp(40.0, 15.0),      # [KB] 60–75 − 3–8
         hip_drop_minus_back=Ramp(0.0, 0.25),
@@ -161,8 +166,8 @@ PROFILES: dict[str, ExerciseProfile] = {
         back_bulge=_BULGE,
         back_bulge_on_the_way=_BULGE_ON_THE_WAY,
     ),
-    "good_morning": ExerciseProfile(
-        "good_morning", "good morning", False,
+    Exercise.GOOD_MORNING: ExerciseProfile(
+        Exercise.GOOD_MORNING, "good morning", False,
         knee_flexion_deg=Ramp(25.0, 50.0),          # [GM] 5 ± 7°
         trunk_minus_shin_deg=Ramp(45.0, 15.0),
         hip_drop_minus_back=Ramp(0.0, 0.2),
@@ -178,8 +183,8 @@ PROFILES: dict[str, ExerciseProfile] = {
         back_bulge_on_the_way=_BULGE_ON_THE_WAY,
         back_profile_end=0.7,                        # the bar and hands sit on the upper back
     ),
-    "wall_drill": ExerciseProfile(
-        "wall_drill", "wall drill", False,
+    Exercise.WALL_DRILL: ExerciseProfile(
+        Exercise.WALL_DRILL, "wall drill", False,
         knee_flexion_deg=Ramp(35.0, 60.0),          # [WD] soft knees
         trunk_minus_shin_deg=Ramp(35.0, 10.0),      # [WD] a shallower hinge than an RDL
         hip_drop_minus_back=Ramp(0.0, 0.2),
@@ -196,14 +201,23 @@ PROFILES: dict[str, ExerciseProfile] = {
     ),
 }
 
-EXERCISES: tuple[str, ...] = tuple(PROFILES)
-DEFAULT_EXERCISE = "rdl"
+EXERCISES: tuple[Exercise, ...] = tuple(PROFILES)
 
 
-def get_profile(name: str) -> ExerciseProfile:
-    """The profile for ``name``; raises KeyError listing the known ones."""
+def get_profile(exercise: Exercise | str) -> ExerciseProfile:
+    """The profile for ``exercise``; a name from outside that is no exercise raises
+    KeyError listing the known ones."""
     try:
-        return PROFILES[name]
-    except KeyError:
-        raise KeyError(f"unknown exercise {name!r}; choose one of {', '.join(EXERCISES)}") \
-            from None
+        return PROFILES[Exercise(exercise)]
+    except ValueError:
+        raise KeyError(f"unknown exercise {str(exercise)!r}; choose one of "
+                       f"{', '.join(EXERCISES)}") from None
+
+
+def parse_choice(choice: ExerciseChoice | str) -> ExerciseChoice:
+    """An exercise or ``auto`` from outside; anything else raises KeyError listing them."""
+    try:
+        return ExerciseChoice(choice)
+    except ValueError:
+        raise KeyError(f"unknown exercise {str(choice)!r}; choose one of "
+                       f"{', '.join(ExerciseChoice)}") from None

@@ -17,13 +17,14 @@ from hingecheck.analysis.kinematics import Kinematics, median_seen, standing_fra
 from hingecheck.analysis.motion import LeftOut, Motion, decide_motion
 from hingecheck.analysis.scoring import ClipScore, clip_score, rep_score
 from hingecheck.analysis.silhouette import median_profile_bulge
+from hingecheck.vocab import Exercise, ExerciseChoice
 
 FloatArray = NDArray[np.float64]
 
 
 @dataclass
 class HingeReport:
-    exercise: str
+    exercise: Exercise
     exercise_guess_confidence: float | None
     kinematics: Kinematics
     reps: list[RepFaults]
@@ -74,10 +75,10 @@ def judge(motion: Motion, back_heights: FloatArray, *, side_view_ok: bool, view_
 
 
 def analyse(times_s: FloatArray, xy: FloatArray, conf: FloatArray, facing: str | None,
-            back_heights: FloatArray, *, exercise: str, side_view_ok: bool,
+            back_heights: FloatArray, *, exercise: ExerciseChoice | str, side_view_ok: bool,
             view_message: str, profile_end: float | None = None) -> HingeReport:
     """The motion and judgement stages in one call, for callers that have the back's
-    profiles already (tests, benchmarks). ``exercise``: a profile name or "auto"."""
+    profiles already (tests, benchmarks). ``exercise``: an exercise or ``auto``."""
     motion = decide_motion(times_s, xy, conf, facing, exercise)
     return judge(motion, back_heights, side_view_ok=side_view_ok, view_message=view_message,
                  profile_end=profile_end)

@@ -4,17 +4,27 @@ its severity (the weights are in ``catalogue.py``; docs/scoring.md explains them
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
 from hingecheck.analysis.catalogue import FAULT_WEIGHTS
 from hingecheck.analysis.faults import Fault
 
-__all__ = ["FAULT_WEIGHTS", "GRADES", "GRADE_MEANING", "ClipScore", "clip_score", "grade",
-           "rep_score"]
+__all__ = [
+    "FAULT_WEIGHTS",
+    "GRADES",
+    "GRADE_MEANING",
+    "ClipScore",
+    "Grade",
+    "clip_score",
+    "grade",
+    "rep_score",
+]
+Grade = Literal["A", "B", "C", "D"]
 # Grades by clip score.
-GRADES = ((90.0, "A"), (75.0, "B"), (60.0, "C"), (0.0, "D"))
-GRADE_MEANING = {
+GRADES: tuple[tuple[float, Grade], ...] = ((90.0, "A"), (75.0, "B"), (60.0, "C"), (0.0, "D"))
+GRADE_MEANING: dict[Grade, str] = {
     "A": "a sound hinge",
     "B": "a good hinge with one thing to fix",
     "C": "the pattern needs work",
@@ -28,14 +38,14 @@ def rep_score(faults: list[Fault]) -> float:
     return round(max(0.0, 100.0 - cost), 1)
 
 
-def grade(score: float) -> str:
+def grade(score: float) -> Grade:
     return next(letter for floor, letter in GRADES if score >= floor)
 
 
 @dataclass(frozen=True)
 class ClipScore:
     score: float | None
-    grade: str | None
+    grade: Grade | None
     reason: str
 
 

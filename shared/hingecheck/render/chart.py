@@ -11,11 +11,9 @@ matplotlib.use("Agg")  # files only: no display on a server
 import matplotlib.pyplot as plt
 import numpy as np
 
-from hingecheck.analysis.catalogue import CATALOGUE, FAULT_LABELS
+from hingecheck.analysis.catalogue import FAULT_COLOURS, FAULT_LABELS
 from hingecheck.render.scene import series_array
 from hingecheck.schemas.result import AnalysisResult
-
-FAULT_COLOURS = {name: kind.colour for name, kind in CATALOGUE.items()}
 
 
 def render_chart(result: AnalysisResult, out: str | Path) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hingecheck.analysis.catalogue import CATALOGUE
+from hingecheck.analysis.catalogue import FAULT_ANCHORS
 from hingecheck.analysis.profiles import get_profile
 from hingecheck.keypoints import PAIRS
 from hingecheck.schemas.result import AnalysisResult, Fault, Rep
@@ -47,7 +47,7 @@ class SceneState:
     hip_path: np.ndarray                  # (m, 2) hip positions since the rep began
 
 
-ANCHORS = {name: kind.anchor for name, kind in CATALOGUE.items()}
+ANCHORS = FAULT_ANCHORS  # where on the body the clip points to each fault
 
 
 def series_array(values: list[float | None]) -> np.ndarray:

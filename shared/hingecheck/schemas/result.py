@@ -18,6 +18,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from hingecheck.settings import BackOutline
+from hingecheck.vocab import Exercise, ExerciseChoice, FaultName
+
+__all__ = ["SCHEMA_VERSION", "AnalysisResult", "FaultName"]
+
 SCHEMA_VERSION: Literal["0.3"] = "0.3"
 
 
@@ -81,15 +86,13 @@ class Timings(BaseModel):
     realtime_factor: float = Field(description="video seconds per wall-clock second")
 
 
-# The names of analysis/catalogue.py's faults (a unit test holds the two equal).
-FaultName = Literal["lumbar_rounding", "squat_substitution", "incomplete_hinge",
-                    "hips_rise_first", "hyperextension", "locked_knees", "asymmetric_tempo"]
+class ExerciseFacts(BaseModel):
+    """The exercise the reps were judged as (``result.exercise``)."""
 
-
-class Exercise(BaseModel):
-    name: str = Field(description="the exercise profile the reps were judged by")
+    name: Exercise = Field(description="the exercise profile the reps were judged by")
     label: str
-    requested: str = Field(description="what the caller asked for: a profile name or 'auto'")
+    requested: ExerciseChoice = Field(
+        description="what the caller asked for: a profile name or 'auto'")
     guess_confidence: float | None = Field(
         default=None, description="0–1 when the profile was guessed ('auto'), else null")
 
@@ -162,7 +165,7 @@ class BackShape(BaseModel):
     still_camera: bool
     camera_motion: float | None = Field(description="median grey-level change off the body")
     standing_bulge: float | None = Field(description="the back's outline standing tall")
-    outline: Literal["person", "background", "fused"] | None = Field(
+    outline: BackOutline | None = Field(
         default=None, description="what the outline was traced on: the lifter's person mask, "
         "a still camera's background model, or the background model where the person mask "
         "agrees; null when the back was not measured")
@@ -192,7 +195,7 @@ class AnalysisResult(BaseModel):
     schema_version: Literal["0.3"] = SCHEMA_VERSION
     hingecheck_version: str
     source_name: str
-    exercise: Exercise
+    exercise: ExerciseFacts
     summary: Summary
     reps: list[Rep]
     left_out: list[LeftOut] = Field(
