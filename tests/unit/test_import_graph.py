@@ -66,7 +66,7 @@ def _reach(start: str) -> set[str]:
 
 def test_the_graph_was_read() -> None:
     assert "hingecheck.settings" in GRAPH and "hingecheck.analysis.faults" in GRAPH
-    assert "hingecheck.analysis.kinematics" in GRAPH["hingecheck.analysis.faults"]
+    assert "hingecheck.analysis.kinematics" in GRAPH["hingecheck.analysis.measures"]
 
 
 def test_settings_load_nothing_of_pose() -> None:
