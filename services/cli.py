@@ -9,13 +9,15 @@ from typing import Annotated
 import httpx
 import typer
 from hingecheck import logs
-from hingecheck.analysis.profiles import EXERCISES as PROFILE_NAMES
 from hingecheck.errors import HingecheckError
 from hingecheck.settings import Settings, SettingsError, get_settings
+from hingecheck.vocab import DEFAULT_EXERCISE, Exercise, ExerciseChoice, JobStatus, OutputKind
 from rich.console import Console
 
-# The exercise profiles hingecheck knows ("auto" lets the analysis guess).
-EXERCISES = (*PROFILE_NAMES, "auto")
+# `hingecheck serve` on SIGTERM: open requests get this long, then the process ends (the
+# job under way is released for another worker, not finished).
+SHUTDOWN_GRACE_S = 3
+DEFAULT_CHOICE = ExerciseChoice(DEFAULT_EXERCISE)
 
 app = typer.Typer(help="hingecheck: judges the hip hinge in lift videos.", no_args_is_help=True)
 model_app = typer.Typer(help="Provision and inspect the pose model.", no_args_is_help=True)
@@ -41,15 +43,14 @@ def _settings() -> Settings:
 def analyze(
     clip: Annotated[Path, typer.Argument(help="the lift video to analyse")],
     out: Annotated[Path, typer.Option(help="folder for the result files")] = Path("out"),
-    exercise: Annotated[str, typer.Option(help=f"one of: {', '.join(EXERCISES)}")] = "rdl",
+    exercise: Annotated[ExerciseChoice, typer.Option(
+        help="the exercise filmed, or auto to let hingecheck tell")] = DEFAULT_CHOICE,
     render: Annotated[bool, typer.Option(
         help="also write annotated.mp4, poster.jpg and angles.png")] = True,
 ) -> None:
     """Analyse CLIP; write OUT/result.json, annotated.mp4, poster.jpg and angles.png."""
     from hingecheck.video import VideoLimits, probe
 
-    if exercise not in EXERCISES:
-        raise _fail(f"unknown exercise {exercise!r}; choose one of: {', '.join(EXERCISES)}")
     try:
         settings = get_settings()
         # Refuse a bad file before the analysis (and the model) is even imported.
@@ -100,7 +101,8 @@ def submit(
                                         help="the API's address")] = "http://127.0.0.1:8000",
     key: Annotated[str | None, typer.Option(envvar="HINGECHECK_API_KEY",
                                             help="API key (or HINGECHECK_API_KEY)")] = None,
-    exercise: Annotated[str, typer.Option(help="an exercise or auto")] = "rdl",
+    exercise: Annotated[ExerciseChoice, typer.Option(
+        help="the exercise filmed, or auto")] = DEFAULT_CHOICE,
     athlete: Annotated[str | None, typer.Option(help="athlete's name")] = None,
     batch: Annotated[str | None, typer.Option(help="a batch id (POST /v1/batches)")] = None,
     wait: Annotated[bool, typer.Option(help="wait for each job to end")] = False,
@@ -109,7 +111,7 @@ def submit(
 ) -> None:
     """Upload CLIPS to a hingecheck server; with --wait, follow each job to its end.
     Exits 1 if any clip was refused or its job did not succeed."""
-    from hingecheck.client import OUTPUTS, ApiError, Client
+    from hingecheck.client import ApiError, Client
     from hingecheck.schemas.api import JobView
     from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn
 
@@ -142,13 +144,13 @@ def submit(
                     job = hc.wait(job.id, progress=state)
                 bar.remove_task(task)
                 console.print(_job_line(clip, job))
-                if wait and job.status != "succeeded":
+                if wait and job.status != JobStatus.SUCCEEDED:
                     failures += 1
                 elif wait and out is not None:
                     folder = out / clip.stem
                     folder.mkdir(parents=True, exist_ok=True)
-                    for kind in ("result", "video", "poster", "chart"):
-                        saved = hc.download(job.id, kind, folder / OUTPUTS[kind])
+                    for kind in OutputKind:
+                        saved = hc.download(job.id, kind, folder / kind.file_name)
                         console.print(f"  wrote [bold]{saved}[/]")
     except (httpx.HTTPError, TimeoutError) as exc:
         raise _fail(f"{server}: {exc}") from None
@@ -159,7 +161,7 @@ def submit(
 def _job_line(clip: Path, job) -> str:  # type: ignore[no-untyped-def]
     """One line per submitted clip: its job, status and, once done, score and faults."""
     line = f"{clip.name}: job {job.id} {job.status}"
-    if job.status == "succeeded":
+    if job.status == JobStatus.SUCCEEDED:
         faults = ", ".join(f.name for f in job.faults) or "no faults"
         score = "not judged" if job.score is None else f"score {job.score:.0f}"
         line += f" — {job.reps} reps, {score}, {faults}"
@@ -173,7 +175,8 @@ def _render(clip: Path, result, out: Path, settings) -> list[Path]:  # type: ign
     from hingecheck.render import render_chart, render_clip, render_poster
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    paths = [out / "annotated.mp4", out / "poster.jpg", out / "angles.png"]
+    paths = [out / OutputKind.VIDEO.file_name, out / OutputKind.POSTER.file_name,
+             out / OutputKind.CHART.file_name]
     try:
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                       MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,
@@ -199,7 +202,8 @@ def serve(
         help="generate a demo clip and submit it through the API")] = False,
 ) -> None:
     """Run the API, the results service and an in-process worker (SQLite + local files
-    unless HINGECHECK_DATABASE_URL / HINGECHECK_STORAGE say otherwise)."""
+    unless HINGECHECK_DATABASE_URL / HINGECHECK_STORAGE say otherwise). SIGTERM or Ctrl-C
+    stops it within seconds; a job under way goes back to the queue."""
     import uvicorn
     from hingecheck.jobs import store as jobs
 
@@ -213,13 +217,15 @@ def serve(
     _, key = jobs.create_key(db, "default")
     console.print(f"API key (shown once): [bold]{key}[/]", soft_wrap=True)
     console.print(f"upload:  curl -H 'Authorization: Bearer {key}' "
-                  f"-F file=@lift.mp4 -F exercise=rdl http://{host}:{port}/v1/videos",
+                  f"-F file=@lift.mp4 -F exercise={DEFAULT_EXERCISE} "
+                  f"http://{host}:{port}/v1/videos",
                   soft_wrap=True)
     app_ = create_app(settings, db=db)
     if demo:
         _submit_demo_when_up(host, port, key)
     logs.configure()
-    uvicorn.run(app_, host=host, port=port, log_config=None)
+    uvicorn.run(app_, host=host, port=port, log_config=None,
+                timeout_graceful_shutdown=SHUTDOWN_GRACE_S)
 
 
 def _submit_demo_when_up(host: str, port: int, key: str) -> None:
@@ -246,7 +252,8 @@ def _submit_demo_when_up(host: str, port: int, key: str) -> None:
         with clip.open("rb") as f:
             r = httpx.post(f"{base}/v1/videos", headers={"Authorization": f"Bearer {key}"},
                            files={"file": (clip.name, f, "video/mp4")},
-                           data={"exercise": "rdl", "athlete": "Demo"}, timeout=120.0)
+                           data={"exercise": DEFAULT_EXERCISE, "athlete": "Demo"},
+                           timeout=120.0)
         console.print(f"demo clip submitted: {r.status_code} {base}{r.headers.get('location')}")
 
     threading.Thread(target=go, daemon=True).start()
@@ -398,7 +405,8 @@ def synth(
     view_deg: Annotated[float, typer.Option(help="camera offset from the side view")] = 0.0,
     facing: Annotated[str, typer.Option(help="left or right")] = "right",
     grade: Annotated[str, typer.Option(help="rounding grade: mild, clear, severe")] = "clear",
-    exercise: Annotated[str | None, typer.Option(help="exercise for the fault scenarios")] = None,
+    exercise: Annotated[Exercise | None, typer.Option(
+        help="exercise for the fault scenarios")] = None,
     resolution: Annotated[int, typer.Option(help="480, 720 or 1080 (short side)")] = 720,
     portrait: Annotated[bool, typer.Option(help="portrait frames")] = False,
     fps: Annotated[float, typer.Option(help="frames per second")] = 30.0,
@@ -439,8 +447,6 @@ def synth(
     except ValidationError as exc:
         raise _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
                               for e in exc.errors())) from None
-    if params.exercise is not None and params.exercise not in EXERCISES[:-1]:
-        raise _fail(f"unknown exercise {params.exercise!r}")
     out.parent.mkdir(parents=True, exist_ok=True)
     with console.status(f"rendering {scenario}"):
         truth = generate_clip(params, out)

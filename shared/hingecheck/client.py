@@ -23,11 +23,12 @@ import httpx
 
 from hingecheck.schemas import AnalysisResult
 from hingecheck.schemas.api import JobList, JobView
+from hingecheck.vocab import DEFAULT_EXERCISE, ENDED_STATUSES, OutputKind
 
 Progress = Callable[[int, int], None]  # (done, total)
-OUTPUTS = {"video": "annotated.mp4", "poster": "poster.jpg", "chart": "angles.png",
-           "result": "result.json"}
-ENDED = ("succeeded", "failed", "rejected")
+# The outputs by the name the API serves them under, and the file each one is.
+OUTPUTS = {kind.value: kind.file_name for kind in OutputKind}
+ENDED = tuple(sorted(ENDED_STATUSES))
 
 
 class ApiError(Exception):
@@ -90,7 +91,8 @@ class Client:
             raise ApiError.of(response)
         return response
 
-    def upload(self, path: str | Path, *, exercise: str = "rdl", athlete: str | None = None,
+    def upload(self, path: str | Path, *, exercise: str = DEFAULT_EXERCISE,
+               athlete: str | None = None,
                batch: str | None = None, callback_url: str | None = None,
                idempotency_key: str | None = None,
                progress: Progress | None = None) -> JobView:
@@ -123,25 +125,26 @@ class Client:
             job = self.job(job_id)
             if progress:
                 progress(job)
-            if job.status in ENDED:
+            if job.status in ENDED_STATUSES:
                 return job
             if time.monotonic() > deadline:
                 raise TimeoutError(f"job {job_id} is still {job.status} after {timeout_s} s")
             time.sleep(poll_s)
 
     def result(self, job_id: str) -> AnalysisResult:
-        return AnalysisResult.model_validate_json(self._fetch(job_id, "result"))
+        return AnalysisResult.model_validate_json(self._fetch(job_id, OutputKind.RESULT))
 
-    def download(self, job_id: str, kind: str, target: str | Path) -> Path:
+    def download(self, job_id: str, kind: OutputKind | str, target: str | Path) -> Path:
         """Save one of a finished job's outputs (``kind``: video, poster, chart or result),
         following S3's presigned redirect."""
         target = Path(target)
         target.write_bytes(self._fetch(job_id, kind))
         return target
 
-    def _fetch(self, job_id: str, kind: str) -> bytes:
+    def _fetch(self, job_id: str, kind: OutputKind | str) -> bytes:
         if kind not in OUTPUTS:
             raise ValueError(f"kind must be one of {', '.join(OUTPUTS)}")
+        kind = OutputKind(kind)
         response = self._send("GET", f"/v1/jobs/{job_id}/{kind}")
         if response.status_code == 307:  # presigned: the store itself, without our key
             stored = httpx.get(response.headers["location"], timeout=self.http.timeout)
