@@ -24,6 +24,9 @@ from hingecheck.settings import Settings
 
 N_KEYPOINTS = 17
 STRIDE = 32  # YOLO11's largest feature stride: the input's sides are multiples of it
+# The int8 IR provisioned beside the f32 one (NNCF post-training quantization); what it
+# left in floating point (the head's decoding) runs in f32 on every CPU.
+INT8 = "int8"
 
 
 @dataclass(frozen=True)
@@ -59,14 +62,17 @@ class ModelSpec:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ModelSpec:
+        precision = str(settings.inference_precision)
         if settings.pose_model is not None:
             xml = _ir_file(settings.pose_model)
             name = xml.parent.name if settings.pose_model.is_dir() else xml.stem
+        elif precision == INT8:
+            xml = provision.verify_openvino_int8(settings)
+            name = "yolo11n-pose-int8"
         else:
             xml = provision.verify_openvino(settings)
             name = "yolo11n-pose"
-        return cls(xml, "openvino", settings.imgsz, settings.person_conf,
-                   settings.inference_precision, name)
+        return cls(xml, "openvino", settings.imgsz, settings.person_conf, precision, name)
 
 
 def _ir_file(path: Path) -> Path:
@@ -101,12 +107,17 @@ class PoseModel:
                 f"expected {5 + 3 * N_KEYPOINTS})"
             )
         config: dict[str, Any] = {"PERFORMANCE_HINT": "LATENCY"}
-        if spec.precision != "auto":
-            # bf16 is OpenVINO's own choice on CPUs with AMX; f32 elsewhere.
+        if spec.precision == INT8:
+            config["INFERENCE_PRECISION_HINT"] = "f32"
+        elif spec.precision != "auto":
+            # "auto" is OpenVINO's own choice: bf16 on CPUs with AVX-512 BF16 or AMX
+            # (OpenVINO 2026.4), f32 elsewhere.
             config["INFERENCE_PRECISION_HINT"] = spec.precision
         self._compiled = core.compile_model(network, "CPU", config)
         hint = self._compiled.get_property("INFERENCE_PRECISION_HINT")
         self.precision = hint.to_string() if hasattr(hint, "to_string") else str(hint)
+        if spec.precision == INT8:
+            self.precision = f"{INT8} (f32 elsewhere)"
         self._request = self._compiled.create_infer_request()
         self._request_lock = threading.Lock()  # one inference at a time per process
         started = time.perf_counter()

