@@ -2,9 +2,10 @@
 
 The outline is taken from the lifter's person mask (``pose.personmask``, BlazePose's
 segmentation on a crop placed by the track), from a still camera's background model, or
-from both (``Settings.back_outline``). The pose stage keeps a few small frames while it
+from both: ``Settings.back_outline`` picks one source class of ``analysis.back.outline``
+(``OUTLINES``). The pose stage keeps a few small frames while it
 runs (``BackgroundSampler``); once the lifter's keypoints are known, their bodies are
-masked out of those frames to build the background (``analysis.silhouette``), which also
+masked out of those frames to build the background (``analysis.back.background``), which also
 tells whether the camera stood still. A second decoding pass then measures the dorsal
 contour in every analysed frame. Decoding is cheap next to pose inference (about 1.3 ms
 per 720p frame against 20–30 ms), and keeping every frame would cost gigabytes.
@@ -17,7 +18,14 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from hingecheck.analysis import silhouette
+from hingecheck.analysis.back import background as backdrop
+from hingecheck.analysis.back import profile as silhouette
+from hingecheck.analysis.back.outline import (
+    BackgroundOutline,
+    FusedOutline,
+    OutlineSource,
+    PersonOutline,
+)
 from hingecheck.pose.personmask import PersonMasker, crop_for, get_masker
 from hingecheck.pose.track import PoseTrack
 from hingecheck.settings import BackOutline, Settings
@@ -28,6 +36,13 @@ from hingecheck.video.prefetch import prefetch
 # pixels long at 720p; a third of that is plenty for a contour and keeps the median fast.
 WORK_MAX_SIDE = 480
 BACKGROUND_SAMPLES = 40
+# Each outline setting's source: the pure geometry of each lives in analysis/back/.
+OUTLINES: dict[BackOutline, type[OutlineSource]] = {
+    BackOutline.PERSON: PersonOutline,
+    BackOutline.BACKGROUND: BackgroundOutline,
+    BackOutline.FUSED: FusedOutline,
+}
+_SOURCE_NAMES = {cls: name for name, cls in OUTLINES.items()}
 
 
 def _work_image(image: np.ndarray) -> tuple[np.ndarray, float]:
@@ -106,28 +121,28 @@ def measure_back_shape(info: VideoInfo, settings: Settings, track: PoseTrack,
         return _unmeasured(n, ends, float("nan"),
                            "the back's shape was not measured: the clip is too short")
     kps = [track.xy[sampler.positions[i]] * sampler.scales[i] for i in usable]
-    chords = [silhouette.chord_length(k) for k in kps]
+    chords = [backdrop.chord_length(k) for k in kps]
     chord_px = float(np.nanmedian(chords)) if not np.isnan(chords).all() else float("nan")
     if not chord_px > 0:
         return _unmeasured(n, ends, float("nan"),
                            "the back's shape was not measured: shoulders and hips not seen")
-    background = silhouette.build_background([sampler.frames[i] for i in usable], kps,
-                                             chord_px)
-    source = settings.back_outline
-    if source == "fused" and not background.still:
-        source = BackOutline.PERSON  # a moving camera has no background model to fuse
-    if source == "background" and not background.still:
+    background = backdrop.build_background([sampler.frames[i] for i in usable], kps,
+                                           chord_px)
+    outline = OUTLINES[settings.back_outline]().for_camera(background.still)
+    if outline is None:
         return _unmeasured(n, ends, background.camera_motion,
                            "the back's shape was not measured: the camera moves (rounding "
                            "needs a still camera)")
-    run_mask = source != "background" or settings.second_opinion
+    source = _SOURCE_NAMES[type(outline)]
+    # The person mask's network also gives the second opinion's landmarks.
+    run_mask = outline.needs_person or settings.second_opinion
     masker: PersonMasker | None = get_masker(settings) if run_mask else None
-    model = background if source != "person" else None
+    model = background if outline.needs_still_camera else None
     steps = silhouette.PROFILE_STEPS
     bulge = {end: np.full(n, np.nan) for end in ends}
     coverage = {end: np.zeros(n) for end in ends}
     heights = {end: np.full((n, steps), np.nan) for end in ends}
-    outline = {end: np.full((n, steps, 2), np.nan) for end in ends}
+    surfaces = {end: np.full((n, steps, 2), np.nan) for end in ends}
     landmarks = np.full((n, 17, 3), np.nan) if masker is not None else None
     limits = VideoLimits.from_settings(settings)
     # Decoded a frame ahead in a thread of its own, as in the pose stage: the decoder and
@@ -147,23 +162,23 @@ def measure_back_shape(info: VideoInfo, settings: Settings, track: PoseTrack,
         person = None
         if masker is not None:
             crop = crop_for(xy)
-            if crop is None and source != "background":
+            if crop is None and outline.needs_person:
                 continue
             if crop is not None:
                 person, points = masker.read(small, crop)
                 assert landmarks is not None
                 landmarks[pos] = points
                 landmarks[pos, :, :2] /= to_display
-        if source == "background":
+        if not outline.needs_person:
             person = None  # read for its landmarks only
         for end in ends:
             profile = silhouette.back_profile(small, model, hip, shoulder, facing_sign,
-                                              end=end, person=person)
+                                              end=end, person=person, source=outline)
             bulge[end][pos] = profile.bulge
             coverage[end][pos] = profile.coverage
             heights[end][pos] = profile.heights
-            outline[end][pos] = silhouette.outline_points(profile, hip, shoulder,
+            surfaces[end][pos] = silhouette.outline_points(profile, hip, shoulder,
                                                           facing_sign, end) / to_display
-    return SecondPass({end: BackShape(bulge[end], coverage[end], heights[end], outline[end],
+    return SecondPass({end: BackShape(bulge[end], coverage[end], heights[end], surfaces[end],
                                       background.camera_motion, background.still, None,
                                       source) for end in ends}, landmarks)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from hingecheck.analysis import silhouette
+from hingecheck.analysis.back import background as backdrop
+from hingecheck.analysis.back import profile as silhouette
 
 H, W = 270, 480
 HIP, SHOULDER = np.array([170.0, 170.0]), np.array([290.0, 170.0])  # a horizontal back
@@ -43,7 +44,7 @@ def test_bulge_reads_the_bend_of_the_back(bend_deg: float) -> None:
     wall = _wall()
     frame = wall.copy()
     _bent_back(frame, bend_deg)
-    background = silhouette.Background(wall, np.ones((H, W), bool), 0.0)
+    background = backdrop.Background(wall, np.ones((H, W), bool), 0.0)
     profile = silhouette.back_profile(frame, background, HIP, SHOULDER, facing_sign=1.0)
     assert profile.coverage == 1.0
     assert profile.bulge == pytest.approx(np.radians(bend_deg) / 8.0, abs=0.012)
@@ -57,7 +58,7 @@ def test_facing_left_looks_on_the_other_side() -> None:
     flipped = frame.copy()
     _bent_back(flipped, 40.0)
     frame = cv2.flip(flipped, 1)
-    background = silhouette.Background(wall, np.ones((H, W), bool), 0.0)
+    background = backdrop.Background(wall, np.ones((H, W), bool), 0.0)
     hip, shoulder = np.array([W - 1 - HIP[0], HIP[1]]), np.array([W - 1 - SHOULDER[0], HIP[1]])
     profile = silhouette.back_profile(frame, background, hip, shoulder, facing_sign=-1.0)
     assert profile.bulge == pytest.approx(np.radians(40.0) / 8.0, abs=0.012)
@@ -77,7 +78,7 @@ def test_background_ignores_a_lifter_who_stands_still_most_of_the_time() -> None
             _bent_back(img, 0.0)
             keypoints.append(_keypoints(HIP, SHOULDER))
         frames.append(img)
-    background = silhouette.build_background(frames, keypoints, CHORD)
+    background = backdrop.build_background(frames, keypoints, CHORD)
     assert background.still
     # Above the bent back (inside the standing body's column) the wall is recovered.
     region = (slice(60, 120), slice(180, 230))
@@ -93,13 +94,13 @@ def test_a_moving_camera_is_reported() -> None:
     for i in range(20):
         frames.append(np.roll(_wall(2), 6 * i, axis=1))
         keypoints.append(_keypoints(HIP, SHOULDER))
-    background = silhouette.build_background(frames, keypoints, CHORD)
+    background = backdrop.build_background(frames, keypoints, CHORD)
     assert not background.still
 
 
 def test_too_little_of_the_back_seen_gives_no_bulge() -> None:
     wall = _wall()
-    background = silhouette.Background(wall, np.ones((H, W), bool), 0.0)
+    background = backdrop.Background(wall, np.ones((H, W), bool), 0.0)
     profile = silhouette.back_profile(wall.copy(), background, HIP, SHOULDER, 1.0)
     assert profile.coverage == 0.0 and np.isnan(profile.bulge)
 
@@ -114,9 +115,55 @@ def test_an_outline_missed_down_to_the_joint_line_is_not_read_as_a_bend() -> Non
     hidden_to = int(HIP[1] - 0.04 * CHORD)  # the back vanishes down to 0.04 chord lengths
     frame[:hidden_to, int(HIP[0]):int(HIP[0] + 0.3 * CHORD)] = \
         wall[:hidden_to, int(HIP[0]):int(HIP[0] + 0.3 * CHORD)]
-    background = silhouette.Background(wall, np.ones((H, W), bool), 0.0)
+    background = backdrop.Background(wall, np.ones((H, W), bool), 0.0)
     profile = silhouette.back_profile(frame, background, HIP, SHOULDER, facing_sign=1.0)
     near_hip = silhouette.profile_positions() < 0.28
     assert np.isnan(profile.heights[near_hip]).all()
     assert profile.coverage >= silhouette.MIN_PROFILE_COVERAGE
     assert profile.bulge == pytest.approx(0.0, abs=0.016)
+
+
+def test_each_outline_setting_has_its_source_class() -> None:
+    from hingecheck.analysis.back.outline import (
+        BackgroundOutline,
+        FusedOutline,
+        PersonOutline,
+    )
+    from hingecheck.backshape import OUTLINES
+    from hingecheck.settings import BackOutline, Settings
+
+    assert set(OUTLINES) == set(BackOutline)
+    # The environment's words stay what they were.
+    assert Settings(back_outline="fused").back_outline is BackOutline.FUSED
+    # A moving camera: no background model to trace on, none to fuse with.
+    assert BackgroundOutline().for_camera(still=False) is None
+    assert isinstance(FusedOutline().for_camera(still=False), PersonOutline)
+    assert isinstance(PersonOutline().for_camera(still=False), PersonOutline)
+    assert [c.needs_person for c in (PersonOutline, BackgroundOutline, FusedOutline)] == \
+        [True, False, True]
+
+
+def test_the_fused_outline_drops_what_the_person_mask_does_not_see() -> None:
+    """A caption beside the back is foreground to the background model; the person mask
+    does not cover it, so the fused outline reads the back, the background one the
+    caption."""
+    from hingecheck.analysis.back.outline import BackgroundOutline, FusedOutline
+
+    wall = _wall()
+    frame = wall.copy()
+    _bent_back(frame, 0.0)
+    person = np.zeros((H, W), bool)
+    person[(frame != wall).any(axis=2)] = True
+    # A caption across the dorsal side, well off the back.
+    cv2.rectangle(frame, (180, 95), (280, 110), (255, 255, 255), -1)
+    background = backdrop.Background(wall, np.ones((H, W), bool), 0.0)
+    fused = silhouette.back_profile(frame, background, HIP, SHOULDER, 1.0, person=person,
+                                    source=FusedOutline())
+    plain = silhouette.back_profile(frame, background, HIP, SHOULDER, 1.0,
+                                    source=BackgroundOutline())
+    assert fused.coverage == 1.0
+    assert float(np.nanmedian(fused.heights)) == pytest.approx(0.3, abs=0.04)
+    assert float(np.nanmedian(plain.heights)) > 0.45  # the caption, not the back
+    # The same call without a source picks the same mask from what it is given.
+    same = silhouette.back_profile(frame, background, HIP, SHOULDER, 1.0, person=person)
+    assert np.array_equal(same.heights, fused.heights, equal_nan=True)
