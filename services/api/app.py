@@ -8,7 +8,9 @@
     shares.py    POST|GET /v1/shares, DELETE /v1/shares/{id}; GET /v1/shared[/jobs/{id}/…]
                  (a read-only link to one athlete's clips, with its own token)
     ops.py       GET /v1/scoring, /healthz, /readyz, /metrics
-    gate.py      the upload's key and size, checked before its body is read
+    gate.py      every request's key, body size and pace, checked before its body is read;
+                 load shedding (shed.py), keyed and keyless clients in separate pools
+    health.py    the database and the store opened lazily, probed briefly, cached
     problems.py  every error as problem+json, and so in the OpenAPI
 
 Every call but the scoring table, the health checks and /v1/shared needs ``Authorization:
@@ -19,9 +21,11 @@ Bearer <API key>``; every read is scoped to the key's tenant (another tenant's j
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from typing import cast
 
 from fastapi import Depends, FastAPI
 from fastapi.responses import FileResponse
@@ -29,19 +33,19 @@ from fastapi.staticfiles import StaticFiles
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.runner import EmbeddedWorker
 from hingecheck.settings import Settings
-from hingecheck.storage import ObjectStore
+from hingecheck.storage import ObjectStore, StorageUnavailable
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.api import problems
 from services.api.batches import router as batches_router
 from services.api.deps import known_query
-from services.api.gate import UploadGate
+from services.api.gate import Gate
+from services.api.health import StoreHolder, Watch, database_check, open_database
 from services.api.keys import router as keys_router
 from services.api.notes import router as notes_router
 from services.api.ops import router as ops_router
 from services.api.shares import router as shares_router
-from services.api.shed import Shed
 from services.api.uploads import router as uploads_router
 from services.api.videos import router as videos_router
 from services.results import STATIC_DIR
@@ -50,13 +54,25 @@ from services.results import STATIC_DIR
 def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
                objects: ObjectStore | None = None, worker: bool = True) -> FastAPI:
     """The app; ``worker`` runs the embedded worker thread beside it."""
-    from hingecheck.storage import open_store
+    database_ready = threading.Event()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         # Routes ask for these through services.api.deps (Db, Store, Config, Dispatch).
-        app.state.db = db or jobs.connect(settings.database())
-        app.state.objects = objects or open_store(settings)
+        # Neither a database nor a store that is down stops the start: the API answers
+        # 503 until they return, as it does when they fail later.
+        if db is not None:
+            database_ready.set()
+        app.state.db = db or open_database(settings.database(), database_ready)
+        app.state.store = StoreHolder(settings, objects)
+        if objects is None:
+            try:
+                app.state.store.get()
+            except StorageUnavailable as exc:
+                logging.getLogger("hingecheck.api").warning(
+                    "object store unreachable at start (%s); answering 503 until it is", exc)
+        app.state.watch = Watch(_checks(settings, app.state.db, database_ready,
+                                        app.state.store))
         app.state.dispatch = _dispatcher(settings, app.state.db)
         app.state.settings = settings
         if settings.broker_url:  # jobs whose message was lost get one again
@@ -66,8 +82,9 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
             except SQLAlchemyError:  # the database is down: the workers' sweep will do it
                 logging.getLogger("hingecheck.api").warning("start-up sweep skipped")
         embedded = worker and not settings.broker_url
-        runner = EmbeddedWorker(app.state.db, app.state.objects, settings) if embedded else None
-        if runner:
+        runner = None
+        if embedded:
+            runner = EmbeddedWorker(app.state.db, cast(ObjectStore, app.state.store), settings)
             runner.start()
         yield
         if runner:
@@ -76,8 +93,10 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
     app = FastAPI(title="hingecheck", version="0.2", lifespan=lifespan,
                   dependencies=[Depends(known_query)])
     problems.install(app)
-    app.add_middleware(UploadGate, max_upload_bytes=settings.max_upload_bytes)
-    app.add_middleware(Shed, limit=settings.api_max_in_flight)  # outermost: sheds first
+    # outermost: the key, the size, the pace and the load, before anything is read
+    app.add_middleware(Gate, max_upload_bytes=settings.max_upload_bytes,
+                       max_in_flight=settings.api_max_in_flight,
+                       database_ready=database_ready)
     # notes before videos: /v1/jobs/{id}/notes must not be taken for an output's {kind}
     for router in (notes_router, videos_router, uploads_router, batches_router, keys_router,
                    shares_router, ops_router):
@@ -99,6 +118,22 @@ def from_environment() -> FastAPI:
     from hingecheck.settings import get_settings
 
     return create_app(get_settings(), worker=False)
+
+
+def _checks(settings: Settings, db: sessionmaker[Session], database_ready: threading.Event,
+            store: StoreHolder) -> dict[str, Callable[[], None]]:
+    """What readiness probes: the database, the store and (distributed mode) the broker."""
+    checks = {"database": database_check(db, database_ready), "storage": store.check}
+    if settings.broker_url:
+        url = settings.broker_url
+
+        def broker() -> None:
+            from kombu.connection import Connection
+
+            with Connection(url, connect_timeout=1.0) as conn:  # type: ignore[no-untyped-call]
+                conn.ensure_connection(max_retries=1, timeout=1.0)
+        checks["broker"] = broker
+    return checks
 
 
 def _dispatcher(settings: Settings, db: sessionmaker[Session]) -> Callable[[str], None]:

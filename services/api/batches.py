@@ -2,67 +2,81 @@
 
     POST /v1/batches                 {name} → the batch
     GET  /v1/batches                 the caller's batches
-    GET  /v1/batches/{id}            counts by status, a line per athlete, the clips worst first
+    GET  /v1/batches/{id}            counts (each clip once), a line per athlete, the clips
+                                     most urgent first
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from hingecheck.jobs import store as jobs
-from hingecheck.jobs.models import Job
-from hingecheck.schemas.api import BatchList, BatchRef, BatchSummary
-from pydantic import BaseModel, Field
+from hingecheck.schemas.api import (
+    AthleteLine,
+    BatchIn,
+    BatchItem,
+    BatchList,
+    BatchRef,
+    BatchSummary,
+    JobView,
+)
+from hingecheck.vocab import JobStatus
 
-from services.api.deps import Db, TenantId, job_view
+from services.api.deps import Db, TenantId
 from services.api.problems import documented, not_found
+from services.api.views import job_views, most_urgent_first
 
 router = APIRouter(tags=["batches"])
-
-
-class BatchIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+NOT_JUDGED = "not_judged"
 
 
 @router.post("/v1/batches", status_code=201, operation_id="create_batch",
-             response_model=BatchRef, responses=documented(401, 422))
-def create_batch(tenant_id: TenantId, db: Db, body: BatchIn) -> dict[str, Any]:
+             response_model=BatchRef, responses=documented(401, 413, 422))
+def create_batch(tenant_id: TenantId, db: Db, body: BatchIn) -> BatchRef:
     batch = jobs.add_batch(db, tenant_id, body.name)
-    return {"id": batch.id, "name": batch.name}
+    return BatchRef(id=batch.id, name=batch.name)
 
 
 @router.get("/v1/batches", operation_id="list_batches", response_model=BatchList,
             responses=documented(401))
-def list_batches(tenant_id: TenantId, db: Db) -> dict[str, Any]:
-    return {"batches": [{"id": b.id, "name": b.name, "created_at": b.created_at.isoformat()}
-                        for b in jobs.list_batches(db, tenant_id)]}
+def list_batches(tenant_id: TenantId, db: Db) -> BatchList:
+    return BatchList(batches=[BatchItem(id=b.id, name=b.name, created_at=b.created_at)
+                              for b in jobs.list_batches(db, tenant_id)])
 
 
 @router.get("/v1/batches/{batch_id}", operation_id="get_batch", response_model=BatchSummary,
             responses=documented(401, 404))
-def get_batch(batch_id: str, tenant_id: TenantId, db: Db) -> dict[str, Any]:
+def get_batch(batch_id: Annotated[str, Path(max_length=64)], tenant_id: TenantId,
+              db: Db) -> BatchSummary:
     batch = jobs.get_batch(db, tenant_id, batch_id)
     if batch is None:
         raise not_found(f"batch {batch_id}")
-    rows = jobs.list_jobs(db, tenant_id, batch=batch_id, limit=10_000)
-    return {"id": batch.id, "name": batch.name, **batch_summary(rows)}
+    views = job_views(db, tenant_id, jobs.list_jobs(db, tenant_id, batch=batch_id,
+                                                    limit=10_000))
+    counts, athletes = batch_counts(views)
+    return BatchSummary(id=batch.id, name=batch.name, counts=counts, athletes=athletes,
+                        jobs=most_urgent_first(views))
 
 
-def batch_summary(rows: list[Job]) -> dict[str, Any]:
-    """Counts by status, a line per athlete, and the clips with the worst faults first."""
+def batch_counts(views: list[JobView]) -> tuple[dict[str, int], list[AthleteLine]]:
+    """Counts by status and a line per athlete, each clip once (the job it is counted
+    under); a succeeded clip with no score counts as not judged."""
     counts: dict[str, int] = {}
-    athletes: dict[str, dict[str, Any]] = {}
-    for job in rows:
-        counts[job.status] = counts.get(job.status, 0) + 1
-        a = athletes.setdefault(job.athlete or "unknown",
-                                {"athlete": job.athlete, "clips": 0, "scores": []})
-        a["clips"] += 1
-        if job.score is not None:
-            a["scores"].append(job.score)
-    per_athlete = [{"athlete": a["athlete"], "clips": a["clips"],
-                    "mean_score": round(sum(a["scores"]) / len(a["scores"]), 1)
-                    if a["scores"] else None} for a in athletes.values()]
-    worst = sorted(rows, key=lambda j: (-(j.worst_severity or 0.0), j.score or 100.0))
-    return {"counts": counts, "athletes": per_athlete,
-            "jobs": [job_view(j) for j in worst]}
+    athletes: dict[str | None, list[float]] = {}
+    clips: dict[str | None, int] = {}
+    for view in views:
+        if view.superseded_by is not None:
+            continue
+        status = str(view.status)
+        if view.status == JobStatus.SUCCEEDED and view.score is None:
+            status = NOT_JUDGED
+        counts[status] = counts.get(status, 0) + 1
+        clips[view.athlete] = clips.get(view.athlete, 0) + 1
+        scores = athletes.setdefault(view.athlete, [])
+        if view.score is not None:
+            scores.append(view.score)
+    lines = [AthleteLine(athlete=name, clips=clips[name],
+                         mean_score=round(sum(s) / len(s), 1) if s else None)
+             for name, s in athletes.items()]
+    return counts, lines

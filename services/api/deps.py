@@ -1,28 +1,33 @@
 """What the API's route modules share: the database, the store, the settings and the
-dispatcher as dependencies; the caller's tenant; job views; common checks."""
+dispatcher as dependencies; the caller's tenant and the job it names; common checks."""
 
 from __future__ import annotations
 
-import json
 import re
+import socket
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request, Security
+from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from hingecheck.analysis.profiles import EXERCISES
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import Job
-from hingecheck.jobs.webhooks import CallbackRefused, check_callback_url
+from hingecheck.netcheck import is_inner_text
+from hingecheck.schemas.api import JobView
 from hingecheck.settings import Settings
-from hingecheck.storage import ObjectStore
+from hingecheck.storage import ObjectStore, StorageUnavailable
+from hingecheck.vocab import JobStatus
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.api.problems import Problem
+from services.api.problems import Problem, not_found, unavailable
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi"}
+CALLBACK_URL = r"^https?://[^\s\x00]+$"
+MEDIA_TYPE = r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+/[!#$%&'*+.^_`|~0-9A-Za-z-]+( *;[ -~]*)?$"
 
 
 # async: they only read app.state, and FastAPI would run a plain def in its thread pool
@@ -31,8 +36,18 @@ async def get_db(request: Request) -> sessionmaker[Session]:
     return request.app.state.db  # type: ignore[no-any-return]
 
 
-async def get_store(request: Request) -> ObjectStore:
-    return request.app.state.objects  # type: ignore[no-any-return]
+def get_store(request: Request) -> ObjectStore:
+    """The object store, once it answers (probed at most every few seconds, briefly):
+    503 at once while it is down, instead of a request that hangs on it."""
+    state = request.app.state
+    status = state.watch.status().get("storage", "down")
+    try:
+        if status != "ok":
+            raise StorageUnavailable(status.removeprefix("down: "))
+        return state.store.get()  # type: ignore[no-any-return]
+    except StorageUnavailable as exc:
+        raise unavailable("storage", f"the object store cannot be reached; try again ({exc})"
+                          ) from None
 
 
 async def get_config(request: Request) -> Settings:
@@ -48,6 +63,7 @@ Db = Annotated[sessionmaker[Session], Depends(get_db)]
 Store = Annotated[ObjectStore, Depends(get_store)]
 Config = Annotated[Settings, Depends(get_config)]
 Dispatch = Annotated[Callable[[str], None], Depends(get_dispatch)]
+JobId = Annotated[str, PathParam(max_length=64, description="a job's id")]
 
 
 # The OpenAPI security scheme; it parses ``Authorization: Bearer <key>`` (the scheme's
@@ -77,8 +93,11 @@ def tenant_of(request: Request, authorization: str | None) -> str | None:
 
 def current_tenant(request: Request, credentials: Annotated[
         HTTPAuthorizationCredentials | None, Security(bearer)] = None) -> str:
-    """The tenant of the API key in ``Authorization: Bearer``; 401 otherwise."""
-    found = tenant_of(request, request.headers.get("authorization")) if credentials else None
+    """The tenant of the API key in ``Authorization: Bearer`` (the gate has looked it up);
+    401 otherwise."""
+    found: str | None = getattr(request.state, "tenant_id", None)
+    if found is None and credentials:
+        found = tenant_of(request, request.headers.get("authorization"))
     if found is None:
         raise unauthorized()
     return found
@@ -106,27 +125,37 @@ async def known_query(request: Request) -> None:
                                "this operation"} for name in unknown])
 
 
-def job_view(job: Job) -> dict[str, Any]:
-    return {
-        "id": job.id, "status": job.status, "progress": job.progress,
-        "attempts": job.attempts, "exercise": job.exercise, "athlete": job.athlete,
-        "exercise_found": job.exercise_found, "reanalysis_of": job.reanalysis_of,
-        "batch": job.batch, "source_name": job.source_name, "score": job.score,
-        "unscored_reason": job.unscored_reason,
-        "rep_scores": json.loads(job.rep_summary) if job.rep_summary else [],
-        "reps": job.rep_count, "faults": json.loads(job.faults) if job.faults else [],
-        "error": None if job.error_code is None else {"code": job.error_code,
-                                                      "message": job.error_message},
-        "created_at": job.created_at.isoformat() if job.created_at else None,
-        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
-        "links": {"self": f"/v1/jobs/{job.id}", "result": f"/v1/jobs/{job.id}/result",
-                  "video": f"/v1/jobs/{job.id}/video", "poster": f"/v1/jobs/{job.id}/poster"},
-    }
+def owned(db: sessionmaker[Session], tenant_id: str, job_id: str) -> Job:
+    """The caller's job; 404 for another tenant's or none. Routes with a body call this
+    themselves, so that a bad body is a 422 whatever the job."""
+    job = jobs.get_job(db, tenant_id, job_id)
+    if job is None:
+        raise not_found(f"job {job_id}")
+    return job
 
 
-def accepted(job: Job) -> JSONResponse:
-    return JSONResponse(job_view(job), status_code=202,
-                        headers={"Location": f"/v1/jobs/{job.id}"})
+def owned_job(job_id: JobId, tenant_id: TenantId, db: Db) -> Job:
+    """The caller's job named in the path (OwnedJob)."""
+    return owned(db, tenant_id, job_id)
+
+
+OwnedJob = Annotated[Job, Depends(owned_job)]
+
+
+def finished_job(job: OwnedJob) -> Job:
+    """The caller's job, once it has succeeded; 409 before."""
+    if job.status != JobStatus.SUCCEEDED:
+        raise Problem(409, "not-ready", "Not ready",
+                      f"job {job.id} is {job.status}; outputs exist once it succeeds")
+    return job
+
+
+FinishedJob = Annotated[Job, Depends(finished_job)]
+
+
+def accepted(view: JobView) -> JSONResponse:
+    return JSONResponse(view.model_dump(mode="json"), status_code=202,
+                        headers={"Location": f"/v1/jobs/{view.id}"})
 
 
 def too_large(max_upload_bytes: int) -> Problem:
@@ -148,13 +177,28 @@ def display_name(filename: str | None, ext: str) -> str:
     return stem + ext
 
 
-def check_fields(settings: Settings, exercise: str, callback_url: str | None) -> None:
-    """422 for an unknown exercise or a callback URL hingecheck will not call."""
-    if exercise != "auto" and exercise not in EXERCISES:
-        raise Problem(422, "unknown-exercise", "Unknown exercise",
-                      f"{exercise!r}; choose one of {', '.join(EXERCISES)} or auto")
-    if callback_url:
-        try:
-            check_callback_url(callback_url, settings.webhook_hosts())
-        except CallbackRefused as exc:
-            raise Problem(422, "bad-callback-url", "Callback URL refused", str(exc)) from None
+def check_callback(settings: Settings, callback_url: str | None) -> None:
+    """422 for a callback URL hingecheck will not call: not http(s), malformed, a port out
+    of range, a host that does not resolve, or any address that is not public (through
+    every IPv6 form that carries an IPv4 one: hingecheck.netcheck)."""
+    if not callback_url:
+        return
+    try:
+        parts = urlsplit(callback_url)
+        host, port = parts.hostname, parts.port  # .port raises for 99999 or "x"
+        if parts.scheme not in ("http", "https") or not host:
+            raise ValueError("the callback URL must be http(s)://host/...")
+    except ValueError as exc:
+        raise Problem(422, "bad-callback-url", "Callback URL refused",
+                      f"not a usable URL: {exc}") from None
+    if host in settings.webhook_hosts():
+        return
+    try:
+        found = {str(info[4][0]) for info in socket.getaddrinfo(host, port or None)}
+    except (OSError, UnicodeError):
+        raise Problem(422, "bad-callback-url", "Callback URL refused",
+                      f"the callback host {host!r} does not resolve") from None
+    inner = sorted(a for a in found if is_inner_text(a))
+    if inner:
+        raise Problem(422, "bad-callback-url", "Callback URL refused",
+                      f"the callback host {host!r} is not a public address ({inner[0]})")

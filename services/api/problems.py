@@ -64,6 +64,10 @@ def _invalid(request: Request, exc: Exception) -> JSONResponse:
     fields = [{"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
               for e in exc.errors()]
     detail = "; ".join(f"{f['field']}: {f['message']}" for f in fields[:5]) or "invalid request"
+    if fields and all(f["field"].endswith(".exercise") for f in fields):
+        # An exercise not on the list keeps its own stable type.
+        return problem_response(request, Problem(422, "unknown-exercise", "Unknown exercise",
+                                                 detail, errors=fields))
     return problem_response(request, Problem(422, "invalid-request", "Invalid request",
                                              detail, errors=fields))
 

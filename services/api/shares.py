@@ -11,29 +11,33 @@ With the link's token (``Authorization: Bearer hcs_…``), read-only, that athle
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response, Security
+from fastapi import APIRouter, Depends, Path, Request, Response, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import Share
-from hingecheck.schemas.api import NewShare, SharedClips, ShareIn, ShareList
+from hingecheck.schemas.api import NewShare, SharedClips, ShareIn, ShareList, ShareView
 from hingecheck.storage import job_key
+from hingecheck.vocab import JobStatus, OutputKind
 
-from services.api.deps import Config, Db, Store, TenantId, bearer_token, job_view
+from services.api.deps import Config, Db, JobId, Store, TenantId, bearer_token
 from services.api.problems import Problem, documented, not_found
 from services.api.videos import stored_object
+from services.api.views import job_views
 
 router = APIRouter(tags=["shares"])
 share_bearer = HTTPBearer(auto_error=False, scheme_name="shareToken",
                           description="a share link's token (hcs_…), read-only")
-SHARED_FILES = {"result": ("result.json", "application/json"),
-                "video": ("annotated.mp4", "video/mp4"), "poster": ("poster.jpg", "image/jpeg")}
+SHARED_KINDS = (OutputKind.RESULT, OutputKind.VIDEO, OutputKind.POSTER)
+# Any other name is simply not there (404), as another athlete's clip is not.
+SharedKind = Annotated[str, Path(max_length=20, json_schema_extra={
+    "enum": [str(k) for k in SHARED_KINDS]})]
 
 
-def _view(share: Share) -> dict[str, Any]:
-    return {"id": share.prefix, "athlete": share.athlete,
-            "expires_at": share.expires_at.isoformat(), "created_at": share.created_at.isoformat()}
+def _view(share: Share) -> ShareView:
+    return ShareView(id=share.prefix, athlete=share.athlete, expires_at=share.expires_at,
+                     created_at=share.created_at)
 
 
 def current_share(request: Request, credentials: Annotated[
@@ -53,21 +57,24 @@ SharedTo = Annotated[Share, Depends(current_share)]
 
 
 @router.post("/v1/shares", status_code=201, operation_id="create_share",
-             response_model=NewShare, responses=documented(401, 422))
-def create_share(tenant_id: TenantId, db: Db, body: ShareIn) -> dict[str, Any]:
-    share, token = jobs.create_share(db, tenant_id, body.athlete.strip(), body.days)
-    return {**_view(share), "token": token, "link": f"/#/shared/{token}"}
+             response_model=NewShare, responses=documented(401, 413, 422))
+def create_share(tenant_id: TenantId, db: Db, body: ShareIn) -> NewShare:
+    # ShareIn has trimmed the athlete and refused a blank one: a share always names
+    # exactly one athlete (an empty name would match no filter, i.e. everyone).
+    share, token = jobs.create_share(db, tenant_id, body.athlete, body.days)
+    return NewShare(**_view(share).model_dump(), token=token, link=f"/#/shared/{token}")
 
 
 @router.get("/v1/shares", operation_id="list_shares", response_model=ShareList,
             responses=documented(401))
-def list_shares(tenant_id: TenantId, db: Db) -> dict[str, Any]:
-    return {"shares": [_view(s) for s in jobs.list_shares(db, tenant_id)]}
+def list_shares(tenant_id: TenantId, db: Db) -> ShareList:
+    return ShareList(shares=[_view(s) for s in jobs.list_shares(db, tenant_id)])
 
 
 @router.delete("/v1/shares/{share_id}", status_code=204, operation_id="revoke_share",
                responses=documented(401, 404))
-def revoke_share(share_id: str, tenant_id: TenantId, db: Db) -> Response:
+def revoke_share(share_id: Annotated[str, Path(max_length=64)], tenant_id: TenantId,
+                 db: Db) -> Response:
     if not jobs.revoke_share(db, tenant_id, share_id):
         raise not_found(f"share {share_id}")
     return Response(status_code=204)
@@ -75,22 +82,29 @@ def revoke_share(share_id: str, tenant_id: TenantId, db: Db) -> Response:
 
 @router.get("/v1/shared", operation_id="get_shared", response_model=SharedClips,
             responses=documented(401))
-def get_shared(share: SharedTo, db: Db) -> dict[str, Any]:
-    done = jobs.list_jobs(db, share.tenant_id, athlete=share.athlete, status="succeeded",
-                          limit=200)
-    return {"athlete": share.athlete, "expires_at": share.expires_at.isoformat(),
-            "jobs": [job_view(j) for j in done]}
+def get_shared(share: SharedTo, db: Db) -> SharedClips:
+    done = []
+    if share.athlete.strip():  # a link made blank before names were checked shows nobody
+        done = [j for j in jobs.list_jobs(db, share.tenant_id, athlete=share.athlete,
+                                          status=JobStatus.SUCCEEDED, limit=200)
+                if j.athlete == share.athlete]
+    return SharedClips(athlete=share.athlete, expires_at=share.expires_at,
+                       jobs=job_views(db, share.tenant_id, done))
 
 
 @router.get("/v1/shared/jobs/{job_id}/{kind}", operation_id="get_shared_output", responses={
-    200: {"description": "result.json, the annotated clip or the poster"},
-    307: {"description": "S3 storage: a presigned URL"}, **documented(401, 404)})
-def get_shared_output(job_id: str, kind: str, share: SharedTo, db: Db, objects: Store,
-                      settings: Config) -> Response:
+    200: {"description": "result.json, the annotated clip or the poster",
+          "content": {k.media_type: {"schema": {"type": "object"}
+                                     if k is OutputKind.RESULT else
+                                     {"type": "string", "format": "binary"}}
+                      for k in SHARED_KINDS}},
+    307: {"description": "S3 storage: a presigned URL"}, **documented(401, 404, 503)})
+def get_shared_output(job_id: JobId, kind: SharedKind, share: SharedTo, db: Db,
+                      objects: Store, settings: Config) -> Response:
     job = jobs.get_job(db, share.tenant_id, job_id)
-    if kind not in SHARED_FILES or job is None or job.athlete != share.athlete or \
-            job.status != "succeeded":
+    if kind not in SHARED_KINDS or job is None or not share.athlete.strip() or \
+            job.athlete != share.athlete or job.status != JobStatus.SUCCEEDED:
         raise not_found(f"/v1/shared/jobs/{job_id}/{kind}")  # another athlete's: not there
-    name, media = SHARED_FILES[kind]
-    return stored_object(objects, job_key(share.tenant_id, job.id, name), media,
-                   settings.presign_ttl_s)
+    output = OutputKind(kind)
+    return stored_object(objects, job_key(share.tenant_id, job.id, output.file_name),
+                         output.media_type, settings.presign_ttl_s)

@@ -1,33 +1,40 @@
 """Load shedding: at most ``limit`` requests in flight per API process
-(HINGECHECK_API_MAX_IN_FLIGHT, 32); the rest are answered 503 at once (problem+json,
-``Retry-After: 1``) instead of queueing until every client times out. ``/healthz`` is never
-shed: liveness is not load."""
+(HINGECHECK_API_MAX_IN_FLIGHT, 32) for keyed clients, and a separate, smaller pool for
+everything that needs no key (readiness, the scoring table, share links, the page); the
+rest are answered 503 at once (problem+json, ``Retry-After: 1``) instead of queueing until
+every client times out. The gate (gate.py) takes a slot only once a key has been checked,
+so clients without a key can never fill the keyed pool. ``/healthz`` is never shed:
+liveness is not load."""
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Receive, Scope, Send
-
-from services.api.problems import Problem, answer_unread
+from services.api.problems import Problem
 
 EXEMPT = ("/healthz",)
 
 
-class Shed:
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit, self.in_flight = app, limit, 0
+class Limiter:
+    """A count of requests in flight against a limit (one event loop: no lock needed)."""
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in EXEMPT:
-            await self.app(scope, receive, send)
-            return
+    def __init__(self, name: str, limit: int) -> None:
+        self.name, self.limit, self.in_flight = name, limit, 0
+
+    def enter(self) -> bool:
+        """Take a slot; False when all are taken."""
         if self.in_flight >= self.limit:
-            await answer_unread(scope, send, Problem(
-                503, "overloaded", "Overloaded",
-                f"the server is answering {self.limit} requests already; try again",
-                headers={"Retry-After": "1"}))
-            return
+            return False
         self.in_flight += 1
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.in_flight -= 1
+        return True
+
+    def leave(self) -> None:
+        self.in_flight -= 1
+
+    def overloaded(self) -> Problem:
+        return Problem(503, "overloaded", "Overloaded",
+                       f"the server is answering {self.limit} {self.name} requests already; "
+                       "try again", headers={"Retry-After": "1"})
+
+
+def public_limit(keyed_limit: int) -> int:
+    """The pool for requests without a key: a quarter of the keyed one, at least 4."""
+    return max(4, keyed_limit // 4)

@@ -3,7 +3,7 @@
     POST /v1/videos                  upload a clip (multipart: file, exercise, athlete, batch,
                                      callback_url; header Idempotency-Key)
     GET  /v1/jobs                    the caller's jobs, newest first (athlete, batch, status,
-                                     since, cursor)
+                                     since, cursor, counted_only, order)
     GET  /v1/jobs/{id}               status, progress, error
     GET  /v1/jobs/{id}/result        result.json
     GET  /v1/jobs/{id}/video|poster|chart   the annotated clip, poster, angle chart
@@ -13,10 +13,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 import tempfile
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Header, Query, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
@@ -24,52 +26,59 @@ from hingecheck import errors
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import Job
 from hingecheck.schemas import AnalysisResult
-from hingecheck.schemas.api import JobList, JobStatus, JobView, ReanalysisIn
+from hingecheck.schemas.api import NO_NUL, JobList, JobView, ReanalysisIn, clean_name
 from hingecheck.storage import ObjectMissing, ObjectStore, StorageUnavailable, job_key
 from hingecheck.video import VideoLimits, probe
-from sqlalchemy.orm import Session, sessionmaker
+from hingecheck.vocab import DEFAULT_EXERCISE, ExerciseChoice, JobStatus, OutputKind
+from sqlalchemy.exc import IntegrityError
 
 from services.api.deps import (
+    CALLBACK_URL,
+    MEDIA_TYPE,
     Config,
     Db,
     Dispatch,
+    FinishedJob,
+    JobId,
+    OwnedJob,
     Store,
     TenantId,
     accepted,
-    check_fields,
+    check_callback,
     display_name,
-    job_view,
+    owned,
     suffix,
     too_large,
 )
 from services.api.problems import Problem, documented, not_found, unavailable
+from services.api.views import job_view, job_views, most_urgent_first
 
 CHUNK = 1024 * 1024
-OUTPUT_FILES = {"video": ("annotated.mp4", "video/mp4"), "poster": ("poster.jpg", "image/jpeg"),
-                "chart": ("angles.png", "image/png")}
+DEFAULT_CHOICE = ExerciseChoice(DEFAULT_EXERCISE)
+CURSOR = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)?$"
 
 router = APIRouter(tags=["jobs"])
 
 
 @router.post("/v1/videos", status_code=202, operation_id="upload_video", response_model=JobView,
-             responses=documented(401, 413, 422, 503))
+             responses=documented(401, 408, 413, 422, 503))
 def upload_video(
     tenant_id: TenantId, db: Db, objects: Store, settings: Config, dispatch: Dispatch,
-    file: Annotated[UploadFile, File()],
-    exercise: Annotated[str, Form()] = "rdl",
-    athlete: Annotated[str | None, Form(max_length=200)] = None,
-    batch: Annotated[str | None, Form(max_length=100)] = None,
-    callback_url: Annotated[str | None, Form(max_length=500)] = None,
+    file: Annotated[UploadFile, File(description="the clip (not empty)")],
+    exercise: Annotated[ExerciseChoice, Form()] = DEFAULT_CHOICE,
+    athlete: Annotated[str | None, Form(max_length=200, pattern=NO_NUL)] = None,
+    batch: Annotated[str | None, Form(max_length=100, pattern=NO_NUL)] = None,
+    callback_url: Annotated[str | None, Form(max_length=500, pattern=CALLBACK_URL)] = None,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> JSONResponse:
     # A plain def: FastAPI runs it in its thread pool, so the copy, the probe, the store
-    # and the database never block the event loop (UploadGate has already checked the
-    # key and the size before the body was read).
+    # and the database never block the event loop (the gate has already checked the key
+    # and the size before the body was read).
     if idempotency_key:
         earlier = jobs.find_idempotent(db, tenant_id, idempotency_key)
         if earlier is not None:
-            return accepted(earlier)
-    check_fields(settings, exercise, callback_url)
+            return accepted(job_view(db, earlier))
+    check_callback(settings, callback_url)
     ext = suffix(file.filename)
     with tempfile.TemporaryDirectory(prefix="hingecheck-upload-") as tmp:
         # Under the client's own name, so that a refusal names their file, not ours.
@@ -87,105 +96,125 @@ def upload_video(
             raise Problem(422 if exc.code != "video-too-large" else 413, exc.code,
                           "The upload cannot be analysed", str(exc)) from None
         job = Job(id=jobs.new_job_id(), tenant_id=tenant_id, exercise=exercise,
-                  athlete=athlete, batch=batch, source_name=(file.filename or "upload")[:300],
+                  athlete=clean_name(athlete or "") or None,
+                  batch=clean_name(batch or "") or None,
+                  source_name=clean_name(file.filename or "")[:300] or "upload",
                   idempotency_key=idempotency_key, source_key="", callback_url=callback_url)
         job.source_key = job_key(tenant_id, job.id, f"source{ext}")
+        media = file.content_type or ""
         try:
-            objects.put_file(job.source_key, path, file.content_type or "video/mp4")
+            objects.put_file(job.source_key, path,
+                             media if re.match(MEDIA_TYPE, media) else "video/mp4")
         except StorageUnavailable as exc:
             raise unavailable("storage", f"the upload was not stored; try again ({exc})"
                               ) from None
-    jobs.add_job(db, job)
+    try:
+        jobs.add_job(db, job)
+    except IntegrityError:
+        # A concurrent retry with the same Idempotency-Key won: its job is the answer,
+        # and this request's copy of the clip goes.
+        _forget(objects, job.source_key)
+        winner = jobs.find_idempotent(db, tenant_id, idempotency_key or "")
+        if winner is None:
+            raise
+        return accepted(job_view(db, winner))
+    except Exception:
+        _forget(objects, job.source_key)  # no job: its source would be an orphan
+        raise
     dispatch(job.id)
-    return accepted(job)
+    return accepted(job_view(db, job))
+
+
+def _forget(objects: ObjectStore, key: str) -> None:
+    # Where the store cannot remove it now, its sweep of sources without a job does.
+    with contextlib.suppress(StorageUnavailable, AttributeError):
+        objects.remove(key)
 
 
 @router.get("/v1/jobs", operation_id="list_jobs", response_model=JobList,
             responses=documented(401, 422))
-def list_jobs(tenant_id: TenantId, db: Db, athlete: str | None = None,
-              batch: str | None = None, status: JobStatus | None = None,
+def list_jobs(tenant_id: TenantId, db: Db,
+              athlete: Annotated[str | None, Query(max_length=200, pattern=NO_NUL)] = None,
+              batch: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
+              status: JobStatus | None = None,
               since: Annotated[str | None, Query(
                   description="ISO 8601 date-time: jobs created at or after it",
-                  json_schema_extra={"format": "date-time"})] = None,
-              cursor: str | None = None,
-              limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
+                  json_schema_extra={"format": "date-time", "pattern": CURSOR})] = None,
+              cursor: Annotated[str | None, Query(
+                  description="a next_cursor from an earlier page",
+                  json_schema_extra={"pattern": CURSOR})] = None,
+              limit: Annotated[int, Query(ge=1, le=200)] = 50,
+              counted_only: Annotated[bool, Query(
+                  description="only the job each clip is counted under (no superseded_by)"
+              )] = False,
+              order: Annotated[Literal["newest", "urgency"], Query(
+                  description="newest first, or most urgent first within the page")
+              ] = "newest") -> JobList:
     before = _iso_time(cursor, "cursor") if cursor is not None else None
     after = _iso_time(since, "since") if since is not None else None
     rows = jobs.list_jobs(db, tenant_id, athlete=athlete, batch=batch, status=status,
                           before=before, since=after, limit=limit)
     last = rows[-1].created_at.isoformat() if len(rows) == limit else None
-    return {"jobs": [job_view(j) for j in rows], "next_cursor": last}
-
-
-def owned(db: sessionmaker[Session], tenant_id: str, job_id: str) -> Job:
-    job = jobs.get_job(db, tenant_id, job_id)
-    if job is None:
-        raise not_found(f"job {job_id}")
-    return job
-
-
-def finished(db: sessionmaker[Session], tenant_id: str, job_id: str) -> Job:
-    job = owned(db, tenant_id, job_id)
-    if job.status != "succeeded":
-        raise Problem(409, "not-ready", "Not ready",
-                      f"job {job_id} is {job.status}; outputs exist once it succeeds")
-    return job
+    views = job_views(db, tenant_id, rows)
+    if counted_only:
+        views = [v for v in views if v.superseded_by is None]
+    if order == "urgency":
+        views = most_urgent_first(views)
+    return JobList(jobs=views, next_cursor=last)
 
 
 @router.get("/v1/jobs/{job_id}", operation_id="get_job", response_model=JobView,
             responses=documented(401, 404))
-def get_job(job_id: str, tenant_id: TenantId, db: Db) -> dict[str, Any]:
-    return job_view(owned(db, tenant_id, job_id))
+def get_job(job: OwnedJob, db: Db) -> JobView:
+    return job_view(db, job)
 
 
 @router.post("/v1/jobs/{job_id}/reanalyse", status_code=202, operation_id="reanalyse",
              response_model=JobView, responses=documented(401, 404, 409, 422, 503))
-def reanalyse(job_id: str, tenant_id: TenantId, db: Db, settings: Config, dispatch: Dispatch,
+def reanalyse(job_id: JobId, tenant_id: TenantId, db: Db, dispatch: Dispatch,
               body: ReanalysisIn) -> JSONResponse:
     """The clip analysed again under ``exercise`` (the stored upload is reused; this job and
     its outputs stay as they are)."""
     old = owned(db, tenant_id, job_id)
-    check_fields(settings, body.exercise, None)
-    if old.status in ("queued", "running"):
+    if not JobStatus(old.status).ended:
         raise Problem(409, "not-finished", "Not finished",
-                      f"job {job_id} is {old.status}; re-analyse it once it has ended")
+                      f"job {old.id} is {old.status}; re-analyse it once it has ended")
     job = jobs.add_job(db, Job(
         id=jobs.new_job_id(), tenant_id=tenant_id, exercise=body.exercise,
         athlete=old.athlete, batch=old.batch, source_name=old.source_name,
         source_key=old.source_key, reanalysis_of=old.id))
     dispatch(job.id)
-    return accepted(job)
+    return accepted(job_view(db, job))
 
 
 @router.get("/v1/jobs/{job_id}/result", operation_id="get_result", responses={
     200: {"model": AnalysisResult, "description": "result.json (docs/result.md)"},
     307: {"description": "S3 storage: a presigned URL of result.json"},
     **documented(401, 404, 409, 503)})
-def get_result(job_id: str, tenant_id: TenantId, db: Db, objects: Store,
-               settings: Config) -> Response:
-    job = finished(db, tenant_id, job_id)
-    return stored_object(objects, job_key(tenant_id, job.id, "result.json"), "application/json",
-                   settings.presign_ttl_s)
+def get_result(job: FinishedJob, objects: Store, settings: Config) -> Response:
+    return stored_object(objects, job_key(job.tenant_id, job.id, OutputKind.RESULT.file_name),
+                         OutputKind.RESULT.media_type, settings.presign_ttl_s)
+
+
+RenderedKind = Literal[OutputKind.VIDEO, OutputKind.POSTER, OutputKind.CHART]
 
 
 @router.get("/v1/jobs/{job_id}/{kind}", operation_id="get_output", responses={
     200: {"description": "the annotated clip, its poster or the angle chart",
-          "content": {media: {} for _, media in OUTPUT_FILES.values()}},
+          "content": {k.media_type: {"schema": {"type": "string", "format": "binary"}}
+                      for k in (OutputKind.VIDEO, OutputKind.POSTER, OutputKind.CHART)}},
     307: {"description": "S3 storage: a presigned URL of the file"},
     **documented(401, 404, 409, 503)})
-def get_output(job_id: str, kind: str, tenant_id: TenantId, db: Db, objects: Store,
+def get_output(kind: RenderedKind, job: FinishedJob, objects: Store,
                settings: Config) -> Response:
-    if kind not in OUTPUT_FILES:
-        raise not_found(f"/v1/jobs/{job_id}/{kind}")
-    job = finished(db, tenant_id, job_id)
-    name, media = OUTPUT_FILES[kind]
-    return stored_object(objects, job_key(tenant_id, job.id, name), media, settings.presign_ttl_s)
+    return stored_object(objects, job_key(job.tenant_id, job.id, kind.file_name),
+                         kind.media_type, settings.presign_ttl_s)
 
 
 def _iso_time(value: str, name: str) -> datetime:
     """An ISO 8601 date-time (a ``next_cursor`` is one); 422 for anything else."""
     try:
-        if not value[:4].isdigit():
+        if not re.match(CURSOR, value):
             raise ValueError(value)
         return datetime.fromisoformat(value)
     except ValueError:
@@ -199,10 +228,13 @@ def _iso_time(value: str, name: str) -> datetime:
 
 
 def stored_object(objects: ObjectStore, key: str, media: str, ttl_s: int) -> Response:
-    """A file response (local store: range requests work) or a presigned redirect (S3)."""
+    """A file response (local store: range requests work) or a presigned redirect (S3),
+    only while the store answers (the Store dependency has just checked)."""
     try:
         path = objects.local_path(key)
         if path is not None:
+            if not path.is_file():
+                raise ObjectMissing(key)
             return FileResponse(path, media_type=media)
         url = objects.presigned_url(key, ttl_s)
     except StorageUnavailable as exc:

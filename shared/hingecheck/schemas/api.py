@@ -1,13 +1,60 @@
-"""The API's response bodies: what a generated client, and hingecheck.client, get for each
-operation (request bodies sit beside their routes, in services/api)."""
+"""The API's bodies: what a generated client, and hingecheck.client, send and get for each
+operation. Every limit the server enforces is stated here, so that the OpenAPI says it
+(lengths, patterns, ranges, no unknown properties)."""
 
 from __future__ import annotations
 
-from typing import Literal
+import json
+import re
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-JobStatus = Literal["queued", "running", "succeeded", "failed", "rejected"]
+from hingecheck.triage import athlete_from_file_name, filmed_on, urgency
+from hingecheck.vocab import ExerciseChoice, JobStatus
+
+if TYPE_CHECKING:
+    from hingecheck.jobs.models import Job
+
+__all__ = ["JobStatus"]
+
+# Characters that have no place in a name: controls (C0, DEL, C1) and the invisible
+# formatting ones that reorder or hide text (bidi overrides and isolates, zero-width).
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+_INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+NO_NUL = r"^[^\x00]*$"  # NUL cannot be stored (PostgreSQL text refuses it)
+NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
+
+
+def clean_name(value: str) -> str:
+    """A name as stored: controls become spaces, invisible formatting characters go,
+    runs of spaces become one, the ends are trimmed."""
+    return " ".join(_CONTROLS.sub(" ", _INVISIBLE.sub("", value)).split())
+
+
+def _not_blank(value: str) -> str:
+    if not value:
+        raise ValueError("must name someone (not only spaces or invisible characters)")
+    return value
+
+
+# A name a client gives (athlete, batch): cleaned; a required one must not end up blank.
+Name = Annotated[str, Field(max_length=200, pattern=NO_NUL), AfterValidator(clean_name)]
+RequiredName = Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK),
+                         AfterValidator(clean_name), AfterValidator(_not_blank)]
+
+
+class Body(BaseModel):
+    """A request body: unknown properties are refused (a misspelt field would otherwise be
+    ignored silently)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive times; every time here is UTC."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 class JobFault(BaseModel):
@@ -16,7 +63,7 @@ class JobFault(BaseModel):
 
 
 class JobError(BaseModel):
-    code: str = Field(description="stable: not-a-video, no-athlete, internal_error, …")
+    code: str = Field(description="stable, kebab-case: not-a-video, no-athlete, …")
     message: str | None
 
 
@@ -40,15 +87,29 @@ class JobView(BaseModel):
     status: JobStatus
     progress: float = Field(ge=0, le=1)
     attempts: int
-    exercise: str = Field(description="as asked: an exercise or auto")
+    exercise: ExerciseChoice = Field(description="as asked: an exercise or auto")
     exercise_found: str | None = Field(default=None, description="the profile the reps "
                                        "were judged by, once succeeded (what auto guessed)")
     reanalysis_of: str | None = Field(default=None, description="the job whose clip this "
                                       "one analyses again, if it is a re-analysis")
-    athlete: str | None
+    athlete: str | None = Field(description="as uploaded, or read from the file name "
+                                "where none was given (athlete_guessed)")
+    athlete_guessed: bool = Field(default=False, description="true where the athlete was "
+                                  "read from the file name (no athlete was uploaded)")
     batch: str | None
     source_name: str
+    filmed_on: date | None = Field(default=None, description="the day the clip was filmed, "
+                                   "where its file name carries one")
     score: float | None = Field(description="0–100 once succeeded and judged")
+    urgency: float | None = Field(default=None, description="how badly the clip needs the "
+                                  "coach: the largest fault weight × worst severity; 0 for "
+                                  "a judged clip with no fault; null where not succeeded or "
+                                  "not judged. Most urgent first = urgency descending, then "
+                                  "score ascending")
+    superseded_by: str | None = Field(default=None, description="the job this clip is "
+                                      "counted under (the same athlete's same file name, "
+                                      "uploaded again or re-analysed: its newest succeeded "
+                                      "job); null where this job is the one counted")
     unscored_reason: str | None = Field(default=None, description="why a succeeded job has "
                                         "no score (filmed too far off the side, no rep "
                                         "found); null otherwise")
@@ -57,9 +118,32 @@ class JobView(BaseModel):
     reps: int | None
     faults: list[JobFault]
     error: JobError | None
-    created_at: str | None
-    finished_at: str | None
+    created_at: datetime | None
+    finished_at: datetime | None
     links: JobLinks
+
+    @classmethod
+    def from_job(cls, job: Job, superseded_by: str | None = None) -> JobView:
+        """The view of a job record; ``superseded_by`` from triage.counted_under."""
+        faults = json.loads(job.faults) if job.faults else []
+        guessed = job.athlete is None and athlete_from_file_name(job.source_name) is not None
+        return cls(
+            id=job.id, status=JobStatus(job.status), progress=job.progress,
+            attempts=job.attempts or 0, exercise=ExerciseChoice(job.exercise),
+            exercise_found=job.exercise_found, reanalysis_of=job.reanalysis_of,
+            athlete=job.athlete if not guessed else athlete_from_file_name(job.source_name),
+            athlete_guessed=guessed, batch=job.batch, source_name=job.source_name,
+            filmed_on=filmed_on(job.source_name), score=job.score,
+            urgency=urgency(job.status, job.score, faults), superseded_by=superseded_by,
+            unscored_reason=job.unscored_reason,
+            rep_scores=json.loads(job.rep_summary) if job.rep_summary else [],
+            reps=job.rep_count, faults=faults,
+            error=None if job.error_code is None else JobError(code=job.error_code,
+                                                                message=job.error_message),
+            created_at=_utc(job.created_at), finished_at=_utc(job.finished_at),
+            links=JobLinks(self=f"/v1/jobs/{job.id}", result=f"/v1/jobs/{job.id}/result",
+                           video=f"/v1/jobs/{job.id}/video",
+                           poster=f"/v1/jobs/{job.id}/poster"))
 
 
 class JobList(BaseModel):
@@ -74,7 +158,7 @@ class BatchRef(BaseModel):
 
 
 class BatchItem(BatchRef):
-    created_at: str
+    created_at: datetime
 
 
 class BatchList(BaseModel):
@@ -88,9 +172,13 @@ class AthleteLine(BaseModel):
 
 
 class BatchSummary(BatchRef):
-    counts: dict[str, int] = Field(description="jobs by status")
-    athletes: list[AthleteLine]
-    jobs: list[JobView] = Field(description="worst faults first")
+    counts: dict[str, int] = Field(description="clips by status, each clip counted once "
+                                   "(under the job it is counted under); succeeded counts "
+                                   "the judged ones, not_judged the succeeded clips with no "
+                                   "score")
+    athletes: list[AthleteLine] = Field(description="each clip counted once")
+    jobs: list[JobView] = Field(description="every job, most urgent first (urgency "
+                                "descending, then score ascending)")
 
 
 class FaultInfo(BaseModel):
@@ -120,6 +208,11 @@ class Reference(BaseModel):
     bad: float = Field(description="clearly wrong here; the fault is called half way")
 
 
+class ExerciseOption(BaseModel):
+    name: ExerciseChoice
+    label: str
+
+
 class ExerciseReferences(BaseModel):
     name: str
     label: str
@@ -136,6 +229,9 @@ class Scoring(BaseModel):
     exercises: list[ExerciseReferences] = Field(
         description="each exercise's reference values: where every number that can call a "
                     "fault runs from nothing wrong to clearly wrong")
+    exercise_choices: list[ExerciseOption] = Field(
+        default_factory=list, description="what an upload may ask for (the exercises and "
+                                          "auto), in the order to offer them")
 
 
 class Health(BaseModel):
@@ -150,36 +246,42 @@ class Readiness(BaseModel):
                                                          "down: the reason")
 
 
-class NoteIn(BaseModel):
-    rep: int | None = Field(default=None, ge=0, description="the rep (0-based, as in "
-                            "result.json's reps); null: a note on the whole clip")
-    text: str = Field(min_length=1, max_length=2000, pattern=r"\S",
-                      description="what the coach saw (not only spaces)")
+class NoteIn(Body):
+    rep: int | None = Field(default=None, ge=0, le=10_000, description="the rep (0-based, "
+                            "as in result.json's reps); null: a note on the whole clip")
+    text: str = Field(min_length=1, max_length=2000, pattern=NOT_BLANK,
+                      description="what the coach saw (not only spaces; no NUL)")
 
 
-class NoteView(NoteIn):
+class NoteView(BaseModel):
     id: str
-    created_at: str
+    rep: int | None
+    text: str
+    created_at: datetime
 
 
 class NoteList(BaseModel):
     notes: list[NoteView] = Field(description="oldest first")
 
 
-class ReanalysisIn(BaseModel):
-    exercise: str = Field(description="the exercise to judge the clip as, or auto")
+class ReanalysisIn(Body):
+    exercise: ExerciseChoice = Field(description="the exercise to judge the clip as, or auto")
 
 
-class ShareIn(BaseModel):
-    athlete: str = Field(min_length=1, max_length=200, description="whose clips it shows")
+class ShareIn(Body):
+    athlete: RequiredName = Field(description="whose clips it shows (trimmed; not blank)")
     days: int = Field(default=14, ge=1, le=90, description="how long the link works")
+
+
+class BatchIn(Body):
+    name: RequiredName
 
 
 class ShareView(BaseModel):
     id: str
     athlete: str
-    expires_at: str
-    created_at: str
+    expires_at: datetime
+    created_at: datetime
 
 
 class NewShare(ShareView):
@@ -194,5 +296,5 @@ class ShareList(BaseModel):
 
 class SharedClips(BaseModel):
     athlete: str
-    expires_at: str
+    expires_at: datetime
     jobs: list[JobView] = Field(description="the athlete's analysed clips, newest first")
