@@ -308,7 +308,7 @@ def test_hips_rise_first_when_the_shoulders_stay_behind_off_the_floor() -> None:
     assert fault.evidence["trunk_change_deg"] > 10.0
     assert fault.cue == CUES["hips_rise_first"]
     # An RDL does not start from the floor: the fault is not judged there.
-    assert get_profile("rdl").hips_rise_first is None
+    assert get_profile("rdl").shoulder_over_hip_rise is None
 
 
 def test_one_strong_cue_calls_squat_substitution_two_weak_ones_do_not() -> None:

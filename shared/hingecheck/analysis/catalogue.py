@@ -122,8 +122,8 @@ FAULTS: tuple[FaultKind, ...] = (
         evidence=(_m("shoulder_over_hip_rise", "shoulder rise over hip rise off the floor",
                      "×"),
                   _m("trunk_change_deg", "trunk angle change off the floor", "°")),
-        thresholds=(Threshold("shoulder_over_hip_rise", "hips_rise_first"),),
-        requires=("hips_rise_first",)),
+        thresholds=(Threshold("shoulder_over_hip_rise", "shoulder_over_hip_rise"),),
+        requires=("shoulder_over_hip_rise",)),
     FaultKind(
         FaultName.HYPEREXTENSION, "Leaning back at lockout",
         "Finish tall: squeeze the glutes, don't lean back at the top.",

@@ -175,9 +175,9 @@ def _rounding(m: RepMeasures, p: ExerciseProfile, c: Context) -> Call:
 
 
 def _hips_rise_first(m: RepMeasures, p: ExerciseProfile, c: Context) -> Call | None:
-    if p.hips_rise_first is None or m.partial:
+    if p.shoulder_over_hip_rise is None or m.partial:
         return None
-    return Call(p.hips_rise_first(m.shoulder_over_hip_rise),
+    return Call(p.shoulder_over_hip_rise(m.shoulder_over_hip_rise),
                 (m.bottom_s, m.bottom_s + m.up_s / 2),
                 {"shoulder_over_hip_rise": m.shoulder_over_hip_rise,
                  "trunk_change_deg": m.trunk_change_first_pull_deg}, m.confidence)

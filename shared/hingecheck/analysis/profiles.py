@@ -71,7 +71,7 @@ class ExerciseProfile:
     trunk_upright_deg: Ramp | None
     # The pull from the floor: shoulder rise over hip rise in its first part (faults.py);
     # None for lifts that do not start at the floor.
-    hips_rise_first: Ramp | None
+    shoulder_over_hip_rise: Ramp | None
     # Soft knees: knee flexion at the bottom (None: straight knees are the exercise).
     locked_knee_deg: Ramp | None
     # Hips must travel back (leg lengths): flagged only where they clearly did not (the
@@ -125,7 +125,7 @@ PROFILES: dict[Exercise, ExerciseProfile] = {
         hip_drop_minus_back=Ramp(0.0, 0.25),
         knee_forward_ratio=Ramp(0.15, 0.35),
         trunk_upright_deg=Ramp(50.0, 35.0),         # [RDL] 70–100°; a squat's 25–45 [HS]
-        hips_rise_first=None,
+        shoulder_over_hip_rise=None,
         locked_knee_deg=Ramp(8.0, 0.0),              # [RDL] soft knees, 15–25°
         hip_back_ratio=Ramp(0.05, -0.05),
         min_hip_flexion_deg=Ramp(50.0, 30.0),           # [RDL] trunk 70–100° at the bottom
@@ -141,7 +141,7 @@ PROFILES: dict[Exercise, ExerciseProfile] = {
         hip_drop_minus_back=None,                    # hips drop by design: the bar is low
         knee_forward_ratio=Ramp(0.25, 0.4),         # [DL] shins 10–20° forward
         trunk_upright_deg=Ramp(45.0, 30.0),         # [DL] 45–60°; a squat's 25–35 [HS]
-        hips_rise_first=_HIPS_RISE_FIRST,
+        shoulder_over_hip_rise=_HIPS_RISE_FIRST,
         locked_knee_deg=None,                        # knees bend to reach the floor
         hip_back_ratio=None,
         min_hip_flexion_deg=None,
@@ -157,7 +157,7 @@ PROFILES: dict[Exercise, ExerciseProfile] = {
         hip_drop_minus_back=Ramp(0.0, 0.25),
         knee_forward_ratio=Ramp(0.15, 0.35),
         trunk_upright_deg=Ramp(45.0, 30.0),         # [KB] 60–75°; a squat's 25–45 [HS]
-        hips_rise_first=None,
+        shoulder_over_hip_rise=None,
         locked_knee_deg=Ramp(8.0, 0.0),
         hip_back_ratio=Ramp(0.05, -0.05),
         min_hip_flexion_deg=Ramp(45.0, 25.0),           # [KB] trunk 60–75° at the backswing
@@ -173,7 +173,7 @@ PROFILES: dict[Exercise, ExerciseProfile] = {
         hip_drop_minus_back=Ramp(0.0, 0.2),
         knee_forward_ratio=Ramp(0.12, 0.3),
         trunk_upright_deg=Ramp(50.0, 35.0),         # [GM] trunk near level; squat [HS]
-        hips_rise_first=None,
+        shoulder_over_hip_rise=None,
         locked_knee_deg=None,                        # [GM] near-straight knees are the lift
         hip_back_ratio=Ramp(0.05, -0.05),
         min_hip_flexion_deg=Ramp(50.0, 30.0),
@@ -190,7 +190,7 @@ PROFILES: dict[Exercise, ExerciseProfile] = {
         hip_drop_minus_back=Ramp(0.0, 0.2),
         knee_forward_ratio=Ramp(0.12, 0.3),
         trunk_upright_deg=None,                      # [WD] a shallow hinge by design
-        hips_rise_first=None,
+        shoulder_over_hip_rise=None,
         locked_knee_deg=Ramp(8.0, 0.0),
         hip_back_ratio=Ramp(0.05, -0.05),
         min_hip_flexion_deg=Ramp(35.0, 20.0),           # [WD] a shallow hinge by design
