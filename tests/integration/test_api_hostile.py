@@ -314,3 +314,46 @@ def test_a_hung_store_leaves_job_reads_alone_and_readiness_quick(tmp_path: Path)
         proxy.cut()
         for sock in proxy.held:
             sock.close()
+
+
+def test_job_views_carry_the_coachs_rules_and_batches_count_each_clip_once(
+        tmp_path: Path) -> None:
+    import json
+    from datetime import timedelta
+
+    from hingecheck.jobs.models import now
+
+    s, db, key = _service(tmp_path)
+    tenant = jobs.find_tenant(db, "team-a")
+    assert tenant is not None
+    batch = jobs.add_batch(db, tenant.id, "week 1")
+    t = now()
+
+    def add(name: str, athlete: str | None, status: str, score: float | None,
+            faults: list[dict[str, Any]], minutes: int) -> str:
+        return jobs.add_job(db, Job(
+            id=jobs.new_job_id(), tenant_id=tenant.id, exercise="rdl", athlete=athlete,
+            source_name=name, source_key="k", status=status, score=score, batch=batch.id,
+            faults=json.dumps(faults), created_at=t + timedelta(minutes=minutes))).id
+
+    old = add("anna_2026-03-04.mp4", "Anna", "succeeded", 90.0, [], 0)
+    new = add("anna_2026-03-04.mp4", "Anna", "succeeded", 50.0,
+              [{"name": "lumbar_rounding", "worst_severity": 0.8}], 1)
+    mild = add("ben_set.mp4", "Ben", "succeeded", 80.0,
+               [{"name": "locked_knees", "worst_severity": 0.2}], 2)
+    unjudged = add("IMG_0001.MOV", None, "succeeded", None, [], 3)
+    guessed = add("cara_set.mp4", None, "failed", None, [], 4)
+    auth = {"Authorization": f"Bearer {key}"}
+    with TestClient(create_app(s, db=db, worker=False)) as c:
+        view = c.get(f"/v1/jobs/{old}", headers=auth).json()
+        assert view["superseded_by"] == new and view["filmed_on"] == "2026-03-04"
+        assert view["urgency"] == 0.0 and view["athlete_guessed"] is False
+        assert c.get(f"/v1/jobs/{unjudged}", headers=auth).json()["urgency"] is None
+        cara = c.get(f"/v1/jobs/{guessed}", headers=auth).json()
+        assert cara["athlete"] == "Cara" and cara["athlete_guessed"] is True
+        counted = c.get("/v1/jobs?counted_only=true&order=urgency", headers=auth).json()
+        summary = c.get(f"/v1/batches/{batch.id}", headers=auth).json()
+    # the two with no urgency stay newest first
+    assert [j["id"] for j in counted["jobs"]] == [new, mild, guessed, unjudged]
+    assert [j["id"] for j in summary["jobs"]][:3] == [new, mild, old]
+    assert summary["counts"] == {"succeeded": 2, "not_judged": 1, "failed": 1}
