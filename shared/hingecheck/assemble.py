@@ -147,6 +147,7 @@ def build_result(source_name: str, requested: ExerciseChoice, info: VideoInfo, s
             duration_s=round(duration, 3), size_bytes=info.size_bytes,
             frames_decoded=stats.frames_decoded, frames_analysed=stats.frames_selected,
             analysis_fps=round(stats.frames_selected / max(duration, 1e-9), 3),
+            created_at=info.created_at,
         ),
         model=schema.ModelFacts(
             name=spec.name, backend=spec.backend, imgsz=spec.imgsz,

@@ -9,11 +9,13 @@ Version history: 0.1 pose only; 0.2 adds exercise, reps, faults, scores, cues, t
 shape and the per-frame kinematic series; 0.3: a clip refused for its view is not judged
 (``summary.judged`` false, rep scores null, no faults or cues), ``left_out`` lists the
 movements that were not lifts, reps carry ``back_confidence`` and
-``shoulder_over_hip_rise``, and the fault ``hips_rise_first``.
+``shoulder_over_hip_rise``, and the fault ``hips_rise_first``; later in 0.3, optional
+``video.created_at`` (when the clip was filmed, from the container's tags).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -38,6 +40,9 @@ class VideoFacts(BaseModel):
     frames_decoded: int = Field(description="frames counted while decoding (headers can lie)")
     frames_analysed: int
     analysis_fps: float = Field(description="analysed frames per second of video")
+    created_at: datetime | None = Field(
+        default=None, description="when the clip was filmed, from the container's tags "
+                                  "(a phone's creation date); null where the file has none")
 
 
 class ModelFacts(BaseModel):
