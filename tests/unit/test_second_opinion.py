@@ -4,8 +4,8 @@ way, left and right matched first, nothing invented where either model saw nothi
 from __future__ import annotations
 
 import numpy as np
-from hingecheck.pose.track import PoseTrack, with_second_opinion
 from hingecheck.analysis.view import ViewEstimate
+from hingecheck.pose.track import PoseTrack, with_second_opinion
 
 N = 12
 
