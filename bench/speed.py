@@ -1,6 +1,6 @@
 """Speed and memory of hingecheck against the obvious baseline, on clips this script makes.
 
-    python bench/speed.py [--reps 3] [--sizes 1080,720] [--no-idle]
+    python bench/speed.py [--reps 3] [--sizes 1080,720] [--precisions f32,bf16,int8] [--no-idle]
 
 For each size it generates a 30 fps H.264 lift clip (`hingecheck synth mixed`, about 11 s
 for 3 reps) and measures, each in a fresh process so peak memory is its own:
@@ -14,6 +14,11 @@ for 3 reps) and measures, each in a fresh process so peak memory is its own:
 - baseline: ``YOLO("yolo11n-pose.pt").track(frame, persist=True)`` on every frame read
   by ``cv2.VideoCapture``, ultralytics' defaults (PyTorch, imgsz 640), run in the export
   environment (the runtime has no torch).
+
+The stages and the command are measured once per network precision (``--precisions``,
+each as ``HINGECHECK_INFERENCE_PRECISION`` would set it; the first is the reference), and
+the output starts with the CPU's name and the instruction sets that decide which
+precisions are fast on it (AVX2, AVX-512, VNNI, BF16, AMX) and the load average.
 
 Then how fast a 0-byte and a text file are refused, and the resident memory of an idle
 `hingecheck serve` (after one job) and an idle `hingecheck worker` (model loaded).
@@ -33,18 +38,21 @@ import tempfile
 import time
 from pathlib import Path
 
+from precision import cpu_description, load_average
+
 HERE = Path(__file__).resolve().parent
+Figures = dict[str, float | str]
 HINGECHECK = str(Path(sys.executable).with_name("hingecheck"))
 
 
-def run_stages(clip: Path) -> dict[str, float | str]:
+def run_stages(clip: Path, precision: str) -> dict[str, float | str]:
     from hingecheck.pipeline import finish_analysis, run_pose_stage
     from hingecheck.pose.model import get_pose_model
     from hingecheck.render import render_clip
     from hingecheck.settings import get_settings
     from hingecheck.video import VideoLimits, decode_frames, probe
 
-    settings = get_settings()
+    settings = get_settings().model_copy(update={"inference_precision": precision})
     model = get_pose_model(settings)  # loading is per process, not per clip: not timed
     infer_s = [0.0]
     predict = model.predict
@@ -78,19 +86,21 @@ def run_stages(clip: Path) -> dict[str, float | str]:
                       f"{settings.batch_size}, {settings.analysis_fps:g} analysed fps"}
 
 
-def run_command(args: list[str]) -> dict[str, float]:
+def run_command(args: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
     """One command in a child process: its wall time, exit code and peak memory."""
     started = time.perf_counter()
-    proc = subprocess.run(args, capture_output=True, text=True, check=False)
+    proc = subprocess.run(args, capture_output=True, text=True, check=False,
+                          env={**os.environ, **(env or {})})
     wall = time.perf_counter() - started
     return {"wall_s": wall, "rc": proc.returncode,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
 
 
-def measure(kind: str, *args: str) -> dict[str, float | str]:
+def measure(kind: str, *args: str, precision: str = "") -> dict[str, float | str]:
     """One measurement in a fresh child process (its peak memory is its own)."""
+    env = {**os.environ, "BENCH_PRECISION": precision} if precision else None
     proc = subprocess.run([sys.executable, __file__, "--child", kind, *args],
-                          capture_output=True, text=True, check=False)
+                          capture_output=True, text=True, check=False, env=env)
     if proc.returncode != 0:
         raise SystemExit(f"{kind} failed:\n{proc.stderr[-3000:]}")
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
@@ -171,14 +181,40 @@ def idle_memory(clip: Path, tmp: Path) -> dict[str, float]:
     return figures
 
 
+def report(st: dict[str, float | str], cli: dict[str, float | str], precision: str) -> None:
+    clip_s = float(st["clip_s"])
+    print(f"  [{precision}] pose stage {st['pose_s']:.2f} s "
+          f"({clip_s / float(st['pose_s']):.2f}× realtime; network {st['infer_s']:.2f} s, "
+          f"decode alone {st['decode_s']:.2f} s for {st['frames_decoded']} frames), back shape "
+          f"{st['back_shape_s']:.2f} s, analysis {float(st['analysis_s']) * 1000:.0f} ms, "
+          f"render {st['render_s']:.2f} s ({st['render_fps']:.0f} frames/s); {st['config']}",
+          flush=True)
+    if cli["rc"] == 0:
+        print(f"  [{precision}] analyze command {cli['wall_s']:.2f} s "
+              f"({clip_s / float(cli['wall_s']):.2f}× realtime), peak "
+              f"{cli['peak_rss_mb']:.0f} MB", flush=True)
+    else:
+        print(f"  [{precision}] analyze command exited {cli['rc']:.0f} (the settings may not "
+              "accept this precision)", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--sizes", default="1080,720")
+    parser.add_argument("--precisions", default="f32,bf16,int8",
+                        help="network precisions to measure, the reference first")
     parser.add_argument("--no-idle", action="store_true", help="skip serve/worker memory")
     if sys.argv[1:2] == ["--child"]:  # a measurement in its own process
         kind, rest = sys.argv[2], sys.argv[3:]
-        result = run_stages(Path(rest[0])) if kind == "stages" else run_command(rest)
+        precision = os.environ.get("BENCH_PRECISION", "")
+        result: dict[str, float | str]
+        if kind == "stages":
+            result = run_stages(Path(rest[0]), precision or "f32")
+        else:
+            # The command reads the precision as a user sets it.
+            env = {"HINGECHECK_INFERENCE_PRECISION": precision} if precision else None
+            result = dict(run_command(rest, env))
         result.setdefault("peak_rss_mb",
                           resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         print(json.dumps(result))
@@ -188,8 +224,10 @@ def main() -> None:
     from hingecheck.synth.generate import generate_clip
     from hingecheck.synth.truth import ClipParams
 
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
-    rows = []
+    print(f"machine: {cpu_description()} ({platform.machine()})")
+    print(f"load average at start: {load_average()}")
+    precisions = args.precisions.split(",")
+    rows: list[tuple[str, Figures | None, Figures | None, Figures | None]] = []
     with tempfile.TemporaryDirectory(prefix="hingecheck-bench-") as tmp_name:
         tmp = Path(tmp_name)
         for size in args.sizes.split(","):
@@ -198,20 +236,15 @@ def main() -> None:
             truth = generate_clip(ClipParams.model_validate(params), clip)
             print(f"{clip.name}: {truth.width}×{truth.height}, {truth.duration_s:.1f} s",
                   flush=True)
-            st = measure("stages", str(clip))
-            cli = measure("cli", HINGECHECK, "analyze", str(clip), "--out", str(tmp / size))
             base = baseline(clip)
-            rows.append((f"{size}p30", st, cli, base))
-            clip_s = float(st["clip_s"])
-            print(f"  pose stage {st['pose_s']:.2f} s ({clip_s / float(st['pose_s']):.2f}× "
-                  f"realtime; network {st['infer_s']:.2f} s, decode alone {st['decode_s']:.2f} s "
-                  f"for {st['frames_decoded']} frames), back shape {st['back_shape_s']:.2f} s, "
-                  f"analysis {float(st['analysis_s']) * 1000:.0f} ms, "
-                  f"render {st['render_s']:.2f} s "
-                  f"({st['render_fps']:.0f} frames/s); {st['config']}", flush=True)
-            print(f"  analyze command {cli['wall_s']:.2f} s ({clip_s / cli['wall_s']:.2f}× "
-                  f"realtime), peak {cli['peak_rss_mb']:.0f} MB", flush=True)
+            for precision in precisions:
+                st = measure("stages", str(clip), precision=precision)
+                cli = measure("cli", HINGECHECK, "analyze", str(clip), "--out",
+                              str(tmp / size), precision=precision)
+                rows.append((f"{size}p30 {precision}", st, cli, None))
+                report(st, cli, precision)
             if base:
+                rows.append((f"{size}p30", None, None, base))
                 rt = float(base["clip_s"]) / float(base["pose_s"])
                 print(f"  baseline {base['pose_s']:.2f} s ({rt:.2f}× realtime), peak "
                       f"{base['peak_rss_mb']:.0f} MB", flush=True)
@@ -224,19 +257,30 @@ def main() -> None:
         idle = {} if args.no_idle else idle_memory(tmp / "clip_720p30.mp4"
                                                    if "720" in args.sizes else clip, tmp)
 
+    print(f"load average at end: {load_average()}")
     print()
-    print("| clip | what | wall | realtime factor | peak memory |")
+    print("| clip, precision | what | wall | realtime factor | peak memory |")
     print("|---|---|---|---|---|")
-    for name, st, cli, base in rows:
-        clip_s = float(st["clip_s"])
-        print(f"| {name} | pose stage (decode + pose + track) | {st['pose_s']:.2f} s | "
-              f"{clip_s / float(st['pose_s']):.2f}× | |")
-        print(f"| {name} | `hingecheck analyze` with the annotated clip | {cli['wall_s']:.2f} s | "
-              f"{clip_s / cli['wall_s']:.2f}× | {cli['peak_rss_mb']:.0f} MB |")
-        if base:
-            print(f"| {name} | baseline `YOLO.track` (torch) | {base['pose_s']:.2f} s | "
-                  f"{float(base['clip_s']) / float(base['pose_s']):.2f}× | "
-                  f"{base['peak_rss_mb']:.0f} MB |")
+    for name, stage_run, cli_run, torch_run in rows:
+        if stage_run and cli_run:
+            clip_s = float(stage_run["clip_s"])
+            pose_s, infer_s = float(stage_run["pose_s"]), float(stage_run["infer_s"])
+            per_frame_ms = 1000 * infer_s / float(stage_run["frames_analysed"])
+            print(f"| {name} | pose stage (decode + pose + track) | {pose_s:.2f} s | "
+                  f"{clip_s / pose_s:.2f}× | |")
+            print(f"| {name} | network alone ({stage_run['config']}) | {infer_s:.2f} s | "
+                  f"{per_frame_ms:.1f} ms a frame | |")
+            if cli_run["rc"] == 0:
+                print(f"| {name} | `hingecheck analyze` with the annotated clip | "
+                      f"{cli_run['wall_s']:.2f} s | {clip_s / float(cli_run['wall_s']):.2f}× | "
+                      f"{cli_run['peak_rss_mb']:.0f} MB |")
+            else:
+                print(f"| {name} | `hingecheck analyze` refused this precision (exit "
+                      f"{cli_run['rc']:.0f}) | | | |")
+        if torch_run:
+            print(f"| {name} | baseline `YOLO.track` (torch) | {torch_run['pose_s']:.2f} s | "
+                  f"{float(torch_run['clip_s']) / float(torch_run['pose_s']):.2f}× | "
+                  f"{torch_run['peak_rss_mb']:.0f} MB |")
     for name, r in refusals.items():
         print(f"refused {name}: exit {r['rc']:.0f} in {r['wall_s']:.2f} s, peak "
               f"{r['peak_rss_mb']:.0f} MB")
