@@ -59,15 +59,19 @@ def problem_response(request: Request, exc: Exception) -> JSONResponse:
                         headers=exc.headers)
 
 
+_FIELD_KINDS = {"exercise": ("unknown-exercise", "Unknown exercise"),
+                "callback_url": ("bad-callback-url", "Callback URL refused")}
+
+
 def _invalid(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     fields = [{"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
               for e in exc.errors()]
     detail = "; ".join(f"{f['field']}: {f['message']}" for f in fields[:5]) or "invalid request"
-    if fields and all(f["field"].endswith(".exercise") for f in fields):
-        # An exercise not on the list keeps its own stable type.
-        return problem_response(request, Problem(422, "unknown-exercise", "Unknown exercise",
-                                                 detail, errors=fields))
+    for name, (kind, title) in _FIELD_KINDS.items():
+        if fields and all(f["field"].endswith("." + name) for f in fields):
+            # A field with its own stable type keeps it when the schema refuses it.
+            return problem_response(request, Problem(422, kind, title, detail, errors=fields))
     return problem_response(request, Problem(422, "invalid-request", "Invalid request",
                                              detail, errors=fields))
 
