@@ -10,7 +10,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from hingecheck.jobs import webhooks
+from hingecheck import netcheck
 from hingecheck.jobs.webhooks import CallbackRefused, check_callback_url, deliver
 
 SECRET = "whsec_" + "a" * 44
@@ -23,6 +23,9 @@ SECRET = "whsec_" + "a" * 44
     "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1",
     "2002:7f00:1::",         # 6to4 carrying 127.0.0.1
     "2001:0:4136:e378:8000:63bf:f5ff:fffe",  # Teredo carrying 10.0.0.1
+    "::7f00:1", "::127.0.0.1",  # IPv4-compatible, carrying loopback
+    "64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe",  # NAT64: loopback, the metadata service
+    "64:ff9b:1::a00:1",      # NAT64 local-use prefix carrying 10.0.0.1
 ])
 def test_inner_addresses_are_refused(address: str) -> None:
     literal = f"[{address}]" if ":" in address else address
@@ -32,7 +35,7 @@ def test_inner_addresses_are_refused(address: str) -> None:
 
 @pytest.mark.parametrize("address", ["8.8.8.8", "1.1.1.1", "2606:4700:4700::1111"])
 def test_public_addresses_pass(address: str) -> None:
-    assert not webhooks._inner(ipaddress.ip_address(address))
+    assert not netcheck.is_inner(ipaddress.ip_address(address))
 
 
 def test_allowed_hosts_and_schemes() -> None:
@@ -79,7 +82,7 @@ def test_delivery_connects_to_the_checked_address(monkeypatch: pytest.MonkeyPatc
     receiver = _Receiver()
     _resolving(monkeypatch, ["127.0.0.1"])
     # Loopback stands in for a public address here: the check is told to pass it.
-    monkeypatch.setattr(webhooks, "_inner", lambda ip: False)
+    monkeypatch.setattr(netcheck, "is_inner", lambda ip: False)
     url = f"http://hooks.example.test:{receiver.port}/hook"
     assert deliver(url, SECRET, "job.succeeded", {"id": "j"})
     assert receiver.hosts == [f"hooks.example.test:{receiver.port}"]

@@ -30,22 +30,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from hingecheck import netcheck
+
 log = logging.getLogger("hingecheck.webhooks")
 RETRY_DELAYS_S = (0.0, 1.0, 4.0)
 
 
 class CallbackRefused(ValueError):
     """The callback URL is not one hingecheck will call."""
-
-
-def _inner(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """True for every address that is not a public unicast one, looking through IPv6
-    forms that carry an IPv4 address."""
-    if isinstance(ip, ipaddress.IPv6Address):
-        carried = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
-        if carried is not None and _inner(carried):
-            return True
-    return not ip.is_global or ip.is_multicast
 
 
 @dataclass(frozen=True)
@@ -63,20 +55,24 @@ def resolve_callback(url: str, allow_hosts: set[str]) -> Target:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise CallbackRefused("the callback URL must be http(s)://host/...")
     host = parts.hostname
+    try:
+        port = parts.port
+    except ValueError:
+        raise CallbackRefused("the callback URL's port is not a port (1-65535)") from None
     if host in allow_hosts:
         return Target(url, host, pinned=False)
     try:
         addresses = sorted({str(info[4][0]).split("%", 1)[0]
-                            for info in socket.getaddrinfo(host, parts.port or None)})
+                            for info in socket.getaddrinfo(host, port or None)})
     except (socket.gaierror, UnicodeError):
         raise CallbackRefused(f"the callback host {host!r} does not resolve") from None
     for address in addresses:
-        if _inner(ipaddress.ip_address(address)):
+        if netcheck.is_inner(ipaddress.ip_address(address)):
             raise CallbackRefused(
                 f"the callback host {host!r} is not a public address ({address})")
     address = addresses[0]
     literal = f"[{address}]" if ":" in address else address
-    netloc = literal if parts.port is None else f"{literal}:{parts.port}"
+    netloc = literal if port is None else f"{literal}:{port}"
     return Target(urlunsplit(parts._replace(netloc=netloc)), host, pinned=True)
 
 
