@@ -2,6 +2,8 @@
 
     python bench/regression.py --out out/regression/before            # record
     python bench/regression.py --out out/regression/after --against out/regression/before
+    python bench/regression.py --out out/regression/after --against out/regression/before \
+        --compare-only --ignore video.created_at      # compare two recorded runs
 
 The clips: every real clip under --real (../shared/real) that bench/real_labels.py lists,
 judged under its labelled profile (a squat under rdl), and --synth generated clips of the
@@ -58,22 +60,43 @@ def _stable(result: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in result.items() if k not in VOLATILE}
 
 
-def _first_differences(a: Any, b: Any, path: str = "", limit: int = 5) -> list[str]:
+def _first_differences(a: Any, b: Any, path: str = "", limit: int = 5,
+                       ignore: frozenset[str] = frozenset()) -> list[str]:
+    if path.lstrip(".") in ignore:
+        return []
     if isinstance(a, dict) and isinstance(b, dict):
         out: list[str] = []
         for key in sorted(set(a) | set(b)):
-            out += _first_differences(a.get(key), b.get(key), f"{path}.{key}", limit)
+            out += _first_differences(a.get(key), b.get(key), f"{path}.{key}", limit, ignore)
             if len(out) >= limit:
                 break
         return out[:limit]
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
         out = []
         for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            out += _first_differences(x, y, f"{path}[{i}]", limit)
+            out += _first_differences(x, y, f"{path}[{i}]", limit, ignore)
             if len(out) >= limit:
                 break
         return out[:limit]
     return [] if a == b else [f"{path}: {str(a)[:60]} → {str(b)[:60]}"]
+
+
+def _compare_recorded(out: Path, against: Path | None, ignore: frozenset[str]) -> int:
+    if against is None:
+        raise SystemExit("--compare-only needs --against")
+    differing = 0
+    names = sorted(p.name for p in out.glob("*.json"))
+    for name in names:
+        before = against / name
+        if not before.exists():
+            print(f"{name:60s} (no earlier result)")
+            continue
+        diffs = _first_differences(json.loads(before.read_text()),
+                                   json.loads((out / name).read_text()), ignore=ignore)
+        differing += bool(diffs)
+        print(f"{name:60s} " + ("identical" if not diffs else "DIFFERS: " + "; ".join(diffs)))
+    print(f"{differing} of {len(names)} clips differ")
+    return 1 if differing else 0
 
 
 def main() -> int:
@@ -83,7 +106,14 @@ def main() -> int:
     ap.add_argument("--real", type=Path, default=Path(__file__).parents[2] / "shared" / "real")
     ap.add_argument("--synth-dir", type=Path, default=Path("out/regression/synth"))
     ap.add_argument("--synth", type=int, default=len(SYNTH), help="generated clips to include")
+    ap.add_argument("--ignore", action="append", default=[],
+                    help="a field (dotted path, e.g. video.created_at) added on purpose")
+    ap.add_argument("--compare-only", action="store_true",
+                    help="compare the results already in --out with --against")
     args = ap.parse_args()
+    ignore = frozenset(args.ignore)
+    if args.compare_only:
+        return _compare_recorded(args.out, args.against, ignore)
     settings = get_settings()
     model = get_pose_model(settings)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -105,7 +135,8 @@ def main() -> int:
             if not before_path.exists():
                 line += "  (no earlier result)"
             else:
-                diffs = _first_differences(json.loads(before_path.read_text()), result)
+                diffs = _first_differences(json.loads(before_path.read_text()), result,
+                                           ignore=ignore)
                 differing += bool(diffs)
                 line += "  identical" if not diffs else "  DIFFERS: " + "; ".join(diffs)
         print(line, flush=True)
