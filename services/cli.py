@@ -289,8 +289,10 @@ def api(
     settings = _settings()
     logs.configure()
     if workers > 1:  # each process builds its own app from the same HINGECHECK_* settings
+        # the children start with *spawn* and inherit no logging: uvicorn applies
+        # log_config again in each one, so their lines are JSON too
         uvicorn.run("services.api.app:from_environment", factory=True, workers=workers,
-                    host=host, port=port, log_config=None)
+                    host=host, port=port, log_config=logs.dict_config())
     else:
         uvicorn.run(create_app(settings, worker=False), host=host, port=port, log_config=None)
 

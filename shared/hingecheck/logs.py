@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import logging.config
 import time
+from typing import Any
 
 current_job: contextvars.ContextVar[str | None] = contextvars.ContextVar("job", default=None)
 
@@ -22,10 +24,24 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
+def dict_config(level: int = logging.INFO) -> dict[str, Any]:
+    """The logging set-up of `configure` as a `logging.config.dictConfig` dict: plain data, so
+    that it survives the pickling into processes started with *spawn* (uvicorn's
+    ``workers=N`` children apply it again as each one starts; they inherit nothing from
+    the parent's logging)."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": f"{__name__}.JsonFormatter"}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json",
+                                "stream": "ext://sys.stderr"}},
+        # uvicorn's loggers keep no handlers of their own: their lines reach the root's
+        "loggers": {name: {"handlers": [], "propagate": True}
+                    for name in ("uvicorn", "uvicorn.error", "uvicorn.access")},
+        "root": {"handlers": ["stderr"], "level": logging.getLevelName(level)},
+    }
+
+
 def configure(level: int = logging.INFO) -> None:
     """Every log record of the process as one JSON line on stderr."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
+    logging.config.dictConfig(dict_config(level))

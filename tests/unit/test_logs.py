@@ -20,3 +20,28 @@ def test_lines_carry_the_job_id_only_inside_a_job() -> None:
         current_job.reset(token)
     assert line["job_id"] == "abc123" and line["level"] == "info"
     assert line["logger"] == "hingecheck.worker" and line["message"].endswith("succeeded")
+
+
+def test_the_dict_config_makes_uvicorn_lines_json(capsys) -> None:  # type: ignore[no-untyped-def]
+    """What `hingecheck api --workers N` hands each child process to apply as it starts."""
+    import logging.config
+    import pickle
+
+    from hingecheck.logs import dict_config
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        # the children start with spawn: the set-up crosses as pickled data
+        logging.config.dictConfig(pickle.loads(pickle.dumps(dict_config())))
+        logging.getLogger("uvicorn.access").info('%s - "%s %s HTTP/%s" %d',
+                                                 "127.0.0.1:5", "GET", "/healthz", "1.1", 200)
+        logging.getLogger("uvicorn.error").info("Started server process [%d]", 42)
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    lines = capsys.readouterr().err.splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [r["logger"] for r in records] == ["uvicorn.access", "uvicorn.error"]
+    assert records[0]["message"] == '127.0.0.1:5 - "GET /healthz HTTP/1.1" 200'
+    assert records[1]["message"] == "Started server process [42]"
