@@ -37,6 +37,34 @@ OUTSIDE_LOGIT = -20.0  # outside the crop: certainly not the lifter
 # BlazePose's 33 landmarks that are COCO-17's joints, in COCO order (nose, eyes, ears,
 # shoulders, elbows, wrists, hips, knees, ankles).
 COCO_FROM_BLAZEPOSE = [0, 2, 5, 7, 8, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28]
+# The network's outputs on OpenVINO (checked on the compiled model): 0 (1, 195) landmarks,
+# 39 × x, y, z in crop pixels, visibility and presence logits; 1 (1, 1) the pose flag,
+# already a probability;
+# 2 (1, 256, 256, 1) the mask's logits; 3 (1, 64, 64, 39) heatmaps; 4 (1, 117) world
+# landmarks, 39 × x, y, z in metres, origin between the hips. MediaPipe keeps the first 33.
+LANDMARKS_OUTPUT, POSE_FLAG_OUTPUT, MASK_OUTPUT, WORLD_OUTPUT = 0, 1, 2, 4
+BODY_LANDMARKS = 33
+
+
+def _sigmoid(logit: NDArray[np.float64]) -> NDArray[np.float64]:
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(logit, -30.0, 30.0))))
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Everything one inference tells about the person on one crop.
+
+    mask: the person's mask over the image (logit above 0). landmarks: (17, 3) COCO-17
+    x, y in image pixels and visibility 0–1. world: (33, 5) BlazePose's world landmarks,
+    x, y, z in metres around the hip centre, in the image's axes (x right, y down, z away
+    from the camera: the crop's turn undone), then visibility and presence 0–1.
+    pose_score: the network's own belief that a person is in the crop, 0–1.
+    """
+
+    mask: NDArray[np.bool_]
+    landmarks: NDArray[np.float64]
+    world: NDArray[np.float64]
+    pose_score: float
 
 
 @dataclass(frozen=True)
@@ -44,6 +72,12 @@ class Crop:
     """The affine map from the image to the network's 256×256 input."""
 
     matrix: NDArray[np.float64]  # (2, 3) image → crop
+
+    @property
+    def turn(self) -> NDArray[np.float64]:
+        """(2, 2) the rotation from the image's axes to the crop's (no scale)."""
+        linear = self.matrix[:, :2]
+        return np.asarray(linear / np.sqrt(abs(np.linalg.det(linear))))
 
 
 def crop_for(keypoints: NDArray[np.float64]) -> Crop | None:
@@ -86,7 +120,10 @@ class PersonMasker:
         except RuntimeError as exc:
             raise errors.ModelError(f"the person mask model at {path} did not load: {exc}") \
                 from exc
-        self._mask_output = self._compiled.output(2)  # (1, 256, 256, 1) logits
+        self._landmarks_output = self._compiled.output(LANDMARKS_OUTPUT)
+        self._flag_output = self._compiled.output(POSE_FLAG_OUTPUT)
+        self._mask_output = self._compiled.output(MASK_OUTPUT)
+        self._world_output = self._compiled.output(WORLD_OUTPUT)
         self._lock = threading.Lock()
 
     def infer(self, image: NDArray[np.uint8], crop: Crop) -> Any:
@@ -101,22 +138,40 @@ class PersonMasker:
     def read(self, image: NDArray[np.uint8], crop: Crop
              ) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
         """One inference: the person's mask over ``image`` and BlazePose's landmarks in
-        COCO-17 order, (17, 3) x, y in ``image`` pixels and visibility 0–1.
+        COCO-17 order, (17, 3) x, y in ``image`` pixels and visibility 0–1 (``read_all``
+        without the world landmarks)."""
+        reading = self.read_all(image, crop)
+        return reading.mask, reading.landmarks
+
+    def read_all(self, image: NDArray[np.uint8], crop: Crop) -> Reading:
+        """One inference: the mask, the COCO-17 landmarks and the world landmarks.
 
         The mask is the network's logit above 0 (probability over one half), warped back as
         logits, not probabilities: their bilinear interpolation keeps a sub-pixel edge where
-        probabilities would saturate. Outside the crop it is ``OUTSIDE_LOGIT``."""
+        probabilities would saturate. Outside the crop it is ``OUTSIDE_LOGIT``.
+
+        The world landmarks come out in the crop's axes; MediaPipe turns them by its crop's
+        rotation, and so is the turn undone here (x, y only: the crop turns about the
+        camera's axis, which leaves depth alone)."""
         raw = self.infer(image, crop)
         h, w = image.shape[:2]
         logits = cv2.warpAffine(raw[self._mask_output][0, :, :, 0], crop.matrix, (w, h),
                                 flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                                 borderMode=cv2.BORDER_CONSTANT, borderValue=OUTSIDE_LOGIT)
-        points = np.asarray(raw[self._compiled.output(0)]).reshape(-1, 5)[COCO_FROM_BLAZEPOSE]
+        all_points = np.asarray(raw[self._landmarks_output], dtype=np.float64).reshape(-1, 5)
+        points = all_points[COCO_FROM_BLAZEPOSE]
         back = cv2.invertAffineTransform(crop.matrix)
         landmarks = np.empty((len(COCO_FROM_BLAZEPOSE), 3))
         landmarks[:, :2] = points[:, :2] @ back[:, :2].T + back[:, 2]
-        landmarks[:, 2] = 1.0 / (1.0 + np.exp(-np.clip(points[:, 3], -30.0, 30.0)))
-        return np.asarray(logits > 0.0), landmarks
+        landmarks[:, 2] = _sigmoid(points[:, 3])
+        metres = np.asarray(raw[self._world_output], dtype=np.float64).reshape(-1, 3)
+        world = np.empty((BODY_LANDMARKS, 5))
+        # crop = turn · image, so image = turnᵀ · crop (rows here: xᵀ · turn).
+        world[:, :2] = metres[:BODY_LANDMARKS, :2] @ crop.turn
+        world[:, 2] = metres[:BODY_LANDMARKS, 2]
+        world[:, 3:] = _sigmoid(all_points[:BODY_LANDMARKS, 3:5])
+        flag = float(np.asarray(raw[self._flag_output]).reshape(-1)[0])
+        return Reading(np.asarray(logits > 0.0), landmarks, world, flag)
 
     def mask(self, image: NDArray[np.uint8], keypoints: NDArray[np.float64]
              ) -> NDArray[np.bool_] | None:
