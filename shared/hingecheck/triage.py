@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from hingecheck.analysis.catalogue import FAULT_WEIGHTS
 from hingecheck.vocab import JobStatus
@@ -41,12 +41,21 @@ def urgency_key(urgency_value: float | None, score: float | None) -> tuple[float
 
 
 _DATE = re.compile(r"(20\d\d)-?([01]\d)-?([0-3]\d)")
+# Before this a container's creation time is a default (QuickTime's 1904, the 1970 epoch),
+# not a day someone filmed.
+FIRST_FILMING_YEAR = 2000
 
 
-def filmed_on(file_name: str | None) -> date | None:
-    """The date a clip was filmed, where its file name carries one
-    (``anna_2026-11-20.mp4``, ``VID_20261120_…``): the first such date that is a real
-    day; None otherwise."""
+def filmed_on(file_name: str | None, created_at: datetime | None = None,
+              uploaded_at: datetime | None = None) -> date | None:
+    """The date a clip was filmed: the video's own creation time (``created_at``, the
+    container's tag, its UTC date) where it is plausible (not before 2000, not after the
+    upload by more than a day: a camera with its clock unset); else the date its file name
+    carries (``anna_2026-11-20.mp4``, ``VID_20261120_…``), the first that is a real day;
+    None otherwise."""
+    if created_at is not None and created_at.year >= FIRST_FILMING_YEAR and (
+            uploaded_at is None or created_at <= uploaded_at + timedelta(days=1)):
+        return created_at.date()
     match = _DATE.search(file_name or "")
     if match is None:
         return None

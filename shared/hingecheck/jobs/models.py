@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from hingecheck.vocab import JobStatus
@@ -111,6 +111,10 @@ class Job(Base):
     # When a rejected clip's stored source was removed.
     source_removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
                                                                nullable=True)
+    # When the clip was filmed: its container's creation time (result.json's
+    # video.created_at), recorded when the job succeeds; null where the file has none.
+    video_created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                              nullable=True)
 
     __table_args__ = (Index("ix_jobs_tenant_created", "tenant_id", "created_at"),
                       Index("ix_jobs_tenant_idem", "tenant_id", "idempotency_key",
@@ -118,7 +122,8 @@ class Job(Base):
 
 
 class Note(Base):
-    """A coach's note on one rep of a job (``rep`` null: on the whole clip)."""
+    """A coach's note on one rep of a job (``rep`` null: on the whole clip), or an
+    athlete's reply to the job's shared notes, written through a share link."""
 
     __tablename__ = "notes"
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -127,6 +132,17 @@ class Note(Base):
     rep: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 0-based, as in result.json
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    # A moment in the clip (seconds from its start) the note points at; null: none.
+    at_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # Shown to the athlete on the share link (the coach chooses per note).
+    shared: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # JSON: the shapes drawn on the frame at at_s (schemas.api.Drawing); null: none.
+    drawing: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Who wrote it: the team's coach (API key) or the athlete (a share link's reply).
+    author: Mapped[str] = mapped_column(String(10), default="coach", server_default="coach")
+    # An athlete's reply: the note it answers (null: the clip), and the link it came through.
+    reply_to: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    share_prefix: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
 
 
 class Share(Base):

@@ -21,6 +21,7 @@ from hingecheck.vocab import JobStatus
 
 KEY_PREFIX = "hc_"
 SHARE_PREFIX = "hcs_"  # share tokens: never accepted where an API key is asked for
+COACH, ATHLETE = "coach", "athlete"  # who wrote a note: the team, or the athlete's reply
 
 
 def _aware(t: datetime | None) -> datetime | None:
@@ -248,7 +249,10 @@ def finish(db: sessionmaker[Session], job_id: str, *, score: float | None, model
            faults: list[dict[str, object]] | None = None, rep_count: int | None = None,
            analysis_s: float | None = None, frames_per_second: float | None = None,
            exercise_found: str | None = None, unscored_reason: str | None = None,
-           reps: list[dict[str, object]] | None = None) -> None:
+           reps: list[dict[str, object]] | None = None,
+           video_created_at: datetime | None = None) -> None:
+    """Record a succeeded job's outcome; ``video_created_at`` is result.json's
+    ``video.created_at`` (when the clip was filmed; None where the file has none)."""
     worst = max((float(f["worst_severity"]) for f in faults or []),  # type: ignore[arg-type]
                 default=None)
     with db.begin() as s:
@@ -258,7 +262,7 @@ def finish(db: sessionmaker[Session], job_id: str, *, score: float | None, model
             worst_severity=worst, rep_count=rep_count, analysis_s=analysis_s,
             frames_per_second=frames_per_second, exercise_found=exercise_found,
             unscored_reason=unscored_reason if score is None else None,
-            rep_summary=json.dumps(reps or [])))
+            rep_summary=json.dumps(reps or []), video_created_at=video_created_at))
 
 
 def get_tenant(db: sessionmaker[Session], tenant_id: str) -> Tenant | None:
@@ -286,26 +290,66 @@ def get_batch(db: sessionmaker[Session], tenant: str, batch_id: str) -> Batch | 
 
 
 def add_note(db: sessionmaker[Session], tenant: str, job_id: str, rep: int | None,
-             text: str) -> Note:
+             text: str, *, at_s: float | None = None, shared: bool = False,
+             drawing: str | None = None) -> Note:
+    """A coach's note; ``drawing`` is the shapes' JSON, already checked."""
     note = Note(id=uuid.uuid4().hex[:16], tenant_id=tenant, job_id=job_id, rep=rep, text=text,
-                created_at=now())
+                at_s=at_s, shared=shared, drawing=drawing, author=COACH, created_at=now())
     with db.begin() as s:
         s.add(note)
     return note
 
 
-def list_notes(db: sessionmaker[Session], tenant: str, job_id: str) -> list[Note]:
-    """A job's notes, oldest first."""
+def add_reply(db: sessionmaker[Session], share: Share, job_id: str, text: str,
+              reply_to: str | None) -> Note:
+    """The athlete's reply on ``job_id`` through ``share``: seen by the coach with the
+    job's notes, and by the athlete on the link."""
+    note = Note(id=uuid.uuid4().hex[:16], tenant_id=share.tenant_id, job_id=job_id, rep=None,
+                text=text, shared=True, author=ATHLETE, reply_to=reply_to,
+                share_prefix=share.prefix, created_at=now())
+    with db.begin() as s:
+        s.add(note)
+    return note
+
+
+def replies_since(db: sessionmaker[Session], share_prefix: str, since: datetime) -> int:
+    """How many replies came through one share link since ``since``."""
+    from sqlalchemy import func
+
     with db() as s:
-        return list(s.scalars(select(Note).where(Note.tenant_id == tenant, Note.job_id == job_id)
-                              .order_by(Note.created_at, Note.id)))
+        return int(s.scalar(select(func.count(Note.id)).where(
+            Note.share_prefix == share_prefix, Note.created_at >= since)) or 0)
+
+
+def list_notes(db: sessionmaker[Session], tenant: str, job_id: str, *,
+               shared_only: bool = False) -> list[Note]:
+    """A job's notes and replies, oldest first; ``shared_only``: those the athlete sees."""
+    q = select(Note).where(Note.tenant_id == tenant, Note.job_id == job_id)
+    if shared_only:
+        q = q.where(Note.shared.is_(True))
+    with db() as s:
+        return list(s.scalars(q.order_by(Note.created_at, Note.id)))
+
+
+def shared_notes(db: sessionmaker[Session], tenant: str, job_ids: list[str]
+                 ) -> dict[str, list[Note]]:
+    """For each of ``job_ids``: the notes the athlete sees, oldest first."""
+    found: dict[str, list[Note]] = {j: [] for j in job_ids}
+    with db() as s:
+        for note in s.scalars(select(Note).where(
+                Note.tenant_id == tenant, Note.job_id.in_(job_ids), Note.shared.is_(True))
+                .order_by(Note.created_at, Note.id)):
+            found[note.job_id].append(note)
+    return found
 
 
 def delete_note(db: sessionmaker[Session], tenant: str, job_id: str, note_id: str) -> bool:
+    """Remove one note (an athlete's reply too); replies to it stay, answering the clip."""
     with db.begin() as s:
         note = s.get(Note, note_id)
         if note is None or note.tenant_id != tenant or note.job_id != job_id:
             return False
+        s.execute(update(Note).where(Note.reply_to == note_id).values(reply_to=None))
         s.delete(note)
         return True
 

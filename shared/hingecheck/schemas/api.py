@@ -9,8 +9,9 @@ import re
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from hingecheck.schemas.feedback import Drawing
 from hingecheck.triage import athlete_from_file_name, filmed_on, urgency
 from hingecheck.vocab import ExerciseChoice, JobStatus
 
@@ -25,6 +26,7 @@ _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 _INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 NO_NUL = r"^[^\x00]*$"  # NUL cannot be stored (PostgreSQL text refuses it)
 NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
+MAX_AT_S = 86_400.0  # a note's moment: no clip the server takes is a day long
 
 
 def clean_name(value: str) -> str:
@@ -98,8 +100,13 @@ class JobView(BaseModel):
                                   "read from the file name (no athlete was uploaded)")
     batch: str | None
     source_name: str
-    filmed_on: date | None = Field(default=None, description="the day the clip was filmed, "
-                                   "where its file name carries one")
+    filmed_on: date | None = Field(default=None, description="the day the clip was filmed: "
+                                   "the video's own creation time (its UTC date) where the "
+                                   "file carries a plausible one, else the date in its file "
+                                   "name; null where neither")
+    filmed_at: datetime | None = Field(default=None, description="the video's own creation "
+                                       "time (result.json's video.created_at), once "
+                                       "succeeded; null where the file has none")
     score: float | None = Field(description="0–100 once succeeded and judged")
     urgency: float | None = Field(default=None, description="how badly the clip needs the "
                                   "coach: the largest fault weight × worst severity; 0 for "
@@ -133,7 +140,9 @@ class JobView(BaseModel):
             exercise_found=job.exercise_found, reanalysis_of=job.reanalysis_of,
             athlete=job.athlete if not guessed else athlete_from_file_name(job.source_name),
             athlete_guessed=guessed, batch=job.batch, source_name=job.source_name,
-            filmed_on=filmed_on(job.source_name), score=job.score,
+            filmed_on=filmed_on(job.source_name, _utc(job.video_created_at),
+                                _utc(job.created_at)),
+            filmed_at=_utc(job.video_created_at), score=job.score,
             urgency=urgency(job.status, job.score, faults), superseded_by=superseded_by,
             unscored_reason=job.unscored_reason,
             rep_scores=json.loads(job.rep_summary) if job.rep_summary else [],
@@ -251,6 +260,19 @@ class NoteIn(Body):
                             "as in result.json's reps); null: a note on the whole clip")
     text: str = Field(min_length=1, max_length=2000, pattern=NOT_BLANK,
                       description="what the coach saw (not only spaces; no NUL)")
+    at_s: float | None = Field(default=None, ge=0, le=MAX_AT_S, description="a moment in "
+                               "the clip, seconds from its start (not past the longest clip "
+                               "the server takes); null: none")
+    shared: bool = Field(default=False, description="shown to the athlete on their share "
+                         "link")
+    drawing: Drawing | None = Field(default=None, description="shapes drawn on the frame at "
+                                    "at_s (which it needs); null: none")
+
+    @model_validator(mode="after")
+    def _drawn_at_a_moment(self) -> NoteIn:
+        if self.drawing is not None and self.at_s is None:
+            raise ValueError("a drawing is on a frame: give at_s, the moment it was drawn on")
+        return self
 
 
 class NoteView(BaseModel):
@@ -258,10 +280,19 @@ class NoteView(BaseModel):
     rep: int | None
     text: str
     created_at: datetime
+    at_s: float | None = None
+    shared: bool = False
+    drawing: Drawing | None = None
+    author: Literal["coach", "athlete"] = Field(default="coach", description="the team "
+                                                "(API key) or the athlete's reply (share "
+                                                "link)")
+    reply_to: str | None = Field(default=None, description="an athlete's reply: the note "
+                                 "it answers; null: the clip")
 
 
 class NoteList(BaseModel):
-    notes: list[NoteView] = Field(description="oldest first")
+    notes: list[NoteView] = Field(description="oldest first, the athlete's replies among "
+                                  "them")
 
 
 class ReanalysisIn(Body):
@@ -294,7 +325,58 @@ class ShareList(BaseModel):
     shares: list[ShareView]
 
 
+class SharedJob(JobView):
+    notes: list[NoteView] = Field(default_factory=list, description="the notes the coach "
+                                  "shared on this clip and the athlete's replies, oldest "
+                                  "first")
+
+
 class SharedClips(BaseModel):
     athlete: str
     expires_at: datetime
-    jobs: list[JobView] = Field(description="the athlete's analysed clips, newest first")
+    jobs: list[SharedJob] = Field(description="the athlete's analysed clips, newest first, "
+                                  "each with its shared notes")
+
+
+class JobPatch(Body):
+    """What changes; a field left out stays as it is."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+
+    athlete: Name | None = Field(default=None, description="the athlete (trimmed); null or "
+                                 "blank: none (the view then reads the file name)")
+    batch: str | None = Field(default=None, max_length=100, pattern=NO_NUL,
+                              description="a batch's id (POST /v1/batches) to move the clip "
+                              "to; null: in no batch")
+    exercise: ExerciseChoice | None = Field(default=None, description="judge the clip again "
+                                            "as this (a re-analysis, as POST "
+                                            "/v1/jobs/{id}/reanalyse); null: unchanged")
+
+    @model_validator(mode="after")
+    def _something(self) -> JobPatch:
+        if not self.model_fields_set:
+            raise ValueError("name at least one of athlete, batch, exercise")
+        return self
+
+
+class JobChange(BaseModel):
+    job: JobView = Field(description="the job as it is now")
+    reanalysis: JobView | None = Field(description="the new job that judges the clip as the "
+                                       "new exercise (queued); null where the exercise did "
+                                       "not change")
+
+
+class MergeIn(Body):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_: RequiredName = Field(alias="from", description="the athlete whose clips move "
+                                "(as uploaded, or as read from file names)")
+    into: RequiredName = Field(description="the athlete they become")
+
+
+class Merged(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: str = Field(alias="from")
+    into: str
+    jobs: int = Field(description="how many jobs moved")
