@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.api.deps import tenant_of, too_large, unauthorized
 from services.api.problems import OUTAGES, Problem, answer_unread, unavailable
-from services.api.shed import EXEMPT, Limiter, public_limit
+from services.api.shed import Limiter, never_shed, public_limit
 
 FORM_SLACK = 1024 * 1024
 JSON_CAP = 64 * 1024            # every JSON body but a completion is well under 10 KiB
@@ -75,7 +75,7 @@ class Gate:
         self.database_ready = database_ready
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in EXEMPT:
+        if scope["type"] != "http" or never_shed(scope["method"], scope["path"]):
             await self.app(scope, receive, send)
             return
         method, path = scope["method"], scope["path"]

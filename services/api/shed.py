@@ -4,13 +4,26 @@ everything that needs no key (readiness, the scoring table, share links, the pag
 rest are answered 503 at once (problem+json, ``Retry-After: 1``) instead of queueing until
 every client times out. The gate (gate.py) takes a slot only once a key has been checked,
 so clients without a key can never fill the keyed pool. ``/healthz`` is never shed:
-liveness is not load."""
+liveness is not load; nor is a read of the page's own files (``/``, ``/static/…``, the
+OpenAPI): they carry no body, are answered from disk at once, and one page load asks for
+a dozen of them together, which a small keyless pool would turn into a blank page."""
 
 from __future__ import annotations
 
 from services.api.problems import Problem
 
 EXEMPT = ("/healthz",)
+# Served by the API and counted in a pool: everything under /v1/, readiness and metrics.
+_POOLED_PREFIX = "/v1/"
+_POOLED = ("/readyz", "/metrics")
+
+
+def never_shed(method: str, path: str) -> bool:
+    """Whether a request is served without taking a slot of either pool."""
+    if path in EXEMPT:
+        return True
+    return method in ("GET", "HEAD") and not path.startswith(_POOLED_PREFIX) \
+        and path not in _POOLED
 
 
 class Limiter:
