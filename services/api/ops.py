@@ -70,7 +70,8 @@ def scoring_table() -> dict[str, Any]:
         "grades": [{"grade": letter, "min_score": floor, "meaning": GRADE_MEANING[letter]}
                    for floor, letter in GRADES],
         "formula": "rep score = 100 − Σ weight × severity (never below 0); "
-                   "clip score = mean of the full reps",
+                   "clip score = mean of the full reps; its grade at most one letter "
+                   "better than the worst full rep's",
         "evidence": {key: {"label": label, "unit": unit}
                      for key, (label, unit) in EVIDENCE.items()},
         "exercises": [{"name": p.name, "label": p.label,

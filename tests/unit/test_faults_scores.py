@@ -250,6 +250,24 @@ def test_score_formula_and_grades() -> None:
     assert clip_score([], [], True, "").score is None
 
 
+def test_a_clip_is_graded_by_its_worst_reps_as_well_as_its_mean() -> None:
+    # Three clean reps and two rounded ones: the mean (82) alone would read "B, a good
+    # hinge with one thing to fix"; the worst rep (55, a D) holds the grade to C.
+    rounded = ["Rounded back"]
+    tail = clip_score([100.0, 100.0, 100.0, 55.0, 55.0], [False] * 5, True, "",
+                      [[], [], [], rounded, rounded])
+    assert (tail.score, tail.grade) == (82.0, "C")
+    assert tail.reason.startswith("mean of 5 reps; Rounded back: 2 of 5; grade held to C "
+                                  "by its worst rep (55)")
+    # One weak rep among many clean ones costs at most one letter, never more.
+    one = clip_score([100.0] * 9 + [70.0], [False] * 10, True, "", [[]] * 9 + [rounded])
+    assert (one.score, one.grade) == (97.0, "B")
+    # An even clip keeps the grade its mean gives, and one rep is "1 rep".
+    even = clip_score([80.0], [False], True, "", [["Locked knees"]])
+    assert (even.grade, even.reason) == ("B", "mean of 1 rep; Locked knees: 1 of 1: "
+                                                "a good hinge with one thing to fix")
+
+
 def test_every_profile_threshold_is_a_ramp_and_unknown_names_are_refused() -> None:
     for profile in PROFILES.values():
         for value in profile.__dict__.values():

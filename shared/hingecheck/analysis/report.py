@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from hingecheck.analysis.catalogue import FAULT_LABELS
 from hingecheck.analysis.faults import RepFaults, assign_cues, detect_faults, measure_rep
 from hingecheck.analysis.kinematics import Kinematics, median_seen, standing_frames
 from hingecheck.analysis.motion import LeftOut, Motion, decide_motion
@@ -65,7 +66,8 @@ def judge(motion: Motion, back_heights: FloatArray, *, side_view_ok: bool, view_
     scores: list[float | None] = [rep_score(r.faults) if side_view_ok else None for r in reps]
     score = clip_score([s for s in scores if s is not None],
                        [r.measures.partial for r in reps] if side_view_ok else [],
-                       side_view_ok, view_message)
+                       side_view_ok, view_message,
+                       [[FAULT_LABELS[f.name] for f in r.faults] for r in reps])
     notes: list[str] = []
     if any(r.measures.back_impossible for r in reps):
         notes.append("back not measured on some reps: the outline bent further than a back "
