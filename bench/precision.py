@@ -124,7 +124,7 @@ def main() -> None:
     ref = runs["f32"]["tracks"]
     for precision in [p for p in runs if p in precisions or p == "f32"]:
         run = runs[precision]
-        cells = "| | |"
+        cells = "| | | |"
         if real:
             px, pct, disagree = [], [], 0
             for clip in CLIPS:
@@ -139,8 +139,9 @@ def main() -> None:
             cells = (f"| {np.median(all_px):.2f} / {np.percentile(all_px, 95):.2f} / "
                      f"{all_px.max():.1f} | {np.median(all_pct):.2f} / "
                      f"{np.percentile(all_pct, 95):.2f} | {disagree} |")
+        fps = f"{run['fps']:.1f}" if real else "—"
         print(f"| {precision} | {run['runs_as']} | {run['min_ms']:.1f} / "
-              f"{run['median_ms']:.1f} | {run['fps']:.1f} {cells}")
+              f"{run['median_ms']:.1f} | {fps} {cells}")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,9 @@ def main() -> int:
     parser.add_argument("out", type=Path, help="the folder to write the int8 IR to")
     parser.add_argument("--subset", type=int, default=300,
                         help="calibration frames to use at most")
+    parser.add_argument("--keep-head", choices=("decoding", "all"), default="decoding",
+                        help="what of the pose head stays f32: its decoding ops, or all of "
+                             "it (its convolutions too)")
     args = parser.parse_args()
     try:
         import nncf
@@ -47,9 +50,13 @@ def main() -> int:
         print(f"{args.calibration} holds no calibration frames", file=sys.stderr)
         return 2
     model = ov.Core().read_model(str(args.model))
-    head = [op.get_friendly_name() for op in model.get_ops()
-            if op.get_type_name() in HEAD_OPS and ".23/" in op.get_friendly_name()
-            and "dfl" not in op.get_friendly_name()]
+    if args.keep_head == "all":
+        head = [op.get_friendly_name() for op in model.get_ops()
+                if ".model.23" in op.get_friendly_name()]
+    else:
+        head = [op.get_friendly_name() for op in model.get_ops()
+                if op.get_type_name() in HEAD_OPS and ".23/" in op.get_friendly_name()
+                and "dfl" not in op.get_friendly_name()]
     quantized = nncf.quantize(
         model,
         nncf.Dataset(frames),
