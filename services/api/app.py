@@ -2,10 +2,14 @@
 
     videos.py    POST /v1/videos, GET /v1/jobs[/{id}[/result|video|poster|chart]]
     uploads.py   POST /v1/uploads[/{id}/complete]  (large files, presigned parts)
-    batches.py   POST|GET /v1/batches[/{id}]
+    batches.py   POST|GET /v1/batches[/{id}], DELETE /v1/batches/{id}
+    clips.py     PATCH|DELETE /v1/jobs/{id}  (rename, move, judge as another exercise;
+                 remove a clip with its files)
+    athletes.py  POST /v1/athletes/merge
     keys.py      GET|POST /v1/keys, DELETE /v1/keys/{prefix}, GET /v1/webhook-secret
     notes.py     GET|POST /v1/jobs/{id}/notes, DELETE /v1/jobs/{id}/notes/{note_id}
-    shares.py    POST|GET /v1/shares, DELETE /v1/shares/{id}; GET /v1/shared[/jobs/{id}/…]
+    shares.py    POST|GET /v1/shares, DELETE /v1/shares/{id}; GET /v1/shared[/jobs/{id}/…],
+                 POST /v1/shared/jobs/{id}/replies
                  (a read-only link to one athlete's clips, with its own token)
     ops.py       GET /v1/scoring, /healthz, /readyz, /metrics
     gate.py      every request's key, body size and pace, checked before its body is read;
@@ -38,7 +42,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.api import problems
+from services.api.athletes import router as athletes_router
 from services.api.batches import router as batches_router
+from services.api.clips import router as clips_router
 from services.api.deps import known_query
 from services.api.gate import Gate
 from services.api.health import StoreHolder, Watch, database_check, open_database
@@ -98,8 +104,8 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
                        max_in_flight=settings.api_max_in_flight,
                        database_ready=database_ready)
     # notes before videos: /v1/jobs/{id}/notes must not be taken for an output's {kind}
-    for router in (notes_router, videos_router, uploads_router, batches_router, keys_router,
-                   shares_router, ops_router):
+    for router in (notes_router, videos_router, clips_router, uploads_router, batches_router,
+                   athletes_router, keys_router, shares_router, ops_router):
         app.include_router(router)
 
     # The coach's page (services/results/static): no CDN, everything served from here.

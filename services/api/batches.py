@@ -4,13 +4,16 @@
     GET  /v1/batches                 the caller's batches
     GET  /v1/batches/{id}            counts (each clip once), a line per athlete, the clips
                                      most urgent first
+    DELETE /v1/batches/{id}          the batch, its clips (every judgement of each), their
+                                     notes and stored files
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Response
+from hingecheck.jobs import clips
 from hingecheck.jobs import store as jobs
 from hingecheck.schemas.api import (
     AthleteLine,
@@ -23,7 +26,8 @@ from hingecheck.schemas.api import (
 )
 from hingecheck.vocab import JobStatus
 
-from services.api.deps import Db, TenantId
+from services.api.clips import remove_clips
+from services.api.deps import Db, Store, TenantId
 from services.api.problems import documented, not_found
 from services.api.views import job_views, most_urgent_first
 
@@ -57,6 +61,18 @@ def get_batch(batch_id: Annotated[str, Path(max_length=64)], tenant_id: TenantId
     counts, athletes = batch_counts(views)
     return BatchSummary(id=batch.id, name=batch.name, counts=counts, athletes=athletes,
                         jobs=most_urgent_first(views))
+
+
+@router.delete("/v1/batches/{batch_id}", status_code=204, operation_id="delete_batch",
+               responses=documented(401, 404, 409, 503))
+def delete_batch(batch_id: Annotated[str, Path(max_length=64)], tenant_id: TenantId,
+                 db: Db, objects: Store) -> Response:
+    if jobs.get_batch(db, tenant_id, batch_id) is None:
+        raise not_found(f"batch {batch_id}")
+    remove_clips(db, objects, tenant_id, jobs.list_jobs(db, tenant_id, batch=batch_id,
+                                                         limit=100_000))
+    clips.delete_batch(db, tenant_id, batch_id)
+    return Response(status_code=204)
 
 
 def batch_counts(views: list[JobView]) -> tuple[dict[str, int], list[AthleteLine]]:

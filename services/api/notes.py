@@ -1,8 +1,11 @@
-"""A coach's notes on a clip's reps, kept with the job (the clip's result is not changed).
+"""A coach's notes on a clip's reps, kept with the job (the clip's result is not changed),
+and the athlete's replies to the shared ones (written through the share link, shares.py).
 
-    GET    /v1/jobs/{id}/notes             the job's notes, oldest first
-    POST   /v1/jobs/{id}/notes             {rep, text} → the note (rep null: the whole clip)
-    DELETE /v1/jobs/{id}/notes/{note_id}   remove one
+    GET    /v1/jobs/{id}/notes             the job's notes and replies, oldest first
+    POST   /v1/jobs/{id}/notes             {rep, text, at_s, shared, drawing} → the note
+                                           (rep null: the whole clip; shared: the athlete
+                                           sees it on their link)
+    DELETE /v1/jobs/{id}/notes/{note_id}   remove one (a reply too)
 """
 
 from __future__ import annotations
@@ -13,32 +16,45 @@ from fastapi import APIRouter, Path, Response
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import Note
 from hingecheck.schemas.api import NoteIn, NoteList, NoteView
+from hingecheck.schemas.feedback import DRAWING
 
-from services.api.deps import Db, JobId, OwnedJob, TenantId, owned
+from services.api.deps import Config, Db, JobId, OwnedJob, TenantId, owned
 from services.api.problems import Problem, documented, not_found
 
 router = APIRouter(tags=["notes"])
 
 
-def _view(note: Note) -> NoteView:
-    return NoteView(id=note.id, rep=note.rep, text=note.text, created_at=note.created_at)
+def note_view(note: Note) -> NoteView:
+    return NoteView(id=note.id, rep=note.rep, text=note.text, created_at=note.created_at,
+                    at_s=note.at_s, shared=bool(note.shared),
+                    drawing=DRAWING.validate_json(note.drawing) if note.drawing else None,
+                    author=jobs.ATHLETE if note.author == jobs.ATHLETE else jobs.COACH,
+                    reply_to=note.reply_to)
 
 
 @router.get("/v1/jobs/{job_id}/notes", operation_id="list_notes", response_model=NoteList,
             responses=documented(401, 404))
 def list_notes(job: OwnedJob, db: Db) -> NoteList:
-    return NoteList(notes=[_view(n) for n in jobs.list_notes(db, job.tenant_id, job.id)])
+    return NoteList(notes=[note_view(n) for n in jobs.list_notes(db, job.tenant_id, job.id)])
 
 
 @router.post("/v1/jobs/{job_id}/notes", status_code=201, operation_id="add_note",
              response_model=NoteView, responses=documented(401, 404, 413, 422))
-def add_note(job_id: JobId, tenant_id: TenantId, db: Db, body: NoteIn) -> NoteView:
+def add_note(job_id: JobId, tenant_id: TenantId, db: Db, settings: Config,
+             body: NoteIn) -> NoteView:
     job = owned(db, tenant_id, job_id)
     if body.rep is not None and (job.rep_count is None or body.rep >= job.rep_count):
         reps = "no reps" if not job.rep_count else f"reps 0–{job.rep_count - 1}"
         raise Problem(422, "no-such-rep", "No such rep",
                       f"job {job.id} has {reps}; rep {body.rep} cannot take a note")
-    return _view(jobs.add_note(db, job.tenant_id, job.id, body.rep, body.text.strip()))
+    if body.at_s is not None and body.at_s > settings.max_duration_s:
+        raise Problem(422, "no-such-moment", "No such moment",
+                      f"at_s {body.at_s:g} is past the longest clip this server takes "
+                      f"({settings.max_duration_s:g} s)")
+    drawing = DRAWING.dump_json(body.drawing, exclude_none=True).decode() \
+        if body.drawing is not None else None
+    return note_view(jobs.add_note(db, job.tenant_id, job.id, body.rep, body.text.strip(),
+                                   at_s=body.at_s, shared=body.shared, drawing=drawing))
 
 
 @router.delete("/v1/jobs/{job_id}/notes/{note_id}", status_code=204,

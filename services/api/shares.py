@@ -5,23 +5,39 @@ With the team's API key:
     GET    /v1/shares                the team's live and expired links
     DELETE /v1/shares/{id}           revoke one
 With the link's token (``Authorization: Bearer hcs_…``), read-only, that athlete only:
-    GET    /v1/shared                the athlete's analysed clips
+    GET    /v1/shared                the athlete's analysed clips, each with the notes the
+                                     coach shared and the athlete's replies
+    GET    /v1/shared/jobs/{id}/notes        those notes of one clip
+    POST   /v1/shared/jobs/{id}/replies      {text, reply_to} → the athlete's reply (plain
+                                             text; a few a minute per link at most)
     GET    /v1/shared/jobs/{id}/result|video|poster
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from hingecheck.jobs import store as jobs
-from hingecheck.jobs.models import Share
-from hingecheck.schemas.api import NewShare, SharedClips, ShareIn, ShareList, ShareView
+from hingecheck.jobs.models import Job, Share, now
+from hingecheck.schemas.api import (
+    NewShare,
+    NoteList,
+    NoteView,
+    SharedClips,
+    SharedJob,
+    ShareIn,
+    ShareList,
+    ShareView,
+)
+from hingecheck.schemas.feedback import ReplyIn
 from hingecheck.storage import job_key
 from hingecheck.vocab import JobStatus, OutputKind
 
 from services.api.deps import Config, Db, JobId, Store, TenantId, bearer_token
+from services.api.notes import note_view
 from services.api.problems import Problem, documented, not_found
 from services.api.videos import stored_object
 from services.api.views import job_views
@@ -33,6 +49,10 @@ SHARED_KINDS = (OutputKind.RESULT, OutputKind.VIDEO, OutputKind.POSTER)
 # Any other name is simply not there (404), as another athlete's clip is not.
 SharedKind = Annotated[str, Path(max_length=20, json_schema_extra={
     "enum": [str(k) for k in SHARED_KINDS]})]
+# Replies through one link: a conversation's pace, not a flood (a leaked link cannot fill
+# the coach's notes).
+REPLIES_PER_MINUTE = 5
+REPLIES_PER_DAY = 50
 
 
 def _view(share: Share) -> ShareView:
@@ -88,8 +108,50 @@ def get_shared(share: SharedTo, db: Db) -> SharedClips:
         done = [j for j in jobs.list_jobs(db, share.tenant_id, athlete=share.athlete,
                                           status=JobStatus.SUCCEEDED, limit=200)
                 if j.athlete == share.athlete]
-    return SharedClips(athlete=share.athlete, expires_at=share.expires_at,
-                       jobs=job_views(db, share.tenant_id, done))
+    notes = jobs.shared_notes(db, share.tenant_id, [j.id for j in done])
+    return SharedClips(athlete=share.athlete, expires_at=share.expires_at, jobs=[
+        SharedJob(**view.model_dump(), notes=[note_view(n) for n in notes[view.id]])
+        for view in job_views(db, share.tenant_id, done)])
+
+
+def shared_job(share: Share, db: Db, job_id: str, what: str) -> Job:
+    """The link's athlete's succeeded job; 404 for any other (as if it were not there)."""
+    job = jobs.get_job(db, share.tenant_id, job_id)
+    if job is None or not share.athlete.strip() or job.athlete != share.athlete or \
+            job.status != JobStatus.SUCCEEDED:
+        raise not_found(f"/v1/shared/jobs/{job_id}/{what}")
+    return job
+
+
+@router.get("/v1/shared/jobs/{job_id}/notes", operation_id="get_shared_notes",
+            response_model=NoteList, responses=documented(401, 404))
+def get_shared_notes(job_id: JobId, share: SharedTo, db: Db) -> NoteList:
+    job = shared_job(share, db, job_id, "notes")
+    return NoteList(notes=[note_view(n) for n in
+                           jobs.list_notes(db, share.tenant_id, job.id, shared_only=True)])
+
+
+@router.post("/v1/shared/jobs/{job_id}/replies", status_code=201, operation_id="add_reply",
+             response_model=NoteView, responses={
+                 **documented(401, 404, 413, 422),
+                 429: {**documented(429)[429], "description": "this link has sent as many "
+                       f"replies as it may ({REPLIES_PER_MINUTE} a minute, "
+                       f"{REPLIES_PER_DAY} a day); Retry-After says when to try again"}})
+def add_reply(job_id: JobId, share: SharedTo, db: Db, body: ReplyIn) -> NoteView:
+    job = shared_job(share, db, job_id, "replies")
+    if body.reply_to is not None and body.reply_to not in {
+            n.id for n in jobs.list_notes(db, share.tenant_id, job.id, shared_only=True)}:
+        raise Problem(422, "no-such-note", "No such note",
+                      f"this clip has no shared note {body.reply_to} to answer")
+    t = now()
+    for limit, window, retry_s in ((REPLIES_PER_MINUTE, timedelta(minutes=1), 60),
+                                   (REPLIES_PER_DAY, timedelta(days=1), 3600)):
+        if jobs.replies_since(db, share.prefix, t - window) >= limit:
+            raise Problem(429, "too-many-replies", "Too many replies",
+                          f"this link may send {limit} replies per "
+                          f"{'minute' if retry_s == 60 else 'day'}; try again later",
+                          headers={"Retry-After": str(retry_s)})
+    return note_view(jobs.add_reply(db, share, job.id, body.text, body.reply_to))
 
 
 @router.get("/v1/shared/jobs/{job_id}/{kind}", operation_id="get_shared_output", responses={
@@ -101,10 +163,9 @@ def get_shared(share: SharedTo, db: Db) -> SharedClips:
     307: {"description": "S3 storage: a presigned URL"}, **documented(401, 404, 503)})
 def get_shared_output(job_id: JobId, kind: SharedKind, share: SharedTo, db: Db,
                       objects: Store, settings: Config) -> Response:
-    job = jobs.get_job(db, share.tenant_id, job_id)
-    if kind not in SHARED_KINDS or job is None or not share.athlete.strip() or \
-            job.athlete != share.athlete or job.status != JobStatus.SUCCEEDED:
-        raise not_found(f"/v1/shared/jobs/{job_id}/{kind}")  # another athlete's: not there
+    job = shared_job(share, db, job_id, kind)  # another athlete's: not there
+    if kind not in SHARED_KINDS:
+        raise not_found(f"/v1/shared/jobs/{job_id}/{kind}")
     output = OutputKind(kind)
     return stored_object(objects, job_key(share.tenant_id, job.id, output.file_name),
                          output.media_type, settings.presign_ttl_s)

@@ -175,16 +175,22 @@ def reanalyse(job_id: JobId, tenant_id: TenantId, db: Db, dispatch: Dispatch,
               body: ReanalysisIn) -> JSONResponse:
     """The clip analysed again under ``exercise`` (the stored upload is reused; this job and
     its outputs stay as they are)."""
-    old = owned(db, tenant_id, job_id)
+    job = reanalysis(db, dispatch, owned(db, tenant_id, job_id), body.exercise)
+    return accepted(job_view(db, job))
+
+
+def reanalysis(db: Db, dispatch: Dispatch, old: Job, exercise: ExerciseChoice) -> Job:
+    """A new job, dispatched, that judges ``old``'s stored clip as ``exercise``; 409 while
+    ``old`` has not ended."""
     if not JobStatus(old.status).ended:
         raise Problem(409, "not-finished", "Not finished",
                       f"job {old.id} is {old.status}; re-analyse it once it has ended")
     job = jobs.add_job(db, Job(
-        id=jobs.new_job_id(), tenant_id=tenant_id, exercise=body.exercise,
+        id=jobs.new_job_id(), tenant_id=old.tenant_id, exercise=exercise,
         athlete=old.athlete, batch=old.batch, source_name=old.source_name,
         source_key=old.source_key, reanalysis_of=old.id))
     dispatch(job.id)
-    return accepted(job_view(db, job))
+    return job
 
 
 @router.get("/v1/jobs/{job_id}/result", operation_id="get_result", responses={

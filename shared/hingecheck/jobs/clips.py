@@ -13,9 +13,14 @@ from hingecheck.jobs.models import Batch, Job, Note, Share
 def clip_jobs(db: sessionmaker[Session], tenant: str, job: Job) -> list[Job]:
     """Every job of ``tenant`` that judges the same stored upload as ``job`` (the job and
     its re-analyses, or the one it re-analyses): one clip, oldest first."""
+    return clip_jobs_of(db, tenant, job.source_key)
+
+
+def clip_jobs_of(db: sessionmaker[Session], tenant: str, source_key: str) -> list[Job]:
+    """Every job of ``tenant`` that judges the upload stored at ``source_key``."""
     with db() as s:
         return list(s.scalars(select(Job).where(Job.tenant_id == tenant,
-                                                Job.source_key == job.source_key)
+                                                Job.source_key == source_key)
                               .order_by(Job.created_at, Job.id)))
 
 
@@ -49,7 +54,8 @@ def delete_jobs(db: sessionmaker[Session], tenant: str, job_ids: list[str]) -> l
 
 
 def delete_batch(db: sessionmaker[Session], tenant: str, batch_id: str) -> bool:
-    """Remove the batch's row (its jobs are removed by the caller, files first known)."""
+    """Remove the batch's row; False if ``tenant`` has no such batch (its jobs and their
+    files are the caller's to remove first)."""
     with db.begin() as s:
         batch = s.get(Batch, batch_id)
         if batch is None or batch.tenant_id != tenant:

@@ -11,6 +11,7 @@ import secrets
 import uuid
 import weakref
 from datetime import UTC, datetime, timedelta
+from typing import Final
 
 from sqlalchemy import create_engine, select, update
 from sqlalchemy.engine import Engine
@@ -21,7 +22,9 @@ from hingecheck.vocab import JobStatus
 
 KEY_PREFIX = "hc_"
 SHARE_PREFIX = "hcs_"  # share tokens: never accepted where an API key is asked for
-COACH, ATHLETE = "coach", "athlete"  # who wrote a note: the team, or the athlete's reply
+# Who wrote a note: the team (API key), or the athlete (a reply through a share link).
+COACH: Final = "coach"
+ATHLETE: Final = "athlete"
 
 
 def _aware(t: datetime | None) -> datetime | None:
