@@ -10,6 +10,7 @@ and the athlete's replies to the shared ones (written through the share link, sh
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
@@ -25,7 +26,9 @@ router = APIRouter(tags=["notes"])
 
 
 def note_view(note: Note) -> NoteView:
-    return NoteView(id=note.id, rep=note.rep, text=note.text, created_at=note.created_at,
+    created = note.created_at  # SQLite hands back naive times; every time here is UTC
+    return NoteView(id=note.id, rep=note.rep, text=note.text,
+                    created_at=created if created.tzinfo else created.replace(tzinfo=UTC),
                     at_s=note.at_s, shared=bool(note.shared),
                     drawing=DRAWING.validate_json(note.drawing) if note.drawing else None,
                     author=jobs.ATHLETE if note.author == jobs.ATHLETE else jobs.COACH,

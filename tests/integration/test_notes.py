@@ -78,3 +78,57 @@ def test_a_job_without_reps_takes_only_clip_notes(tmp_path: Path) -> None:
         assert r.status_code == 422 and "no reps" in r.json()["detail"]
         assert client.post(f"/v1/jobs/{job.id}/notes", headers=auth,
                            json={"text": "film from the side next time"}).status_code == 201
+
+
+def test_a_note_at_a_moment_with_a_drawing_is_checked_and_kept(tmp_path: Path) -> None:
+    s = Settings(data_dir=tmp_path)  # type: ignore[arg-type]
+    db = jobs.connect(s.database())
+    tenant, key = jobs.create_key(db, "team-a")
+    job = jobs.add_job(db, Job(id=jobs.new_job_id(), tenant_id=tenant, exercise="rdl",
+                               source_name="anna.mp4", source_key="k", status="succeeded",
+                               rep_count=3))
+    auth = {"Authorization": f"Bearer {key}"}
+    url = f"/v1/jobs/{job.id}/notes"
+    drawing = [
+        {"kind": "line", "start": {"x": 0.1, "y": 0.2}, "end": {"x": 0.3, "y": 0.9}},
+        {"kind": "angle", "vertex": {"x": 0.5, "y": 0.5}, "start": {"x": 0.4, "y": 0.1},
+         "end": {"x": 0.9, "y": 0.6}, "degrees": 112.5, "colour": "#ff8800"},
+        {"kind": "circle", "centre": {"x": 0.5, "y": 0.4}, "radius": 0.05},
+        {"kind": "arrow", "start": {"x": 0.2, "y": 0.2}, "end": {"x": 0.25, "y": 0.3}},
+    ]
+    with TestClient(create_app(s, db=db, worker=False)) as client:
+        made = client.post(url, headers=auth, json={"rep": 1, "text": "back rounds here",
+                                                    "at_s": 2.4, "shared": True,
+                                                    "drawing": drawing})
+        assert made.status_code == 201, made.text
+        note = made.json()
+        assert (note["at_s"], note["shared"], note["author"]) == (2.4, True, "coach")
+        assert [shape["kind"] for shape in note["drawing"]] == ["line", "angle", "circle",
+                                                                "arrow"]
+        assert note["drawing"][1]["degrees"] == 112.5
+        assert client.get(url, headers=auth).json()["notes"] == [note]
+        plain = client.post(url, headers=auth, json={"text": "ok"}).json()
+        assert (plain["at_s"], plain["shared"], plain["drawing"]) == (None, False, None)
+
+        def refused(body: dict[str, object]) -> str:
+            r = client.post(url, headers=auth, json={"text": "x", **body})
+            assert r.status_code == 422, (body, r.text)
+            return _problem(r)
+
+        point = {"x": 0.5, "y": 0.5}
+        assert refused({"drawing": [drawing[0]]}) == "invalid-request"  # no at_s
+        assert refused({"at_s": 1, "drawing": []}) == "invalid-request"
+        assert refused({"at_s": 1, "drawing": [drawing[2]] * 21}) == "invalid-request"
+        assert refused({"at_s": 1, "drawing": [{"kind": "line", "start": {"x": 1.5, "y": 0},
+                                                "end": point}]}) == "invalid-request"
+        assert refused({"at_s": 1, "drawing": [{"kind": "blob", "start": point}]}) \
+            == "invalid-request"
+        assert refused({"at_s": 1, "drawing": [{**drawing[1], "degrees": 190}]}) \
+            == "invalid-request"
+        assert refused({"at_s": 1, "drawing": [{**drawing[0], "script": "x"}]}) \
+            == "invalid-request"
+        assert refused({"at_s": 1, "drawing": [{**drawing[0], "colour": "red"}]}) \
+            == "invalid-request"
+        assert refused({"at_s": -1}) == "invalid-request"
+        assert refused({"at_s": s.max_duration_s + 1}) == "no-such-moment"
+        assert len(client.get(url, headers=auth).json()["notes"]) == 2  # nothing kept

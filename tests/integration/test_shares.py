@@ -82,3 +82,66 @@ def test_a_share_link_shows_one_athletes_clips_read_only_until_revoked(tmp_path:
         assert client.get("/v1/shared", headers=expired).status_code == 401
         assert client.post("/v1/shares", headers=team,
                            json={"athlete": "Anna", "days": 91}).status_code == 422
+
+
+def test_shared_notes_reach_the_athlete_and_replies_reach_the_coach(tmp_path: Path) -> None:
+    s = Settings(data_dir=tmp_path)  # type: ignore[arg-type]
+    db, store = jobs.connect(s.database()), open_store(s)
+    tenant, key = jobs.create_key(db, "team-a")
+    _, other_key = jobs.create_key(db, "team-b")
+    anna = _job(db, store, tenant, "Anna", "succeeded", tmp_path)
+    ben = _job(db, store, tenant, "Ben", "succeeded", tmp_path)
+    team = {"Authorization": f"Bearer {key}"}
+    other = {"Authorization": f"Bearer {other_key}"}
+    notes = f"/v1/jobs/{anna}/notes"
+    with TestClient(create_app(s, db=db, objects=store, worker=False)) as client:
+        token = client.post("/v1/shares", headers=team, json={"athlete": "Anna"}).json()["token"]
+        link = {"Authorization": f"Bearer {token}"}
+        told = client.post(notes, headers=team, json={
+            "text": "hips back first", "at_s": 1.5, "shared": True,
+            "drawing": [{"kind": "arrow", "start": {"x": 0.4, "y": 0.5},
+                         "end": {"x": 0.3, "y": 0.5}}]}).json()
+        client.post(notes, headers=team, json={"text": "private: check her mobility"})
+
+        # The link's clip view lists the shared notes only, with their moment and drawing.
+        clip = client.get("/v1/shared", headers=link).json()["jobs"][0]
+        assert [n["text"] for n in clip["notes"]] == ["hips back first"]
+        assert clip["notes"][0]["at_s"] == 1.5 and clip["notes"][0]["drawing"][0]["kind"] \
+            == "arrow"
+        assert client.get(f"/v1/shared/jobs/{anna}/notes", headers=link).json()["notes"] \
+            == clip["notes"]
+
+        # The athlete replies on the link; the coach sees it with the job's notes.
+        replies = f"/v1/shared/jobs/{anna}/replies"
+        r = client.post(replies, headers=link, json={"text": "  Got it,\nthanks!  ",
+                                                     "reply_to": told["id"]})
+        assert r.status_code == 201, r.text
+        assert (r.json()["author"], r.json()["text"], r.json()["reply_to"]) == \
+            ("athlete", "Got it,\nthanks!", told["id"])
+        coach_sees = client.get(notes, headers=team).json()["notes"]
+        assert [n["author"] for n in coach_sees] == ["coach", "coach", "athlete"]
+        assert [n["text"] for n in client.get(f"/v1/shared/jobs/{anna}/notes",
+                                              headers=link).json()["notes"]] == \
+            ["hips back first", "Got it,\nthanks!"]
+
+        # Plain text only, capped; only her clips, only shared notes; a link, not a key.
+        for body in ({"text": "a\x00b"}, {"text": "bell\x07"}, {"text": "x\u202ey"},
+                     {"text": "   "}, {"text": "x" * 1001}, {"text": "x", "who": "coach"}):
+            assert client.post(replies, headers=link, json=body).status_code == 422, body
+        secret = client.get(notes, headers=team).json()["notes"][1]["id"]
+        no_note = client.post(replies, headers=link, json={"text": "x", "reply_to": secret})
+        assert no_note.status_code == 422 and no_note.json()["type"].endswith("/no-such-note")
+        assert client.post(f"/v1/shared/jobs/{ben}/replies", headers=link,
+                           json={"text": "x"}).status_code == 404
+        assert client.get(f"/v1/shared/jobs/{ben}/notes", headers=link).status_code == 404
+        assert client.post(replies, headers=team, json={"text": "x"}).status_code == 401
+        assert client.post(replies, json={"text": "x"}).status_code == 401
+        assert client.get(notes, headers=other).status_code == 404  # another team's
+
+        # A link sends a few replies a minute, then waits.
+        sent = [client.post(replies, headers=link, json={"text": f"reply {i}"}).status_code
+                for i in range(6)]
+        assert sent == [201, 201, 201, 201, 429, 429]
+        late = client.post(replies, headers=link, json={"text": "one more"})
+        assert late.json()["type"].endswith("/too-many-replies")
+        assert late.headers["retry-after"] == "60"
