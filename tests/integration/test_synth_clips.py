@@ -1,6 +1,7 @@
 """Generated clips: deterministic, decodable H.264, and believed by the real pose model."""
 
 from pathlib import Path
+from typing import Literal, TypedDict
 
 import av
 import numpy as np
@@ -9,12 +10,19 @@ from hingecheck.pipeline import run_pose_stage
 from hingecheck.synth.generate import generate_clip
 from hingecheck.synth.suite import load_truth, suite_params
 from hingecheck.synth.truth import ClipParams
+from hingecheck.vocab import Exercise, FaultName
 
-SMALL = {"reps": 1, "resolution": 480}
+
+class Small(TypedDict):
+    reps: int
+    resolution: Literal[480]
+
+
+SMALL: Small = {"reps": 1, "resolution": 480}
 
 
 def test_same_seed_same_bytes_other_seed_other_clip(tmp_path: Path) -> None:
-    params = ClipParams(scenario="lumbar_rounding", seed=11, **SMALL)
+    params = ClipParams(scenario=FaultName.LUMBAR_ROUNDING, seed=11, **SMALL)
     a, b, c = tmp_path / "a.mp4", tmp_path / "b.mp4", tmp_path / "c.mp4"
     generate_clip(params, a)
     generate_clip(params, b)
@@ -46,10 +54,10 @@ def test_clip_decodes_as_the_truth_describes(tmp_path: Path) -> None:
 @pytest.mark.model
 @pytest.mark.parametrize("params", [
     ClipParams(scenario="good_hinge", seed=5, **SMALL),
-    ClipParams(scenario="squat_substitution", seed=6, facing="left", **SMALL),
-    ClipParams(scenario="squat_substitution", seed=9, load="dumbbells", **SMALL),
-    ClipParams(scenario="lumbar_rounding", grade="severe", seed=7, **SMALL),
-    ClipParams(scenario="kettlebell_swing", seed=8, **SMALL),
+    ClipParams(scenario=FaultName.SQUAT_SUBSTITUTION, seed=6, facing="left", **SMALL),
+    ClipParams(scenario=FaultName.SQUAT_SUBSTITUTION, seed=9, load="dumbbells", **SMALL),
+    ClipParams(scenario=FaultName.LUMBAR_ROUNDING, grade="severe", seed=7, **SMALL),
+    ClipParams(scenario=Exercise.KETTLEBELL_SWING, seed=8, **SMALL),
 ], ids=lambda p: f"{p.scenario}-{p.load or 'own load'}")
 def test_real_model_finds_the_figure(tmp_path: Path, settings, pose_model,  # type: ignore[no-untyped-def]
                                      params: ClipParams) -> None:
@@ -69,14 +77,15 @@ def test_suite_covers_every_scenario_and_nuisance() -> None:
     assert {p.scenario for p in params} == {
         "good_hinge", "squat_substitution", "lumbar_rounding", "mixed", "deadlift",
         "kettlebell_swing", "wall_drill", "good_morning"}
-    assert {p.grade for p in params if p.scenario == "lumbar_rounding"} == {
+    assert {p.grade for p in params if p.scenario == FaultName.LUMBAR_ROUNDING} == {
         "mild", "clear", "severe"}
     assert any(p.view_deg > 35 for p in params) and any(p.passer_by for p in params)
     assert {p.facing for p in params} == {"left", "right"}
     assert {p.orientation for p in params} == {"landscape", "portrait"}
     assert {p.resolution for p in params} == {480, 720, 1080}
     assert {p.fps for p in params} >= {24.0, 30.0, 60.0}
-    assert {p.load for p in params if p.scenario == "squat_substitution"} == {None, "dumbbells"}
+    assert {p.load for p in params
+            if p.scenario == FaultName.SQUAT_SUBSTITUTION} == {None, "dumbbells"}
     # Both ways under both lights, good and rounded; a bar on the back; the walk to the camera.
     for scenario in ("good_hinge", "lumbar_rounding"):
         assert {(p.facing, p.light_from) for p in params if p.scenario == scenario} >= {

@@ -3,14 +3,14 @@
 import numpy as np
 import pytest
 from hingecheck.synth.body import PoseAngles, Proportions, pose_body
-from hingecheck.synth.draw import Camera, Style, draw_body
+from hingecheck.synth.draw import Camera, Facing, Style, draw_body
 from hingecheck.synth.raster import Canvas, random_light
 
 SCALE, CX, FLOOR = 200.0, 160.0, 220.0
 WHITE = (200.0, 200.0, 200.0)
 
 
-def canvas(yaw: float = 0.0, facing: str = "right", **light: np.ndarray) -> Canvas:
+def canvas(yaw: float = 0.0, facing: Facing = "right", **light: np.ndarray) -> Canvas:
     cam = Camera(yaw, facing, SCALE, CX, FLOOR)
     return Canvas(np.zeros((240, 320, 3), np.uint8), cam.rotation(), SCALE, CX, FLOOR, **light)
 
@@ -30,7 +30,7 @@ def test_a_sphere_covers_its_disc_where_the_camera_puts_it() -> None:
 
 
 @pytest.mark.parametrize("facing", ["right", "left"])
-def test_the_nearer_shape_hides_the_farther_whatever_the_order(facing: str) -> None:
+def test_the_nearer_shape_hides_the_farther_whatever_the_order(facing: Facing) -> None:
     """Facing right, the lifter's right side (−z) is toward the camera."""
     near_z = -0.1 if facing == "right" else 0.1
     red, blue = (0.0, 0.0, 200.0), (200.0, 0.0, 0.0)

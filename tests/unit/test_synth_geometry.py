@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 from hingecheck.synth.body import PoseAngles, Proportions, pose_body
-from hingecheck.synth.draw import Camera
+from hingecheck.synth.draw import Camera, Facing
 from hingecheck.synth.generate import _sagittal_angles, rep_kinds, rounding_grade
 from hingecheck.synth.motion import EXERCISES, Timeline, bottom_pose, plan_reps
 from hingecheck.synth.truth import ClipParams
@@ -97,7 +97,7 @@ def test_a_held_load_goes_around_the_knees_not_through_them() -> None:
 
 
 @pytest.mark.parametrize("facing", ["right", "left"])
-def test_the_camera_sees_the_side_the_lifter_faces(facing: str) -> None:
+def test_the_camera_sees_the_side_the_lifter_faces(facing: Facing) -> None:
     """As a real camera does: a lifter facing right in the image shows their right side;
     swung toward their front, the near shoulder moves back and the far one comes forward."""
     sk = pose_body(PoseAngles(), BODY)

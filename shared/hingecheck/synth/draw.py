@@ -24,6 +24,7 @@ from hingecheck.synth.body import Proportions, Skeleton
 from hingecheck.synth.raster import LIGHT, Canvas
 
 Color = tuple[float, float, float]
+Facing = Literal["right", "left"]  # the way the lifter faces in the image
 # A 35 cm iron plate for a 1.75 m lifter (a 45 cm bumper plate hides the shins and thighs:
 # the flat drawing was then found in 93% of frames, not 98%).
 PLATE_RADIUS = 0.10
@@ -65,7 +66,7 @@ class Camera:
     """
 
     yaw_deg: float
-    facing: Literal["right", "left"]
+    facing: Facing
     scale_px: float        # pixels per body height
     center_x: float        # image x of the ankles
     floor_y: float         # image y of the floor
@@ -86,7 +87,7 @@ class Camera:
         return image, float(depth)
 
     @property
-    def near_side(self) -> Literal["right", "left"]:
+    def near_side(self) -> Facing:
         """The lifter's side toward the camera: the side they face in the image."""
         return self.facing
 

@@ -22,11 +22,21 @@ from hingecheck.synth.body import COCO_ORDER, PoseAngles, Proportions, Skeleton,
 from hingecheck.synth.draw import Camera, Style, background, draw_body
 from hingecheck.synth.motion import EXERCISES, RepPlan, Timeline, plan_reps
 from hingecheck.synth.raster import random_light
-from hingecheck.synth.truth import ClipParams, ClipTruth, FaultTruth, FrameTruth, RepTruth
+from hingecheck.synth.truth import (
+    ClipParams,
+    ClipTruth,
+    FaultTruth,
+    FrameTruth,
+    Grade,
+    RepTruth,
+)
 from hingecheck.video.encode import write_h264
+from hingecheck.vocab import Exercise, FaultName
 
-SCENARIO_EXERCISE = {"deadlift": "deadlift", "kettlebell_swing": "kettlebell_swing",
-                     "wall_drill": "wall_drill", "good_morning": "good_morning"}
+# A scenario named after an exercise is that exercise's own set; the others are RDLs.
+SCENARIO_EXERCISE: dict[str, Exercise] = {
+    e.value: e for e in (Exercise.DEADLIFT, Exercise.KETTLEBELL_SWING, Exercise.WALL_DRILL,
+                         Exercise.GOOD_MORNING)}
 # The light is drawn from numpy.random.default_rng([seed, LIGHT_STREAM]).
 LIGHT_STREAM = 1
 # ``walk_off``: after the set the lifter turns toward the camera, walks up to it (growing
@@ -43,14 +53,14 @@ CROUCH = PoseAngles(shin_deg=28.0, knee_flexion_deg=110.0, pelvis_flexion_deg=11
 def rep_kinds(params: ClipParams) -> list[tuple[str, str | None]]:
     """The kind (and rounding grade) of each rep the scenario asks for."""
     n = params.reps
-    if params.scenario == "squat_substitution":
-        return [("squat_substitution", None)] * n
-    if params.scenario == "lumbar_rounding":
-        return [("lumbar_rounding", params.grade)] * n
+    if params.scenario == FaultName.SQUAT_SUBSTITUTION:
+        return [(FaultName.SQUAT_SUBSTITUTION, None)] * n
+    if params.scenario == FaultName.LUMBAR_ROUNDING:
+        return [(FaultName.LUMBAR_ROUNDING, params.grade)] * n
     if params.scenario == "mixed":
         # Good reps first, then rounding as fatigue sets in (3 good + 2 rounded for 5).
         good = max(1, math.ceil(n * 0.6)) if n > 1 else 1
-        return [("good", None)] * good + [("lumbar_rounding", params.grade)] * (n - good)
+        return [("good", None)] * good + [(FaultName.LUMBAR_ROUNDING, params.grade)] * (n - good)
     return [("good", None)] * n
 
 
@@ -90,7 +100,8 @@ def generate_clip(params: ClipParams, out: str | Path) -> ClipTruth:
     """Write ``out`` (MP4) and ``out`` with suffix .json (the truth); return the truth."""
     out = Path(out)
     rng = np.random.default_rng(params.seed)
-    exercise = EXERCISES[params.exercise or SCENARIO_EXERCISE.get(params.scenario, "rdl")]
+    exercise = EXERCISES[params.exercise
+                         or SCENARIO_EXERCISE.get(params.scenario, Exercise.RDL)]
     body = Proportions().varied(rng)
     style = Style.random(rng)
     walker_style = Style.random(rng)
@@ -163,9 +174,10 @@ def _frame_truth(i: int, t: float, sk: Skeleton, cam: Camera, near: str,
     )
 
 
-def rounding_grade(spine_flexion_deg: float) -> str | None:
+def rounding_grade(spine_flexion_deg: float) -> Grade | None:
     """The grade a rep's bottom spine flexion earns (midway between the drawn grades)."""
-    for grade, floor in (("severe", 37.5), ("clear", 22.5), ("mild", 10.0)):
+    floors: tuple[tuple[Grade, float], ...] = (("severe", 37.5), ("clear", 22.5), ("mild", 10.0))
+    for grade, floor in floors:
         if spine_flexion_deg >= floor:
             return grade
     return None
@@ -178,11 +190,12 @@ def _rep_truth(k: int, rep: RepPlan, times: tuple[float, float, float], body: Pr
     hip_f, knee_f, trunk, shin = _sagittal_angles(sk, near)
     # Labels follow what the body did: a half rep of a fault may not reach the fault.
     faults = []
-    if rep.kind == "squat_substitution" and knee_f >= 45.0:
-        faults.append(FaultTruth(name="squat_substitution", grade="clear"))
-    grade = rounding_grade(sk.total_spine_flexion_deg) if rep.kind == "lumbar_rounding" else None
+    if rep.kind == FaultName.SQUAT_SUBSTITUTION and knee_f >= 45.0:
+        faults.append(FaultTruth(name=FaultName.SQUAT_SUBSTITUTION, grade="clear"))
+    grade = (rounding_grade(sk.total_spine_flexion_deg)
+             if rep.kind == FaultName.LUMBAR_ROUNDING else None)
     if grade:
-        faults.append(FaultTruth(name="lumbar_rounding", grade=grade))  # type: ignore[arg-type]
+        faults.append(FaultTruth(name=FaultName.LUMBAR_ROUNDING, grade=grade))
     return RepTruth(
         index=k, start_s=round(start, 4), bottom_s=round(bottom, 4), end_s=round(end, 4),
         depth=rep.depth, faults=faults, peak_hip_flexion_deg=round(hip_f, 2),

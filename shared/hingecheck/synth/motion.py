@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from hingecheck.synth.body import PoseAngles, Proportions, Skeleton, pose_body
+from hingecheck.vocab import Exercise, FaultName
 
 ROUNDING_GRADES = {"mild": 15.0, "clear": 30.0, "severe": 45.0}  # total spine flexion, °
 # A held load cannot pass through the legs: the hands stay this far (body heights) from the
@@ -24,7 +25,7 @@ LEG_CLEARANCE = 0.11
 class RepPlan:
     """One repetition: its kind, bottom pose and timing (seconds)."""
 
-    kind: str                 # "good", "squat_substitution" or "lumbar_rounding"
+    kind: str                 # "good", or FaultName.SQUAT_SUBSTITUTION / LUMBAR_ROUNDING
     grade: str | None         # rounding grade
     bottom: PoseAngles
     top_pause_s: float
@@ -35,10 +36,10 @@ class RepPlan:
 
 
 @dataclass(frozen=True)
-class Exercise:
+class ExerciseMotion:
     """An exercise's top pose and how its bottom pose and tempo are drawn."""
 
-    name: str
+    name: Exercise
     top: PoseAngles
     load: str                 # "barbell", "dumbbells", "kettlebell", "none", "barbell_back"
     down_s: tuple[float, float]
@@ -52,21 +53,24 @@ def _u(rng: np.random.Generator, lo: float, hi: float) -> float:
 
 STANDING = PoseAngles(shin_deg=1.0, knee_flexion_deg=4.0, pelvis_flexion_deg=2.0)
 
-EXERCISES = {
-    "rdl": Exercise("rdl", STANDING, "barbell", (1.1, 1.6), (0.9, 1.3), (0.1, 0.3)),
-    "deadlift": Exercise("deadlift", STANDING, "barbell", (1.0, 1.4), (1.0, 1.4), (0.2, 0.4)),
-    "kettlebell_swing": Exercise(
-        "kettlebell_swing", PoseAngles(shin_deg=1.0, knee_flexion_deg=4.0, arm_deg=85.0),
+_MOTIONS = (
+    ExerciseMotion(Exercise.RDL, STANDING, "barbell", (1.1, 1.6), (0.9, 1.3), (0.1, 0.3)),
+    ExerciseMotion(Exercise.DEADLIFT, STANDING, "barbell", (1.0, 1.4), (1.0, 1.4),
+                   (0.2, 0.4)),
+    ExerciseMotion(
+        Exercise.KETTLEBELL_SWING, PoseAngles(shin_deg=1.0, knee_flexion_deg=4.0, arm_deg=85.0),
         "kettlebell", (0.45, 0.6), (0.45, 0.6), (0.0, 0.05)),
-    "good_morning": Exercise(
-        "good_morning", PoseAngles(shin_deg=1.0, knee_flexion_deg=5.0, arm_deg=-35.0,
-                                   elbow_flexion_deg=130.0),
+    ExerciseMotion(
+        Exercise.GOOD_MORNING, PoseAngles(shin_deg=1.0, knee_flexion_deg=5.0, arm_deg=-35.0,
+                                          elbow_flexion_deg=130.0),
         "barbell_back", (1.2, 1.6), (1.0, 1.3), (0.1, 0.3)),
-    "wall_drill": Exercise("wall_drill", STANDING, "none", (1.0, 1.4), (0.9, 1.2), (0.2, 0.5)),
-}
+    ExerciseMotion(Exercise.WALL_DRILL, STANDING, "none", (1.0, 1.4), (0.9, 1.2), (0.2, 0.5)),
+)
+# Keyed by the exercise; a plain name finds its entry too (Exercise is a StrEnum).
+EXERCISES: dict[str, ExerciseMotion] = {m.name: m for m in _MOTIONS}
 
 
-def bottom_pose(exercise: Exercise, kind: str, grade: str | None, rng: np.random.Generator,
+def bottom_pose(exercise: ExerciseMotion, kind: str, grade: str | None, rng: np.random.Generator,
                 body: Proportions | None = None, load: str | None = None) -> PoseAngles:
     """A bottom position of ``kind`` for ``exercise``, drawn from the kind's ranges; a load
     held in the hands (``load``, default the exercise's) goes around the knees."""
@@ -102,10 +106,10 @@ def _segment_distance(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
     return float(np.linalg.norm(p - (a + t * d)))
 
 
-def _bottom_angles(exercise: Exercise, kind: str, grade: str | None,
+def _bottom_angles(exercise: ExerciseMotion, kind: str, grade: str | None,
                    rng: np.random.Generator) -> PoseAngles:
     top = exercise.top
-    if kind == "squat_substitution":
+    if kind == FaultName.SQUAT_SUBSTITUTION:
         # Knees drive forward (flexion 60–110°), hips drop, trunk stays more upright.
         knee = _u(rng, 65, 105)
         shin = _u(rng, 24, 34)
@@ -115,31 +119,32 @@ def _bottom_angles(exercise: Exercise, kind: str, grade: str | None,
                           pelvis_flexion_deg=trunk - thigh, neck_extension_deg=_u(rng, 0, 15),
                           arm_deg=_arm_bottom(exercise, trunk),
                           elbow_flexion_deg=top.elbow_flexion_deg)
-    if exercise.name == "deadlift":
+    if exercise.name == Exercise.DEADLIFT:
         knee, shin, trunk = _u(rng, 45, 60), _u(rng, 10, 16), _u(rng, 50, 62)
-    elif exercise.name == "wall_drill":
+    elif exercise.name == Exercise.WALL_DRILL:
         knee, shin, trunk = _u(rng, 12, 22), _u(rng, 0, 5), _u(rng, 45, 60)
-    elif exercise.name == "good_morning":
+    elif exercise.name == Exercise.GOOD_MORNING:
         knee, shin, trunk = _u(rng, 5, 15), _u(rng, 0, 4), _u(rng, 65, 85)
-    elif exercise.name == "kettlebell_swing":
+    elif exercise.name == Exercise.KETTLEBELL_SWING:
         knee, shin, trunk = _u(rng, 18, 28), _u(rng, 3, 8), _u(rng, 60, 75)
     else:  # rdl: trunk 70–100° from vertical, knees 10–25°, shins near vertical
         knee, shin, trunk = _u(rng, 12, 25), _u(rng, 0, 5), _u(rng, 72, 95)
     thigh = shin - knee
-    spine = ROUNDING_GRADES[grade] if kind == "lumbar_rounding" and grade else _u(rng, 0, 4)
+    rounded = kind == FaultName.LUMBAR_ROUNDING
+    spine = ROUNDING_GRADES[grade] if rounded and grade else _u(rng, 0, 4)
     # Rounding flexes the lumbar and thoracic segments; the pelvis keeps the hinge, so the
     # hip→shoulder line ends up about half the spine's flexion further forward.
-    pelvis = trunk - thigh - (0.5 * spine if kind == "lumbar_rounding" else 0.0)
+    pelvis = trunk - thigh - (0.5 * spine if rounded else 0.0)
     return PoseAngles(
         shin_deg=shin, knee_flexion_deg=knee, pelvis_flexion_deg=pelvis,
         lumbar_flexion_deg=0.55 * spine, thoracic_flexion_deg=0.45 * spine,
         neck_extension_deg=_u(rng, 20, 45) if trunk > 60 else _u(rng, 5, 20),
-        arm_deg=_arm_bottom(exercise, trunk + (spine if kind == "lumbar_rounding" else 0)),
+        arm_deg=_arm_bottom(exercise, trunk + (spine if rounded else 0)),
         elbow_flexion_deg=top.elbow_flexion_deg,
     )
 
 
-def _arm_bottom(exercise: Exercise, trunk_deg: float) -> float:
+def _arm_bottom(exercise: ExerciseMotion, trunk_deg: float) -> float:
     if exercise.load == "kettlebell":
         return -_clip(trunk_deg * 0.35, 10, 35)  # the bell swings back between the legs
     if exercise.load == "barbell_back":
@@ -155,7 +160,7 @@ def _clip(v: float, lo: float, hi: float) -> float:
 class Timeline:
     """Pose per frame time, and each rep's true start / bottom / end."""
 
-    exercise: Exercise
+    exercise: ExerciseMotion
     reps: list[RepPlan]
     lead_in_s: float
     tail_s: float
@@ -195,9 +200,9 @@ def _ease(x: float) -> float:
     return 0.5 - 0.5 * float(np.cos(np.pi * min(max(x, 0.0), 1.0)))
 
 
-def plan_reps(exercise: Exercise, kinds: list[tuple[str, str | None]], rng: np.random.Generator,
-              *, pause_s: float = 0.0, partial_every: int = 0, body: Proportions | None = None,
-              load: str | None = None) -> list[RepPlan]:
+def plan_reps(exercise: ExerciseMotion, kinds: list[tuple[str, str | None]],
+              rng: np.random.Generator, *, pause_s: float = 0.0, partial_every: int = 0,
+              body: Proportions | None = None, load: str | None = None) -> list[RepPlan]:
     """Draw a RepPlan per (kind, grade); ``pause_s`` lengthens the top pauses, and every
     ``partial_every``-th rep goes only half way down."""
     plans = []

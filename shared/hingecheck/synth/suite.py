@@ -17,23 +17,26 @@ import numpy as np
 
 from hingecheck.synth.generate import generate_clip
 from hingecheck.synth.truth import ClipParams, ClipTruth
+from hingecheck.vocab import Exercise, FaultName
+
+_SQUAT = FaultName.SQUAT_SUBSTITUTION
+_ROUNDING = FaultName.LUMBAR_ROUNDING
 
 SUITE_SCENARIOS: list[dict[str, object]] = [
     {"scenario": "good_hinge"}, {"scenario": "good_hinge"}, {"scenario": "good_hinge"},
-    {"scenario": "squat_substitution"}, {"scenario": "squat_substitution"},
-    {"scenario": "squat_substitution"},
-    {"scenario": "lumbar_rounding", "grade": "mild"},
-    {"scenario": "lumbar_rounding", "grade": "clear"},
-    {"scenario": "lumbar_rounding", "grade": "severe"},
+    {"scenario": _SQUAT}, {"scenario": _SQUAT}, {"scenario": _SQUAT},
+    {"scenario": _ROUNDING, "grade": "mild"},
+    {"scenario": _ROUNDING, "grade": "clear"},
+    {"scenario": _ROUNDING, "grade": "severe"},
     {"scenario": "mixed", "reps": 5},
-    {"scenario": "deadlift"}, {"scenario": "kettlebell_swing", "reps": 5},
-    {"scenario": "wall_drill"}, {"scenario": "good_morning"},
-    {"scenario": "squat_substitution", "exercise": "deadlift"},
-    {"scenario": "lumbar_rounding", "exercise": "deadlift", "grade": "clear"},
+    {"scenario": Exercise.DEADLIFT}, {"scenario": Exercise.KETTLEBELL_SWING, "reps": 5},
+    {"scenario": Exercise.WALL_DRILL}, {"scenario": Exercise.GOOD_MORNING},
+    {"scenario": _SQUAT, "exercise": Exercise.DEADLIFT},
+    {"scenario": _ROUNDING, "exercise": Exercise.DEADLIFT, "grade": "clear"},
 ]
 
 # Romanian deadlift scenarios: held with a barbell in rounds 0 and 2, dumbbells in 1 and 3.
-RDL_SCENARIOS = ("good_hinge", "squat_substitution", "lumbar_rounding", "mixed")
+RDL_SCENARIOS = ("good_hinge", _SQUAT, _ROUNDING, "mixed")
 
 # Nuisances, applied in turn: each clip gets one or two besides its random draws.
 NUISANCES: list[dict[str, object]] = [
@@ -61,14 +64,14 @@ NUISANCES: list[dict[str, object]] = [
 # end with the lifter walking to the camera and crouching to stop the recording.
 _LIGHT_CASES: list[dict[str, object]] = [
     {"scenario": scenario, "facing": facing, "light_from": light}
-    for scenario in ("good_hinge", "lumbar_rounding")
+    for scenario in ("good_hinge", _ROUNDING)
     for facing in ("right", "left") for light in ("front", "behind")
 ]
 EXTRA_CASES: list[dict[str, object]] = [*_LIGHT_CASES,
-    {"scenario": "good_morning", "load": "barbell_back", "facing": "right"},
-    {"scenario": "good_morning", "load": "barbell_back", "facing": "left"},
+    {"scenario": Exercise.GOOD_MORNING, "load": "barbell_back", "facing": "right"},
+    {"scenario": Exercise.GOOD_MORNING, "load": "barbell_back", "facing": "left"},
     {"scenario": "good_hinge", "walk_off": True},
-    {"scenario": "squat_substitution", "walk_off": True, "facing": "left"},
+    {"scenario": _SQUAT, "walk_off": True, "facing": "left"},
 ]
 
 

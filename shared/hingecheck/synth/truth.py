@@ -13,28 +13,37 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from hingecheck.vocab import Exercise, FaultName
 
 TRUTH_SCHEMA_VERSION: Literal["1"] = "1"
 
+# A scenario is a good set, one of the two drawn faults, a mix, or an exercise's own set.
 Scenario = Literal[
-    "good_hinge", "squat_substitution", "lumbar_rounding", "mixed",
-    "deadlift", "kettlebell_swing", "wall_drill", "good_morning",
+    "good_hinge", FaultName.SQUAT_SUBSTITUTION, FaultName.LUMBAR_ROUNDING, "mixed",
+    Exercise.DEADLIFT, Exercise.KETTLEBELL_SWING, Exercise.WALL_DRILL, Exercise.GOOD_MORNING,
 ]
 SCENARIOS: tuple[str, ...] = (
-    "good_hinge", "squat_substitution", "lumbar_rounding", "mixed",
-    "deadlift", "kettlebell_swing", "wall_drill", "good_morning",
+    "good_hinge", FaultName.SQUAT_SUBSTITUTION.value, FaultName.LUMBAR_ROUNDING.value,
+    "mixed", Exercise.DEADLIFT.value, Exercise.KETTLEBELL_SWING.value,
+    Exercise.WALL_DRILL.value, Exercise.GOOD_MORNING.value,
 )
+Grade = Literal["mild", "clear", "severe"]  # how far a rounded back bends
+# The faults a generated rep is labelled with.
+DrawnFault = Literal[FaultName.SQUAT_SUBSTITUTION, FaultName.LUMBAR_ROUNDING]
 
 
 class ClipParams(BaseModel):
     """Everything that decides a clip; the same params and seed give the same bytes."""
 
     scenario: Scenario = "good_hinge"
-    exercise: str | None = Field(default=None, description="profile; default follows the scenario")
+    exercise: Exercise | None = Field(default=None,
+                                      description="profile; default follows the scenario")
     reps: int = Field(default=3, ge=1, le=20)
     seed: int = 0
-    grade: Literal["mild", "clear", "severe"] = "clear"
+    grade: Grade = "clear"
     view_deg: float = Field(default=0.0, ge=0.0, le=89.0,
                             description="camera offset from the side view")
     facing: Literal["left", "right"] = "right"
@@ -60,10 +69,20 @@ class ClipParams(BaseModel):
     walk_off: bool = Field(default=False, description="the set ends with the lifter walking "
                                                       "to the camera and crouching (no rep)")
 
+    @field_validator("scenario", mode="before")
+    @classmethod
+    def _known_scenario(cls, value: object) -> object:
+        # Said with the scenarios' plain names (pydantic would show the enum members).
+        if value not in SCENARIOS:
+            names = ", ".join(map(repr, SCENARIOS[:-1])) + f" or {SCENARIOS[-1]!r}"
+            raise PydanticCustomError("literal_error", "Input should be {expected}",
+                                      {"expected": names})
+        return value
+
 
 class FaultTruth(BaseModel):
-    name: Literal["squat_substitution", "lumbar_rounding"]
-    grade: Literal["mild", "clear", "severe"]
+    name: DrawnFault
+    grade: Grade
 
 
 class RepTruth(BaseModel):
@@ -96,7 +115,7 @@ class FrameTruth(BaseModel):
 class ClipTruth(BaseModel):
     schema_version: Literal["1"] = TRUTH_SCHEMA_VERSION
     params: ClipParams
-    exercise: str
+    exercise: Exercise
     width: int
     height: int
     fps: float
