@@ -1,7 +1,7 @@
 """Job-status reads against `hingecheck api` on PostgreSQL, at a fixed request rate.
 
     python bench/api_load.py [--rate 300] [--seconds 30] [--jobs 200] [--workers 1]
-                             [--connections 64]
+                             [--connections 64] [--busy 0]
                              [--postgres postgresql+psycopg://postgres@127.0.0.1:5432]
 
 Makes a fresh database, a tenant, a key and ``--jobs`` job records, starts `hingecheck api`
@@ -11,7 +11,9 @@ whether or not the earlier ones have come back, as real clients do; 64 keep-aliv
 connections) and prints the
 latency percentiles, the share answered 200, and the CPU the API process used. The load
 runs in this process on asyncio; on a 2-core machine it shares the CPUs with the API.
-Numbers, not assertions: this is not a test.
+``--busy N`` runs N CPU-bound processes beside it for the whole run (each a Python loop that
+keeps one core busy: other work on the machine), and the report states the machine's load
+average before and after. Numbers, not assertions: this is not a test.
 """
 
 from __future__ import annotations
@@ -116,7 +118,33 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64,
                         help="keep-alive connections the load is spread over")
     parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432")
+    parser.add_argument("--busy", type=int, default=0,
+                        help="CPU-bound processes to run beside it (one core each)")
     args = parser.parse_args()
+    load_before = os.getloadavg()
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+            for _ in range(args.busy)]
+    try:
+        report(args, *measure(args))
+    finally:
+        for proc in busy:
+            proc.kill()
+            proc.wait()
+    print(f"  machine: {cpu_name()}, {os.cpu_count()} CPUs; {args.busy} busy process(es) "
+          f"beside it; load average (1/5/15 min) before "
+          f"{'/'.join(f'{x:.1f}' for x in load_before)}, after "
+          f"{'/'.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
+def cpu_name() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return "unknown CPU"
+
+
+def measure(args: argparse.Namespace) -> tuple[list[float], list[int], float]:
+    """Latencies, statuses and the API processes' CPU (cores) of one run."""
 
     name = f"hingecheck_load_{uuid.uuid4().hex[:8]}"
     admin = psycopg.connect(args.postgres.replace("+psycopg", "") + "/postgres",
@@ -157,7 +185,11 @@ def main() -> None:
     finally:
         admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         admin.close()
+    return latencies, statuses, cpu
 
+
+def report(args: argparse.Namespace, latencies: list[float], statuses: list[int],
+           cpu: float) -> None:
     ms = np.array(latencies) * 1000
     ok = sum(s == 200 for s in statuses)
     shed = np.array([s == 503 for s in statuses])
