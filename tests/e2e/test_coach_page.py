@@ -103,7 +103,7 @@ def test_coach_uploads_reviews_and_exports_a_batch(browser, server, tmp_path: Pa
     page.wait_for_function(
         "() => [...document.querySelectorAll('#jobs tbody tr')].length === 3 && "
         "[...document.querySelectorAll('#jobs tbody tr td:nth-child(3)')]"
-        ".every(td => td.textContent === 'succeeded')", timeout=240_000)
+        ".every(td => td.textContent === 'succeeded')", timeout=480_000)  # 2 shared cores
     rows = page.locator("#jobs tbody tr")
     athletes = [rows.nth(i).locator("td").first.inner_text() for i in range(3)]
     rows_ids = [rows.nth(i).get_attribute("data-job") or "" for i in range(3)]
@@ -166,7 +166,12 @@ def test_coach_uploads_reviews_and_exports_a_batch(browser, server, tmp_path: Pa
     card = page.locator(".rep-card.current")
     assert re.search(r"knee \d+° \(soft 8–35°; a squat from 60°\)", card.inner_text())
     assert re.search(r"hip \d+° \(a hinge: 50°\+\)", card.inner_text())
-    card.locator("details.evidence summary", has_text="Why “Rounded back”").click()
+    # Why, in a coach's words first (the back's outline against a neutral back's) ...
+    words = card.locator(".fault-why[data-fault=lumbar_rounding] .words").inner_text()
+    assert re.match(r"The back (rounded|was already rounded)", words), words
+    # ... and the numbers one click deeper.
+    assert card.locator("details.evidence").first.get_attribute("open") is None
+    card.locator("details.evidence summary", has_text="The numbers behind “Rounded back”").click()
     why = card.locator("details.evidence").first.inner_text()
     assert re.search(r"back's bulge at the bottom: 0\.\d+ chord lengths \(fine up to 0\.04, "
                      r"clearly wrong from 0\.08\)", why), why

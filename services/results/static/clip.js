@@ -3,9 +3,10 @@
 // rep's card (angles beside the references, why each fault was called, the coach's notes),
 // re-analysis and the downloads.
 import {api, blob, json, post} from "./api.js";
-import {AUTO, CHOICES, EVIDENCE, cue, fillExercises, grade, label, references} from "./catalogue.js";
+import {AUTO, CHOICES, cue, fillExercises, grade, label, references} from "./catalogue.js";
 import {el, fmt, repScore, saveAs, show} from "./dom.js";
-import {drawChart, playerControls} from "./player.js";
+import {drawChart, fullscreen, pinchZoom, playerControls} from "./player.js";
+import {faultWhy} from "./why.js";
 
 /** @typedef {import("./api.js").View} View */
 /** @typedef {ReturnType<typeof show>["$"]} Find */
@@ -68,6 +69,13 @@ export async function clipView(view, id, rep) {
     m.onclick = () => seek(f.start_s); line.append(m);
   }
   const head = el("div", {class: "head"}); line.append(head);
+  // "Show me" on a fault: the clip at its frame, in view (kept in view on a phone).
+  for (const b of root.querySelectorAll(".show-me")) /** @type {HTMLElement} */ (b).onclick = () => {
+    video.pause(); seek(Number(/** @type {HTMLElement} */ (b).dataset.time));
+    $(".player").scrollIntoView({block: "nearest"});
+  };
+  pinchZoom($(".stage"), $("#zoom-reset"));
+  $("#fullscreen").onclick = () => fullscreen($(".stage"));
   const toggle = playerControls(video, $("#play"), $("#clock"));
   /** @param {number} frames */
   const step = frames => { video.pause(); video.currentTime = Math.max(0, video.currentTime + frames / fps); };
@@ -113,9 +121,7 @@ function repCard(r, judged, refs) {
     el("h2", {}, `Rep ${r.index + 1}${r.partial ? " (partial)" : ""}: `, el("span", {class: `score grade-${grade(r.score)}`}, repScore(r))),
     // Angles read off a view that was refused are not shown as if they were measured.
     judged ? repAngles(r, refs) : el("p", {class: "muted"}, "not judged: no angles from this camera angle"),
-    ...r.faults.map(/** @param {any} f */ f => el("div", {class: "fault-why"},
-      el("p", {}, el("span", {class: "chip"}, label(f.name)), " ", f.cue || cue(f.name)),
-      faultEvidence(f, refs))));
+    ...r.faults.map(/** @param {any} f */ f => faultWhy(f, refs)));
 }
 
 /** A rep's angles, each beside the exercise's reference values (the ramps the analysis
@@ -136,22 +142,6 @@ function repAngles(rep, refs) {
   for (const [name, value, says] of rows)
     if (value != null) list.append(el("li", {}, `${name} ${Math.round(value)}°`, says ? el("span", {class: "muted"}, ` (${says})`) : ""));
   return list;
-}
-
-/** Why a fault was called: each number behind it, with the range it was read on (fine at
- * one end, clearly wrong at the other; the fault is called half way).
- * @param {any} f @param {import("./catalogue.js").Reference[]} refs */
-function faultEvidence(f, refs) {
-  const rows = Object.entries(f.evidence || {}).filter(([, v]) => v != null).map(([k, v]) => {
-    const info = EVIDENCE[k] || {label: k.replace(/_/g, " "), unit: ""};
-    const unit = info.unit === "°" || info.unit === "×" ? info.unit : ` ${info.unit}`;
-    const r = refs.find(x => x.fault === f.name && x.evidence === k), rising = r && r.ok < r.bad;  // "too much" or "too little"
-    const range = !r ? "" : rising ? ` (fine up to ${fmt(r.ok)}, clearly wrong from ${fmt(r.bad)})`
-                                   : ` (fine from ${fmt(r.ok)}, clearly wrong at ${fmt(r.bad)} or less)`;
-    return el("li", {}, `${info.label}: ${fmt(/** @type {number} */ (v))}${unit}`, range ? el("span", {class: "muted"}, range) : "");
-  });
-  if (!rows.length) return "";
-  return el("details", {class: "evidence"}, el("summary", {}, `Why “${label(f.name)}”`), el("ul", {}, ...rows));
 }
 
 // A download's file extension, from the media type the server sent it with.

@@ -4,7 +4,8 @@ import {json, key, post} from "./api.js";
 import {fillExercises} from "./catalogue.js";
 import {el, show} from "./dom.js";
 
-/** @typedef {{file: File, bar: HTMLProgressElement, state: HTMLElement}} Item */
+/** @typedef {{file: File, bar: HTMLProgressElement, state: HTMLElement, athlete: HTMLInputElement,
+ *   exercise: HTMLSelectElement, line: HTMLElement}} Item */
 
 /** The files a batch refused at upload, with their reasons: kept for the tab's session,
  * so the batch view still lists them once the upload page is left. @param {string} batch */
@@ -14,19 +15,16 @@ export const refusedIn = batch => /** @type {{name: string, reason: string}[]} *
 const keepRefused = (batch, name, reason) => sessionStorage.setItem(`hingecheck-refused-${batch}`,
   JSON.stringify([...refusedIn(batch), {name, reason}]));
 
-// Whether the server names the athlete from the file name where the coach left it blank
-// (its job views carry athlete_guessed); an older server gets the page's own guess.
-/** @type {Promise<boolean> | null} */
-let serverGuesses = null;
-const guessesOnServer = () => serverGuesses ??= fetch("/openapi.json").then(r => r.json())
-  .then(o => Object.values(o.components?.schemas || {}).some(/** @param {any} s */ s => s.properties?.athlete_guessed))
-  .catch(() => false);
-/** "anna_rdl_2026-11-20.mp4" → "Anna"; a camera roll's "IMG_1234.mov" names nobody.
+// Names a camera or an app gives a file: they name no athlete (the server's own rule).
+const CAMERA_ROLL = /^(img|vid|pxl|mvimg|dsc[fn]?|mov|video|trim|screen[ _-]?recording|screenrecording|whatsapp|signal|telegram|snapchat|rpreplay|gopr|gx|dji)([_\-. ]|\d|$)/i;
+/** The athlete a file's name begins with, as the server reads it: "anna_rdl_2026-11-20.mp4"
+ * → "Anna"; a camera roll's "IMG_1234.MOV" or "Screen Recording …" names nobody.
  * @param {string} name */
-const athleteFromName = name => {
-  if (/^(img|vid|pxl|mvimg|dsc|mov|video|screen)[_\-. ]?\d/i.test(name)) return "";
-  const w = name.split(/[_\-. ]/)[0];
-  return w ? w[0].toUpperCase() + w.slice(1).toLowerCase() : "";
+export const athleteFromName = name => {
+  const trimmed = name.trim();
+  if (!trimmed || CAMERA_ROLL.test(trimmed)) return "";
+  const w = trimmed.split(/[_\-. ]/)[0];
+  return /\p{L}/u.test(w) ? w[0].toUpperCase() + w.slice(1).toLowerCase() : "";
 };
 
 /** @param {import("./api.js").View} view */
@@ -36,14 +34,31 @@ export async function home(view) {
   /** @type {Item[]} */
   const files = [];
   const queue = $("#queue");
+  const batchExercise = $("#exercise"), everyone = $("#athlete");
+  let added = 0;
   /** @param {Iterable<File>} list */
   const add = list => {
     for (const f of list) if (f.type.startsWith("video/") || /\.(mp4|mov|m4v|webm|mkv)$/i.test(f.name)) {
+      const n = added++;
       const bar = /** @type {HTMLProgressElement} */ (el("progress", {max: "100", value: "0", "aria-label": `${f.name} sent`}));
-      const state = el("span", {class: "muted"}, "waiting");
-      files.push({file: f, bar, state}); queue.append(el("li", {}, el("span", {class: "name"}, f.name), bar, state));
+      const state = el("span", {class: "muted state"}, "waiting");
+      // Each file's own athlete (the file name's guess, or the one typed for all) and
+      // exercise (the batch's), both editable before sending.
+      const athlete = /** @type {HTMLInputElement} */ (el("input", {id: `athlete-${n}`, class: "who", value: everyone.value.trim() || athleteFromName(f.name),
+        placeholder: "who is it?", "aria-label": `Athlete in ${f.name}`, autocomplete: "off", maxlength: "120"}));
+      const exercise = /** @type {HTMLSelectElement} */ (el("select", {id: `exercise-${n}`, class: "what", "aria-label": `Exercise in ${f.name}`}));
+      fillExercises(exercise, batchExercise.value);
+      exercise.onchange = () => { exercise.dataset.chosen = "1"; };
+      const remove = el("button", {type: "button", class: "link", "aria-label": `Leave out ${f.name}`}, "Leave out");
+      const line = el("li", {"data-file": f.name}, el("span", {class: "name"}, f.name), athlete, exercise, bar, state, remove);
+      const item = {file: f, bar, state, athlete, exercise, line};
+      remove.onclick = () => { files.splice(files.indexOf(item), 1); line.remove(); };
+      files.push(item); queue.append(line);
     }
   };
+  // Typed for all: every file's athlete; the batch's exercise: every file not set apart.
+  everyone.oninput = () => { for (const i of files) i.athlete.value = everyone.value.trim() || athleteFromName(i.file.name); };
+  batchExercise.onchange = () => { for (const i of files) if (!i.exercise.dataset.chosen) i.exercise.value = batchExercise.value; };
   $("#files").onchange = /** @param {any} e */ e => add(e.target.files);
   const drop = $("#drop");
   drop.ondragover = /** @param {DragEvent} e */ e => { e.preventDefault(); drop.classList.add("over"); };
@@ -55,12 +70,13 @@ export async function home(view) {
     $("#send").disabled = true;
     try {
       const batch = await post("/v1/batches", {name: $("#batch-name").value});
-      const exercise = $("#exercise").value, athlete = $("#athlete").value.trim();
-      const guessed = !athlete && !await guessesOnServer();
       let refused = 0;
       for (const item of files) {
-        const who = athlete || (guessed ? athleteFromName(item.file.name) : "");
-        if (!await upload(item, batch.id, exercise, who)) { refused++; keepRefused(batch.id, item.file.name, item.state.textContent || ""); }
+        for (const field of [item.athlete, item.exercise, item.line.querySelector("button")]) field.disabled = true;
+        // A blank athlete is sent as none: the server then names nobody for a camera roll.
+        if (!await upload(item, batch.id, item.exercise.value, item.athlete.value.trim())) {
+          refused++; keepRefused(batch.id, item.file.name, item.state.textContent || "");
+        }
       }
       if (!refused && !view.left) { location.hash = `#/batch/${batch.id}`; return; }
       // A refused file stays on screen with its reason; the batch is one click away.
@@ -71,6 +87,7 @@ export async function home(view) {
       view.ignore(err);
       $("#upload-result").replaceChildren(el("p", {class: "error", role: "alert"}, `Not uploaded: ${err instanceof Error ? err.message : err}`));
       $("#send").disabled = false;
+      for (const i of files) for (const field of [i.athlete, i.exercise, i.line.querySelector("button")]) field.disabled = false;
     }
   };
   const batches = (await json("/v1/batches")).batches;

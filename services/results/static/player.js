@@ -23,6 +23,54 @@ export function playerControls(video, button, clock) {
   return toggle;
 }
 
+/** The picture full screen, or back. @param {HTMLElement} stage */
+export function fullscreen(stage) {
+  if (document.fullscreenElement) { document.exitFullscreen().catch(() => {}); return; }
+  // Full screen, the page's own buttons are out of sight: the browser's controls are on
+  // (they also leave full screen), as they were once it is left.
+  const video = /** @type {HTMLVideoElement} */ (stage.querySelector("video")), had = video.controls;
+  const back = () => { if (document.fullscreenElement) return;
+                       video.controls = had; document.removeEventListener("fullscreenchange", back); };
+  stage.requestFullscreen?.().then(() => { video.controls = true; document.addEventListener("fullscreenchange", back); })
+    .catch(() => {});
+}
+
+/** Two fingers on the picture zoom it (1–4×) about the point between them and move it;
+ * "Zoom out" (shown while zoomed) puts it back. The page still scrolls with one finger.
+ * @param {HTMLElement} stage @param {HTMLElement} reset */
+export function pinchZoom(stage, reset) {
+  const picture = /** @type {HTMLElement} */ (stage.firstElementChild);
+  /** @type {Map<number, {x: number, y: number}>} */
+  const fingers = new Map();
+  let scale = 1, x = 0, y = 0, start = {d: 0, scale: 1, mx: 0, my: 0, x: 0, y: 0};
+  const apply = () => {
+    picture.style.transform = scale > 1 ? `translate(${x}px, ${y}px) scale(${scale})` : "";
+    reset.hidden = scale <= 1; stage.classList.toggle("zoomed", scale > 1);
+  };
+  const pair = () => { const [a, b] = [...fingers.values()];
+                       return {d: Math.hypot(a.x - b.x, a.y - b.y), mx: (a.x + b.x) / 2, my: (a.y + b.y) / 2}; };
+  stage.addEventListener("pointerdown", e => {
+    if (e.pointerType !== "touch") return;
+    fingers.set(e.pointerId, {x: e.clientX, y: e.clientY});
+    if (fingers.size === 2) { const p = pair(); start = {d: p.d || 1, scale, mx: p.mx, my: p.my, x, y}; }
+  });
+  stage.addEventListener("pointermove", e => {
+    if (!fingers.has(e.pointerId)) return;
+    fingers.set(e.pointerId, {x: e.clientX, y: e.clientY});
+    if (fingers.size !== 2) return;
+    e.preventDefault();
+    const p = pair(), box = stage.getBoundingClientRect();
+    scale = Math.min(4, Math.max(1, start.scale * p.d / start.d));
+    // The point that was between the fingers stays between them.
+    const ox = start.mx - box.left, oy = start.my - box.top, k = scale / start.scale;
+    x = p.mx - box.left - (ox - start.x) * k; y = p.my - box.top - (oy - start.y) * k;
+    apply();
+  });
+  for (const end of ["pointerup", "pointercancel", "pointerleave"])
+    stage.addEventListener(end, e => { fingers.delete(/** @type {PointerEvent} */ (e).pointerId); });
+  reset.onclick = () => { scale = 1; x = y = 0; apply(); };
+}
+
 /** Hip and knee flexion over the clip: degrees up the side, seconds along the bottom, each
  * rep a band, the playhead a line.
  * @param {HTMLCanvasElement} canvas @param {any} result @param {number} t */

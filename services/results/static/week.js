@@ -4,7 +4,7 @@
 import {json} from "./api.js";
 import {grade, label} from "./catalogue.js";
 import {el, exerciseCell, faultChips, labelCells, rowOpens, scoreCell, show} from "./dom.js";
-import {byUrgency, countedOnce, filmedOn} from "./rules.js";
+import {byUrgency, countedOnce, filmedOn, when} from "./rules.js";
 
 /** @param {import("./api.js").View} view */
 export async function weekView(view) {
@@ -34,8 +34,12 @@ export async function weekView(view) {
     return rowOpens(tr, href); }));
   if (!reps.length) $("#week-reps tbody").replaceChildren(el("tr", {}, el("td", {colspan: "5", class: "muted"}, "No rep lost points this week.")));
   labelCells($("#week-reps"));
-  $("#week-counts").textContent =
-    `${rows.length} clips uploaded since ${since.slice(0, 10)}, ${rows.filter(j => (j.faults || []).length).length} with a fault`;
+  // Counted by the day each clip was filmed (as its row shows it; the upload day where
+  // that is not known), so the header and the rows say the same thing.
+  const day = since.slice(0, 10), filmedThisWeek = rows.filter(j => when(j) >= day).length;
+  const earlier = rows.length - filmedThisWeek, faulty = rows.filter(j => (j.faults || []).length).length;
+  $("#week-counts").textContent = [`${filmedThisWeek} ${filmedThisWeek === 1 ? "clip" : "clips"} filmed since ${day}`,
+    earlier ? `${earlier} filmed earlier, uploaded since then` : "", `${faulty} with a fault`].filter(Boolean).join(" · ");
   $("#week-jobs tbody").replaceChildren(...rows.map(j => {
     const tr = el("tr", {tabindex: "0", "data-job": j.id},
       el("td", {}, el("a", {href: `#/clip/${j.id}`}, j.athlete || "—")),
