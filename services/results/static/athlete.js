@@ -5,13 +5,14 @@ import {api, json, post} from "./api.js";
 import {label} from "./catalogue.js";
 import {el, exerciseCell, faultChips, labelCells, rowOpens, scoreCell, show} from "./dom.js";
 import {countedOnce, filmedOn, when} from "./rules.js";
+import {manageAthlete} from "./manage.js";
 import {drawTrend} from "./player.js";
 
 /** @typedef {ReturnType<typeof show>["$"]} Find */
 
 /** @param {import("./api.js").View} view @param {string} name */
 export async function athleteView(view, name) {
-  const {$} = show("t-athlete");
+  const {$, root} = show("t-athlete");
   $("#athlete-title").textContent = name;
   // A clip uploaded again (same file name) or re-analysed counts once, under the job the
   // server counts it by.
@@ -36,6 +37,7 @@ export async function athleteView(view, name) {
     $("#athlete-compare").replaceChildren(el("a", {href: `#/compare/${analysed[0].id}/${analysed[analysed.length - 1].id}`},
       `Compare the first clip (${when(analysed[0])}) with the latest (${when(analysed[analysed.length - 1])}) side by side`));
   await shareSection(view, $, name);
+  await manageAthlete(view, root, name);
 }
 
 /** Read-only links for one athlete: made here (POST /v1/shares), listed and revoked.

@@ -4,6 +4,7 @@ import {json} from "./api.js";
 import {label} from "./catalogue.js";
 import {csvCell, el, exerciseCell, faultChips, labelCells, rowOpens, saveAs, scoreCell, show} from "./dom.js";
 import {refusedIn} from "./home.js";
+import {manageBatch} from "./manage.js";
 import {byUrgency, filmedOn, urgency} from "./rules.js";
 
 /** @typedef {import("./rules.js").Job & Record<string, any>} Row */
@@ -99,6 +100,7 @@ export async function batchView(view, id) {
   if (refused.length) $("#batch-refused").replaceChildren(el("h2", {}, "Not accepted at upload"),
     el("ul", {class: "list"}, ...refused.map(r => el("li", {}, el("span", {class: "name"}, r.name), el("span", {class: "error reason"}, r.reason)))));
   if (await refresh()) { const stop = view.every(async () => { if (!await refresh()) stop(); }, 1500); }
+  await manageBatch(view, root, id, $("#batch-title").textContent || "");
 }
 
 /** @param {Row} j */

@@ -6,6 +6,8 @@ import {api, blob, json, post} from "./api.js";
 import {AUTO, CHOICES, cue, fillExercises, grade, label, references} from "./catalogue.js";
 import {el, fmt, repScore, saveAs, show} from "./dom.js";
 import {drawChart, fullscreen, pinchZoom, playerControls} from "./player.js";
+import {manageClip} from "./manage.js";
+import {notesFor} from "./notes.js";
 import {faultWhy} from "./why.js";
 
 /** @typedef {import("./api.js").View} View */
@@ -112,7 +114,8 @@ export async function clipView(view, id, rep) {
   };
   video.ontimeupdate = video.onseeked = follow;
   follow();
-  await notesFor($, id, result.reps);
+  await notesFor(view, root, id, result, video);
+  await manageClip(view, root, job);
 }
 
 /** @param {any} r @param {boolean} judged @param {import("./catalogue.js").Reference[]} refs */
@@ -171,37 +174,4 @@ function clipTools($, id, job, judgedAs) {
       said.textContent = `The ${what} downloaded.`;
     } catch (err) { said.textContent = `Not downloaded: ${err instanceof Error ? err.message : err}`; }
   };
-}
-
-/** The coach's notes on each rep (stored with the job: GET/POST/DELETE /v1/jobs/{id}/notes).
- * @param {Find} $ @param {string} id @param {any[]} reps */
-async function notesFor($, id, reps) {
-  const notes = (await json(`/v1/jobs/${id}/notes`)).notes;
-  for (const rep of reps) {
-    const card = $(`.rep-card[data-rep="${rep.index}"]`);
-    const list = el("ul", {class: "notes", "aria-label": `notes on rep ${rep.index + 1}`});
-    /** @param {any} n */
-    const item = n => {
-      const remove = el("button", {type: "button", class: "link", "aria-label": `Remove note: ${n.text}`}, "Remove");
-      const li = el("li", {}, el("span", {}, n.text), " ", remove);
-      remove.onclick = async () => {
-        try { await api(`/v1/jobs/${id}/notes/${n.id}`, {method: "DELETE"}); li.remove(); }
-        catch (err) { said.textContent = `Not removed: ${err instanceof Error ? err.message : err}`; }
-      };
-      return li;
-    };
-    list.append(...notes.filter(/** @param {any} n */ n => n.rep === rep.index).map(item));
-    const box = el("textarea", {id: `note-${rep.index}`, rows: "2", maxlength: "2000", required: ""});
-    const said = el("p", {class: "muted", role: "status"});
-    const form = el("form", {class: "note-form"}, el("label", {for: box.id}, `Note on rep ${rep.index + 1}`), box,
-                    el("button", {type: "submit"}, "Save note"), said);
-    form.onsubmit = /** @param {SubmitEvent} e */ async e => {
-      e.preventDefault();
-      try {
-        list.append(item(await post(`/v1/jobs/${id}/notes`, {rep: rep.index, text: box.value})));
-        box.value = ""; said.textContent = "Note saved.";
-      } catch (err) { said.textContent = `Not saved: ${err instanceof Error ? err.message : err}`; }
-    };
-    card.append(list, form);
-  }
 }

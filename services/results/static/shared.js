@@ -4,6 +4,7 @@
 import {cue, grade, label} from "./catalogue.js";
 import {el, exerciseCell, faultChips, labelCells, repScore, scoreCell, show} from "./dom.js";
 import {playerControls} from "./player.js";
+import {sharedNotes} from "./replies.js";
 import {filmedOn} from "./rules.js";
 
 /** @param {import("./api.js").View} view @param {string} token @param {string | undefined} clipId */
@@ -27,7 +28,8 @@ export async function sharedView(view, token, clipId) {
   title.textContent = `${shared.athlete}: your analysed lifts`;
   $("#shared-note").textContent = `Shared by your coach, read-only, until ${shared.expires_at.slice(0, 10)}.`;
   $("#shared-jobs tbody").replaceChildren(...shared.jobs.map(/** @param {any} j */ j => el("tr", {},
-    el("td", {}, el("a", {href: `#/shared/${token}/${j.id}`}, filmedOn(j) || j.created_at.slice(0, 10))),
+    el("td", {}, el("a", {href: `#/shared/${token}/${j.id}`}, filmedOn(j) || j.created_at.slice(0, 10)),
+      j.notes?.some(/** @param {any} n */ n => n.author !== "athlete") ? el("div", {class: "muted"}, "notes from your coach") : ""),
     el("td", {}, exerciseCell(j)),
     scoreCell(j),
     el("td", {}, ...faultChips(j)))));
@@ -46,6 +48,8 @@ export async function sharedView(view, token, clipId) {
   // The chosen clip is what the athlete came for: brought into view (below the list on a phone).
   section.scrollIntoView({block: "start"});
   const video = $("#shared-video");
+  const chosen = shared.jobs.find(/** @param {any} j */ j => j.id === clipId);
+  sharedNotes(view, section, token, clipId, video, chosen?.notes || []);
   const clip = await (await get(`/v1/shared/jobs/${clipId}/video`)).blob();
   view.check();
   video.src = view.objectUrl(clip);
