@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from hingecheck.pose.model import PoseModel
 from hingecheck.settings import Settings, get_settings
 
 REAL_FOOTAGE = Path(__file__).resolve().parents[1].parent / "shared" / "real"
@@ -17,7 +18,7 @@ def settings() -> Settings:
 
 
 @pytest.fixture(scope="session")
-def pose_model(settings: Settings):  # type: ignore[no-untyped-def]
+def pose_model(settings: Settings) -> PoseModel:
     """The real yolo11n-pose model, loaded once for the whole session."""
     from hingecheck.pose.model import get_pose_model
 

@@ -7,7 +7,14 @@ import math
 from dataclasses import fields, replace
 
 import pytest
-from hingecheck.analysis.catalogue import CATALOGUE, EVIDENCE, FAULTS, RAMP_FIELDS, references
+from hingecheck.analysis.catalogue import (
+    CATALOGUE,
+    EVIDENCE,
+    FAULTS,
+    RAMP_FIELDS,
+    FaultKind,
+    references,
+)
 from hingecheck.analysis.faults import DETECTORS, FAULT_THRESHOLD, detect_faults
 from hingecheck.analysis.measures import RepMeasures
 from hingecheck.analysis.profiles import PROFILES, ExerciseProfile, Ramp, get_profile
@@ -40,7 +47,8 @@ def test_every_fault_has_one_entry_and_one_detector() -> None:
 
 
 @pytest.mark.parametrize("kind", FAULTS, ids=lambda k: str(k.name))
-def test_an_entrys_thresholds_are_ramps_of_the_profiles_on_its_own_evidence(kind) -> None:
+def test_an_entrys_thresholds_are_ramps_of_the_profiles_on_its_own_evidence(
+        kind: FaultKind) -> None:
     keys = [m.key for m in kind.evidence]
     assert len(keys) == len(set(keys))
     for t in kind.thresholds:

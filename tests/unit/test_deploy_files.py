@@ -28,11 +28,14 @@ def test_dockerfile_copies_only_what_exists() -> None:
 
 
 def test_compose_commands_are_hingecheck_commands() -> None:
+    from typer.core import TyperGroup
     from typer.main import get_command
 
     from services.cli import app
 
-    commands = set(get_command(app).commands)  # type: ignore[attr-defined]
+    group = get_command(app)
+    assert isinstance(group, TyperGroup)
+    commands = set(group.commands)
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     for name, service in compose["services"].items():
         if "build" in service:

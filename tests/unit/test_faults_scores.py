@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -17,10 +18,12 @@ from hingecheck.analysis.faults import (
     speaks_alone,
 )
 from hingecheck.analysis.profiles import PROFILES, Ramp, get_profile
-from hingecheck.analysis.report import analyse
+from hingecheck.analysis.report import HingeReport, analyse
 from hingecheck.analysis.scoring import clip_score, grade, rep_score
 from hingecheck.analysis.silhouette import PROFILE_STEPS, median_profile_bulge, profile_positions
 from hingecheck.synth.body import PoseAngles
+from hingecheck.synth.motion import RepPlan, Timeline
+from hingecheck.vocab import Exercise, ExerciseChoice, FaultName
 
 from tests.unit.kinematic_model import (
     RDL_BOTTOM,
@@ -42,18 +45,24 @@ def _arched(bend_deg: float) -> np.ndarray:
     """A back profile bent through ``bend_deg`` (chord lengths above the chord)."""
     s = profile_positions()
     sagitta = np.radians(bend_deg) / 8.0
-    return 0.3 + 4.0 * sagitta * s * (1.0 - s)
+    arched: np.ndarray = 0.3 + 4.0 * sagitta * s * (1.0 - s)
+    return arched
 
 
-def _run(reps: list, *, exercise: str = "rdl", backs: np.ndarray | None = None,  # type: ignore[type-arg]
-         top: PoseAngles = STANDING, side_view_ok: bool = True):  # type: ignore[no-untyped-def]
+# Back profiles (n, STEPS) for the sample times and the true timeline.
+BackMaker = Callable[[np.ndarray, Timeline], np.ndarray]
+
+
+def _run(reps: list[RepPlan], *, exercise: Exercise | ExerciseChoice = Exercise.RDL,
+         backs: BackMaker | None = None, top: PoseAngles = STANDING,
+         side_view_ok: bool = True) -> HingeReport:
     times, xy, conf, timeline = sequence(reps, top=top)
     heights = _flat_backs(len(times)) if backs is None else backs(times, timeline)
     return analyse(times, xy, conf, "right", heights, exercise=exercise,
                    side_view_ok=side_view_ok, view_message="the camera is 50° off")
 
 
-def _names(report) -> list[set[str]]:  # type: ignore[no-untyped-def]
+def _names(report: HingeReport) -> list[set[str]]:
     return [{f.name for f in r.faults} for r in report.reps]
 
 
@@ -69,27 +78,27 @@ def test_squat_substitution_fires_on_squats_not_on_hinges() -> None:
     fault = report.reps[1].faults[0]
     assert fault.evidence["knee_flexion_deg"] == pytest.approx(95.0, abs=2.0)
     assert fault.start_s < report.reps[1].measures.bottom_s < fault.end_s
-    assert fault.cue == CUES["squat_substitution"]
+    assert fault.cue == CUES[FaultName.SQUAT_SUBSTITUTION]
 
 
 def test_deadlift_profile_accepts_bent_knees_that_rdl_calls_a_squat() -> None:
     deep = PoseAngles(shin_deg=20.0, knee_flexion_deg=70.0, pelvis_flexion_deg=95.0)
-    assert _names(_run([rep(deep)], exercise="deadlift")) == [set()]
-    assert "squat_substitution" in _names(_run([rep(deep)], exercise="rdl"))[0]
+    assert _names(_run([rep(deep)], exercise=Exercise.DEADLIFT)) == [set()]
+    assert "squat_substitution" in _names(_run([rep(deep)], exercise=Exercise.RDL))[0]
 
 
 def test_deadlift_squat_is_seen_from_the_trunk_when_the_knees_read_nearly_straight() -> None:
     # At a deadlift's bottom the plates hide the knees: their keypoints can read a leg far
     # straighter than it is, under a squat's upright trunk. The trunk alone still shows it.
     upright = PoseAngles(shin_deg=5.0, knee_flexion_deg=40.0, pelvis_flexion_deg=67.0)
-    report = _run([rep(upright)], exercise="deadlift")
+    report = _run([rep(upright)], exercise=Exercise.DEADLIFT)
     assert _names(report) == [{"squat_substitution"}]
     evidence = report.reps[0].faults[0].evidence
     assert evidence["trunk_deg"] == pytest.approx(32.0, abs=2.0)
     assert evidence["knee_flexion_deg"] < 45.0
     # The same legs under a conventional deadlift's trunk (50° from vertical) are fine.
     leaning = replace(upright, pelvis_flexion_deg=85.0)
-    assert _names(_run([rep(leaning)], exercise="deadlift")) == [set()]
+    assert _names(_run([rep(leaning)], exercise=Exercise.DEADLIFT)) == [set()]
 
 
 def test_a_half_rep_that_squats_is_called_but_a_half_deadlift_is_not() -> None:
@@ -100,7 +109,7 @@ def test_a_half_rep_that_squats_is_called_but_a_half_deadlift_is_not() -> None:
     # A deadlift stopped half way has an upright trunk because it stopped half way: the
     # trunk-only check does not judge it (it would read as a squat).
     deadlift = PoseAngles(shin_deg=12.0, knee_flexion_deg=55.0, pelvis_flexion_deg=98.0)
-    report = _run([rep(deadlift)] * 3 + [rep(deadlift, depth=0.5)], exercise="deadlift")
+    report = _run([rep(deadlift)] * 3 + [rep(deadlift, depth=0.5)], exercise=Exercise.DEADLIFT)
     assert report.reps[3].measures.partial
     assert report.reps[3].measures.trunk_at_bottom_deg < 35.0
     assert _names(report) == [set()] * 4
@@ -109,8 +118,8 @@ def test_a_half_rep_that_squats_is_called_but_a_half_deadlift_is_not() -> None:
 def test_locked_knees_fire_for_rdl_but_not_for_good_morning() -> None:
     # Straight legs over vertical shins (the hips cannot travel back, yet the hinge is deep).
     stiff = PoseAngles(shin_deg=0.0, knee_flexion_deg=0.0, pelvis_flexion_deg=80.0)
-    assert _names(_run([rep(stiff)], exercise="rdl")) == [{"locked_knees"}]
-    assert _names(_run([rep(stiff)], exercise="good_morning")) == [set()]
+    assert _names(_run([rep(stiff)], exercise=Exercise.RDL)) == [{"locked_knees"}]
+    assert _names(_run([rep(stiff)], exercise=Exercise.GOOD_MORNING)) == [set()]
 
 
 def test_incomplete_hinge_when_the_hips_stay_forward_and_the_bend_is_shallow() -> None:
@@ -138,7 +147,7 @@ def test_asymmetric_tempo() -> None:
 @pytest.mark.parametrize(("bend_deg", "fires"), [(0.0, False), (15.0, False), (30.0, True),
                                                  (45.0, True)])
 def test_rounding_follows_the_back_outline_at_the_bottom(bend_deg: float, fires: bool) -> None:
-    def backs(times: np.ndarray, timeline) -> np.ndarray:  # type: ignore[no-untyped-def]
+    def backs(times: np.ndarray, timeline: Timeline) -> np.ndarray:
         heights = _flat_backs(len(times))
         for _, bottom, _ in timeline.rep_times:
             heights[np.abs(times - bottom) < 0.5] = _arched(bend_deg)
@@ -155,7 +164,7 @@ def test_rounding_follows_the_back_outline_at_the_bottom(bend_deg: float, fires:
 def test_rounding_must_show_on_the_way_down_too(on_the_way_deg: float, fires: bool) -> None:
     # A back bent 40° at the bottom. On the way there it reads hollow (a neutral back whose
     # bottom frames a slipping keypoint bent), straight, or already bending.
-    def backs(times: np.ndarray, timeline) -> np.ndarray:  # type: ignore[no-untyped-def]
+    def backs(times: np.ndarray, timeline: Timeline) -> np.ndarray:
         heights = _flat_backs(len(times))
         for start, bottom, end in timeline.rep_times:
             heights[(times > start) & (times < end)] = _arched(on_the_way_deg)
@@ -173,7 +182,7 @@ def test_rounding_must_show_on_the_way_down_too(on_the_way_deg: float, fires: bo
 def test_every_fault_names_its_evidence_and_the_references_are_the_ramps_it_read() -> None:
     """What the coach's page shows beside a fault (GET /v1/scoring's evidence and
     references) is what the analysis wrote and the ramps it used."""
-    def rounded(times: np.ndarray, timeline) -> np.ndarray:  # type: ignore[no-untyped-def]
+    def rounded(times: np.ndarray, timeline: Timeline) -> np.ndarray:
         heights = _flat_backs(len(times))
         for start, bottom, end in timeline.rep_times:
             heights[(times > start) & (times < end)] = _arched(20.0)
@@ -197,7 +206,7 @@ def test_every_fault_names_its_evidence_and_the_references_are_the_ramps_it_read
             assert read and read <= set(fault.evidence), fault.name
     assert seen == {"squat_substitution", "locked_knees", "asymmetric_tempo",
                     "incomplete_hinge", "hyperextension", "lumbar_rounding"}
-    knee = ramps[("squat_substitution", "knee_flexion_deg")]
+    knee = ramps[(FaultName.SQUAT_SUBSTITUTION, "knee_flexion_deg")]
     assert (knee.ok, knee.bad) == (get_profile("rdl").knee_flexion_deg.ok,
                                    get_profile("rdl").knee_flexion_deg.bad)
     # hips_rise_first is read only off the floor: the deadlift's references name it.
@@ -212,37 +221,38 @@ def test_unmeasured_back_reports_no_rounding_and_no_confidence() -> None:
 
 
 def test_auto_guesses_the_exercise_and_says_how_sure() -> None:
-    report = _run([rep(RDL_BOTTOM)] * 2, exercise="auto")
+    report = _run([rep(RDL_BOTTOM)] * 2, exercise=ExerciseChoice.AUTO)
     assert report.exercise == "rdl" and 0 < (report.exercise_guess_confidence or 0) < 1
     swing = PoseAngles(shin_deg=5.0, knee_flexion_deg=22.0, pelvis_flexion_deg=80.0)
     report = _run([rep(swing, pause_s=0.0, down_s=0.5, hold_s=0.0, up_s=0.5)] * 6,
-                  exercise="auto")
+                  exercise=ExerciseChoice.AUTO)
     assert report.exercise == "kettlebell_swing"
 
 
-def _fault(name: str, severity: float) -> Fault:
+def _fault(name: FaultName, severity: float) -> Fault:
     return Fault(name, severity, 1.0, 0.0, 1.0, {})
 
 
 def _rep_faults(*faults: Fault) -> RepFaults:
+    # Cues and scores read only the faults: no measures needed.
     return RepFaults(measures=None, faults=list(faults))  # type: ignore[arg-type]
 
 
 def test_cues_on_first_appearance_clear_worsening_and_return_only() -> None:
-    reps = [_rep_faults(_fault("lumbar_rounding", 0.6)),
-            _rep_faults(_fault("lumbar_rounding", 0.7)),          # same: silence
-            _rep_faults(_fault("lumbar_rounding", 0.95)),         # clearly worse: say it
+    reps = [_rep_faults(_fault(FaultName.LUMBAR_ROUNDING, 0.6)),
+            _rep_faults(_fault(FaultName.LUMBAR_ROUNDING, 0.7)),          # same: silence
+            _rep_faults(_fault(FaultName.LUMBAR_ROUNDING, 0.95)),         # clearly worse: say it
             _rep_faults(),                                        # clean
-            _rep_faults(_fault("lumbar_rounding", 0.6),           # back again: say it,
-                        _fault("squat_substitution", 0.55))]      # one cue per rep
+            _rep_faults(_fault(FaultName.LUMBAR_ROUNDING, 0.6),           # back again: say it,
+                        _fault(FaultName.SQUAT_SUBSTITUTION, 0.55))]      # one cue per rep
     assign_cues(reps)
     said = [[f.name for f in r.faults if f.cue] for r in reps]
     assert said == [["lumbar_rounding"], [], ["lumbar_rounding"], [], ["lumbar_rounding"]]
 
 
 def test_score_formula_and_grades() -> None:
-    faults = [_fault("lumbar_rounding", 1.0), _fault("asymmetric_tempo", 0.6)]
-    assert rep_score(faults) == 100 - FAULT_WEIGHTS["lumbar_rounding"] - 0.6 * 5
+    faults = [_fault(FaultName.LUMBAR_ROUNDING, 1.0), _fault(FaultName.ASYMMETRIC_TEMPO, 0.6)]
+    assert rep_score(faults) == 100 - FAULT_WEIGHTS[FaultName.LUMBAR_ROUNDING] - 0.6 * 5
     assert rep_score([_fault(n, 1.0) for n in FAULT_WEIGHTS]) == 0.0
     assert [grade(s) for s in (95, 90, 89.9, 75, 60, 59)] == ["A", "A", "B", "B", "C", "D"]
     partial_ignored = clip_score([100.0, 40.0, 80.0], [False, True, False], True, "")
@@ -277,7 +287,7 @@ def test_every_profile_threshold_is_a_ramp_and_unknown_names_are_refused() -> No
                 assert np.isnan(value(float("nan")))
     with pytest.raises(KeyError, match="choose one of"):
         get_profile("bench_press")
-    assert replace(PROFILES["rdl"], name="x").name == "x"
+    assert replace(PROFILES[Exercise.RDL], name=Exercise.DEADLIFT).name == Exercise.DEADLIFT
 
 
 def _keyframed(keys: list[tuple[float, PoseAngles]], fps: float = 15.0
@@ -298,7 +308,7 @@ DL_BOTTOM = PoseAngles(shin_deg=20.0, knee_flexion_deg=70.0, pelvis_flexion_deg=
 UP = PoseAngles(shin_deg=0.0, knee_flexion_deg=0.0, pelvis_flexion_deg=0.0)
 
 
-def _pull(first_part: PoseAngles, reps: int = 2) -> object:
+def _pull(first_part: PoseAngles, reps: int = 2) -> HingeReport:
     """Deadlift reps from standing: down, a short hold, the first part of the pull through
     ``first_part``, lockout."""
     keys: list[tuple[float, PoseAngles]] = [(0.0, UP)]
@@ -309,7 +319,7 @@ def _pull(first_part: PoseAngles, reps: int = 2) -> object:
         t += 3.2
     keys.append((t + 0.3, UP))
     times, xy, conf = _keyframed(keys)
-    return analyse(times, xy, conf, "right", _flat_backs(len(times)), exercise="deadlift",
+    return analyse(times, xy, conf, "right", _flat_backs(len(times)), exercise=Exercise.DEADLIFT,
                    side_view_ok=True, view_message="")
 
 
@@ -324,7 +334,7 @@ def test_hips_rise_first_when_the_shoulders_stay_behind_off_the_floor() -> None:
     fault = hips.reps[0].faults[0]
     assert fault.evidence["shoulder_over_hip_rise"] < 0.2
     assert fault.evidence["trunk_change_deg"] > 10.0
-    assert fault.cue == CUES["hips_rise_first"]
+    assert fault.cue == CUES[FaultName.HIPS_RISE_FIRST]
     # An RDL does not start from the floor: the fault is not judged there.
     assert get_profile("rdl").shoulder_over_hip_rise is None
 
@@ -350,7 +360,7 @@ def test_one_strong_cue_calls_squat_substitution_two_weak_ones_do_not() -> None:
 
 @pytest.mark.parametrize("exercise", sorted(PROFILES))
 @pytest.mark.parametrize(("knee", "trunk"), [(95.0, 40.0), (74.0, 38.0)])
-def test_a_parallel_squat_is_never_a_clean_hinge(exercise: str, knee: float,
+def test_a_parallel_squat_is_never_a_clean_hinge(exercise: Exercise, knee: float,
                                                  trunk: float) -> None:
     shin = 30.0
     squat = PoseAngles(shin_deg=shin, knee_flexion_deg=knee,
@@ -371,7 +381,7 @@ def test_a_refused_clip_is_measured_but_carries_no_verdict() -> None:
 
 def test_an_outline_no_back_can_make_is_not_measured_and_not_rounding() -> None:
     # A bar on the shoulders read as a 150° bend.
-    def backs(times: np.ndarray, timeline) -> np.ndarray:  # type: ignore[no-untyped-def]
+    def backs(times: np.ndarray, timeline: Timeline) -> np.ndarray:
         return np.tile(_arched(150.0), (len(times), 1))
 
     report = _run([rep(RDL_BOTTOM)] * 2, backs=backs)
@@ -393,12 +403,13 @@ def test_the_bulge_is_normalised_for_the_profile_length() -> None:
 
 
 def test_one_fault_catalogue_behind_the_schema_the_clip_and_the_scores() -> None:
+    # The chart's colours are read under the chart's own name (not re-exported): they
+    # must be the catalogue's table.
     from hingecheck.analysis.catalogue import FAULT_ANCHORS, FAULT_COLOURS
     from hingecheck.analysis.faults import DETECTORS
-    from hingecheck.render.chart import FAULT_COLOURS as CHART_COLOURS
+    from hingecheck.render.chart import FAULT_COLOURS as CHART_COLOURS  # type: ignore[attr-defined]
     from hingecheck.render.scene import ANCHORS
     from hingecheck.schemas.result import Fault as SchemaFault
-    from hingecheck.vocab import FaultName
 
     names = set(CATALOGUE)
     assert names == set(FaultName) == set(DETECTORS)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hingecheck.analysis.kinematics import compute_kinematics
 from hingecheck.analysis.motion import decide_motion
-from hingecheck.analysis.reps import segment_reps
+from hingecheck.analysis.reps import RepSpan, segment_reps
 from hingecheck.synth.body import PoseAngles, pose_body
 from hingecheck.synth.generate import _sagittal_angles
 
@@ -68,7 +68,7 @@ def test_missing_keypoints_stay_missing_and_low_confidence_is_marked() -> None:
 
 
 def _check_reps(times: np.ndarray, truth: list[tuple[float, float, float]],
-                found: list) -> None:  # type: ignore[type-arg]
+                found: list[RepSpan]) -> None:
     assert len(found) == len(truth)
     for span, (start, bottom, end) in zip(found, truth, strict=True):
         assert times[span.start] == pytest.approx(start, abs=TIME_TOLERANCE_S)

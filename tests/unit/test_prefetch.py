@@ -1,6 +1,7 @@
 """Decoding ahead in a thread keeps order, passes errors through, and stops early."""
 
 import threading
+from collections.abc import Iterator
 
 import pytest
 from hingecheck.video.prefetch import prefetch
@@ -11,7 +12,7 @@ def test_order_is_kept() -> None:
 
 
 def test_producer_error_reaches_the_consumer() -> None:
-    def broken():  # type: ignore[no-untyped-def]
+    def broken() -> Iterator[int]:
         yield 1
         raise ValueError("damaged frame")
 
@@ -25,7 +26,7 @@ def test_producer_error_reaches_the_consumer() -> None:
 def test_closing_early_stops_the_producer() -> None:
     produced = []
 
-    def endless():  # type: ignore[no-untyped-def]
+    def endless() -> Iterator[int]:
         i = 0
         while True:
             produced.append(i)

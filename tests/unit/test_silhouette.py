@@ -54,10 +54,9 @@ def test_bulge_reads_the_bend_of_the_back(bend_deg: float) -> None:
 
 def test_facing_left_looks_on_the_other_side() -> None:
     wall = _wall()
-    frame = cv2.flip(wall, 1)
-    flipped = frame.copy()
+    flipped = cv2.flip(wall, 1)
     _bent_back(flipped, 40.0)
-    frame = cv2.flip(flipped, 1)
+    frame = cv2.flip(flipped, 1).astype(np.uint8, copy=False)  # cv2 types any depth
     background = backdrop.Background(wall, np.ones((H, W), bool), 0.0)
     hip, shoulder = np.array([W - 1 - HIP[0], HIP[1]]), np.array([W - 1 - SHOULDER[0], HIP[1]])
     profile = silhouette.back_profile(frame, background, hip, shoulder, facing_sign=-1.0)
@@ -134,7 +133,7 @@ def test_each_outline_setting_has_its_source_class() -> None:
 
     assert set(OUTLINES) == set(BackOutline)
     # The environment's words stay what they were.
-    assert Settings(back_outline="fused").back_outline is BackOutline.FUSED
+    assert Settings.model_validate({"back_outline": "fused"}).back_outline is BackOutline.FUSED
     # A moving camera: no background model to trace on, none to fuse with.
     assert BackgroundOutline().for_camera(still=False) is None
     assert isinstance(FusedOutline().for_camera(still=False), PersonOutline)

@@ -45,7 +45,8 @@ def frames_from(
     return out
 
 
-def lifting_scene(n: int = 150, walker: bool = True, spectator: bool = True):
+def lifting_scene(n: int = 150, walker: bool = True, spectator: bool = True
+                  ) -> tuple[list[FrameDetections], np.ndarray]:
     scene = []
     for i in range(n):
         t = i / FPS

@@ -8,6 +8,7 @@ import ipaddress
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
 
 import pytest
 from hingecheck import netcheck
@@ -69,7 +70,7 @@ def _resolving(monkeypatch: pytest.MonkeyPatch, answers: list[str]) -> None:
     """hooks.example.test resolves to each of ``answers`` in turn (the last one stays)."""
     real = socket.getaddrinfo
 
-    def fake(host, port, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def fake(host: str | None, port: int | None, *args: Any, **kwargs: Any) -> list[Any]:
         if host != "hooks.example.test":
             return real(host, port, *args, **kwargs)
         address = answers.pop(0) if len(answers) > 1 else answers[0]
