@@ -85,12 +85,12 @@ def analyze(
     out.mkdir(parents=True, exist_ok=True)
     target = out / "result.json"
     target.write_text(result.model_dump_json(indent=1))
+    # The verdict is shown (and its file written) before the clip is drawn.
     print_report(console, result)
-    written = [target]
+    console.print(f"wrote [bold]{target}[/]")
     if render:
-        written += _render(clip, result, out, settings)
-    for path in written:
-        console.print(f"wrote [bold]{path}[/]")
+        for path in _render(clip, result, out, settings):
+            console.print(f"wrote [bold]{path}[/]")
 
 
 @app.command()
@@ -172,7 +172,7 @@ def _job_line(clip: Path, job) -> str:  # type: ignore[no-untyped-def]
 
 def _render(clip: Path, result, out: Path, settings) -> list[Path]:  # type: ignore[no-untyped-def]
     """annotated.mp4, poster.jpg and angles.png beside result.json."""
-    from hingecheck.render import render_chart, render_clip, render_poster
+    from hingecheck.render import render_chart, render_clip
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     paths = [out / OutputKind.VIDEO.file_name, out / OutputKind.POSTER.file_name,
@@ -182,10 +182,9 @@ def _render(clip: Path, result, out: Path, settings) -> list[Path]:  # type: ign
                       MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,
                       transient=True) as bar:
             task = bar.add_task("render", total=result.video.frames_decoded)
-            stats = render_clip(clip, result, paths[0], settings,
+            stats = render_clip(clip, result, paths[0], settings, poster=paths[1],
                                 progress=lambda done, total: bar.update(task, completed=done,
                                                                         total=total))
-        render_poster(clip, result, paths[1], settings)
         render_chart(result, paths[2])
     except HingecheckError as exc:
         raise _fail(f"rendering failed: {exc}") from None

@@ -6,13 +6,16 @@ from both: ``Settings.back_outline`` picks one source class of ``analysis.back.o
 (``OUTLINES``). The pose stage keeps a few small frames while it
 runs (``BackgroundSampler``); once the lifter's keypoints are known, their bodies are
 masked out of those frames to build the background (``analysis.back.background``), which also
-tells whether the camera stood still. A second decoding pass then measures the dorsal
-contour in every analysed frame. Decoding is cheap next to pose inference (about 1.3 ms
-per 720p frame against 20–30 ms), and keeping every frame would cost gigabytes.
+tells whether the camera stood still. The dorsal contour is then measured in every
+analysed frame, on the frames the pose stage kept at the silhouette's working size (about
+0.4 MB each: 63 MB for an 11 s clip), so that the clip is not decoded a second time; a
+clip whose small frames would pass ``KEPT_FRAMES_MAX_BYTES`` keeps none and is decoded
+again here instead (the same frames: the same decoder, size and resize).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import cv2
@@ -36,6 +39,10 @@ from hingecheck.video.prefetch import prefetch
 # pixels long at 720p; a third of that is plenty for a contour and keeps the median fast.
 WORK_MAX_SIDE = 480
 BACKGROUND_SAMPLES = 40
+# The most the pose stage keeps of small frames for this pass: about 34 s of 16:9 video at
+# 15 analysed frames a second. Longer clips are decoded a second time instead (the time
+# saved is about a quarter of a second per second of 1080p video; docs/speed.md).
+KEPT_FRAMES_MAX_BYTES = 200 * 1024**2
 # Each outline setting's source: the pure geometry of each lives in analysis/back/.
 OUTLINES: dict[BackOutline, type[OutlineSource]] = {
     BackOutline.PERSON: PersonOutline,
@@ -55,22 +62,42 @@ def _work_image(image: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 class BackgroundSampler:
-    """Keeps every k-th analysed frame, small, for the background model."""
+    """Keeps every k-th analysed frame, small, for the background model, and (within
+    ``max_bytes``) every analysed frame, small, for the back's pass."""
 
-    def __init__(self, expected_frames: int) -> None:
+    def __init__(self, expected_frames: int, max_bytes: int = KEPT_FRAMES_MAX_BYTES) -> None:
         self.stride = max(1, expected_frames // BACKGROUND_SAMPLES)
         self.frames: list[np.ndarray] = []
         self.positions: list[int] = []
         self.scales: list[float] = []
+        # Every analysed frame at working size and its factor to display pixels; None once
+        # they would pass max_bytes (the back's pass then decodes the clip again).
+        self.kept: list[tuple[np.ndarray, float]] | None = [] if max_bytes > 0 else None
+        self._kept_bytes = 0
+        self._max_bytes = max_bytes
         self._seen = 0
 
     def offer(self, image: np.ndarray, display_scale: float) -> None:
-        if self._seen % self.stride == 0 and len(self.frames) < 2 * BACKGROUND_SAMPLES:
+        sampled = (self._seen % self.stride == 0
+                   and len(self.frames) < 2 * BACKGROUND_SAMPLES)
+        if sampled or self.kept is not None:
             small, f = _work_image(image)
-            self.frames.append(small)
-            self.positions.append(self._seen)
-            self.scales.append(display_scale * f)
+            if sampled:
+                self.frames.append(small)
+                self.positions.append(self._seen)
+                self.scales.append(display_scale * f)
+            if self.kept is not None:
+                self._kept_bytes += small.nbytes
+                if self._kept_bytes > self._max_bytes:
+                    self.kept = None
+                else:
+                    self.kept.append((small, display_scale * f))
         self._seen += 1
+
+    def take_kept(self) -> list[tuple[np.ndarray, float]] | None:
+        """The kept frames, handed over once (the sampler forgets them)."""
+        kept, self.kept = self.kept, None
+        return kept
 
 
 @dataclass
@@ -144,17 +171,7 @@ def measure_back_shape(info: VideoInfo, settings: Settings, track: PoseTrack,
     heights = {end: np.full((n, steps), np.nan) for end in ends}
     surfaces = {end: np.full((n, steps, 2), np.nan) for end in ends}
     landmarks = np.full((n, 17, 3), np.nan) if masker is not None else None
-    limits = VideoLimits.from_settings(settings)
-    # Decoded a frame ahead in a thread of its own, as in the pose stage: the decoder and
-    # the person mask's network then share the two cores instead of taking turns.
-    frames = prefetch(decode_frames(info, analysis_fps=settings.analysis_fps,
-                                    max_side=settings.decode_side(), limits=limits))
-    for pos, frame in enumerate(frames):
-        if pos >= n:
-            frames.close()  # stops the decoding thread
-            break
-        small, f = _work_image(frame.image)
-        to_display = frame.scale * f
+    for pos, (small, to_display) in enumerate(_small_frames(info, settings, sampler, n)):
         xy = track.xy[pos] * to_display
         hip, shoulder = _pair_mean(xy, 11, 12), _pair_mean(xy, 5, 6)
         if np.isnan(hip).any() or np.isnan(shoulder).any():
@@ -182,3 +199,27 @@ def measure_back_shape(info: VideoInfo, settings: Settings, track: PoseTrack,
     return SecondPass({end: BackShape(bulge[end], coverage[end], heights[end], surfaces[end],
                                       background.camera_motion, background.still, None,
                                       source) for end in ends}, landmarks)
+
+
+def _small_frames(info: VideoInfo, settings: Settings, sampler: BackgroundSampler,
+                  n: int) -> Iterator[tuple[np.ndarray, float]]:
+    """The first ``n`` analysed frames at working size, each with its factor to display
+    pixels: the pose stage's kept frames, or (where it kept none) a second decoding."""
+    kept = sampler.take_kept()
+    if kept is not None:
+        del kept[n:]
+        kept.reverse()  # popped from the end: each frame is freed once measured
+        while kept:
+            yield kept.pop()
+        return
+    # Decoded a frame ahead in a thread of its own, as in the pose stage: the decoder and
+    # the person mask's network then share the two cores instead of taking turns.
+    frames = prefetch(decode_frames(info, analysis_fps=settings.analysis_fps,
+                                    max_side=settings.decode_side(),
+                                    limits=VideoLimits.from_settings(settings)))
+    for pos, frame in enumerate(frames):
+        if pos >= n:
+            frames.close()  # stops the decoding thread
+            return
+        small, f = _work_image(frame.image)
+        yield small, frame.scale * f

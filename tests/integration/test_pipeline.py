@@ -45,3 +45,28 @@ def test_sixty_fps_clip_is_analysed_at_the_set_rate(
     assert out.track.n_frames == 15  # 1 s at 15 analysed frames per second
     assert list(out.track.frame_indices) == list(range(0, 60, 4))
     assert out.track.detected_fraction == 1.0
+
+
+def test_the_back_pass_reads_the_kept_frames_as_a_second_decoding_would(
+    tmp_path: Path, settings, pose_model  # type: ignore[no-untyped-def]
+) -> None:
+    """The pose stage keeps its frames small for the back's pass instead of the clip being
+    decoded again; a clip too long to keep is decoded again. Both give the same back."""
+    from hingecheck.backshape import BackgroundSampler, measure_back_shape
+    from hingecheck.synth.generate import generate_clip
+    from hingecheck.synth.truth import ClipParams
+
+    clip = tmp_path / "rounded.mp4"
+    generate_clip(ClipParams(scenario="lumbar_rounding", grade="severe", reps=1, seed=4,
+                             resolution=480), clip)
+    out = run_pose_stage(clip, settings, model=pose_model)
+    assert out.sampler.kept is not None and len(out.sampler.kept) == out.track.n_frames
+    kept = measure_back_shape(out.info, settings, out.track, out.sampler, 1.0)
+    assert out.sampler.kept is None  # handed over, not held while the clip is drawn
+    again = BackgroundSampler(out.track.n_frames, max_bytes=0)  # keeps nothing
+    again.frames, again.positions, again.scales = (out.sampler.frames, out.sampler.positions,
+                                                   out.sampler.scales)
+    decoded = measure_back_shape(out.info, settings, out.track, again, 1.0)
+    assert np.isfinite(kept.backs[1.0].bulge).sum() > 5
+    np.testing.assert_array_equal(kept.backs[1.0].bulge, decoded.backs[1.0].bulge)
+    np.testing.assert_array_equal(kept.backs[1.0].outline, decoded.backs[1.0].outline)

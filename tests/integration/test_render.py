@@ -166,3 +166,27 @@ def test_a_clip_without_a_score_still_renders_with_its_reason(tmp_path: Path, se
     under = source[5][int(h * 0.85):, : frames[5].shape[1] // 3].astype(int)
     changed = np.abs(box - under).max(axis=2) > 60
     assert changed.mean() > 0.05
+
+
+def test_the_clip_pass_writes_the_poster_render_poster_draws(rounded, settings,  # type: ignore[no-untyped-def]
+                                                              tmp_path: Path) -> None:
+    """One decoding for the clip and the poster: the same frame, drawn the same."""
+    root, _, result, _, poster_time = rounded
+    stats = render_clip(root / "rounded.mp4", result, tmp_path / "a.mp4", settings,
+                        poster=tmp_path / "poster.jpg")
+    assert stats.poster_time_s == poster_time is not None
+    one_pass = cv2.imread(str(tmp_path / "poster.jpg"))
+    alone = cv2.imread(str(root / "poster.jpg"))
+    assert one_pass.shape == alone.shape and np.array_equal(one_pass, alone)
+
+
+def test_the_clip_is_drawn_at_most_render_max_side(rounded, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    root, truth, result, _, _ = rounded
+    small = settings.model_copy(update={"render_max_side": 320})
+    stats = render_clip(root / "rounded.mp4", result, tmp_path / "a.mp4", small,
+                        poster=tmp_path / "poster.jpg")
+    assert max(stats.width, stats.height) <= 320 and stats.frames == truth.n_frames
+    with av.open(str(tmp_path / "a.mp4")) as container:
+        stream = container.streams.video[0]
+        assert (stream.width, stream.height) == (stats.width, stats.height)
+    assert cv2.imread(str(tmp_path / "poster.jpg")).shape[:2] == (stats.height, stats.width)
