@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     # Frames are scaled in FFmpeg's decoder thread to this longer side; unset = imgsz, what
     # the model sees, so no second resize runs before inference.
     decode_max_side: int | None = Field(default=None, ge=160, le=3840)
+    # The annotated clip and poster are drawn at most this long on their longer side: 720p
+    # (1280) draws and encodes about 1.6 times as fast as 1080p on two cores and reads
+    # well on a phone (bench/speed.py, docs/speed.md).
+    render_max_side: int = Field(default=1280, ge=160, le=3840)
 
     # Input limits: the API and the CLI refuse beyond these with a clear error.
     max_duration_s: float = Field(default=600.0, gt=0)
@@ -117,6 +121,11 @@ class Settings(BaseSettings):
     queue: str = "hingecheck"
     # Per-job time limits (seconds): soft raises in the task, hard kills the child.
     job_soft_limit_s: int = Field(default=1500, gt=0)
+    # The verdict first: result.json stored, the job succeeded and its webhook sent as soon
+    # as the clip is judged; the annotated clip, poster and chart follow (the job's
+    # progress stays below 1 until they are stored; jobs/rendering.py). Off: they are
+    # drawn before the job succeeds, and every output exists once it has.
+    render_after_verdict: bool = False
     job_hard_limit_s: int = Field(default=1800, gt=0)
 
     def decode_side(self) -> int:

@@ -4,6 +4,12 @@ The same ``run_job`` serves the embedded worker thread (``EmbeddedWorker``) and,
 a queue consumer. Outputs go to deterministic keys, so a job run twice (a worker died
 half way) overwrites its own files instead of leaving two sets. Every way a job ends
 (succeeded, rejected, failed, failed at its attempt cap) sends its webhook once.
+
+With ``Settings.render_after_verdict`` the verdict comes first: result.json is stored, the
+job recorded as succeeded and its webhook sent as soon as the clip is judged, and the
+annotated clip, poster and chart are drawn after, from the source already fetched
+(``render_job``; a rendering whose worker died is drawn again by ``render_pending``, the
+verdict untouched: ``jobs/rendering.py``).
 """
 
 from __future__ import annotations
@@ -16,18 +22,22 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hingecheck.errors import HingecheckError, JobTimedOut
-from hingecheck.jobs import housekeeping, outcomes
+from hingecheck.jobs import housekeeping, outcomes, rendering
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import Job
 from hingecheck.logs import current_job
 from hingecheck.settings import Settings
 from hingecheck.storage import ObjectMissing, ObjectStore, StorageUnavailable, job_key
-from hingecheck.vocab import ENDED_STATUSES, JobStatus, OutputKind
+from hingecheck.vocab import ENDED_STATUSES, RENDERED_OUTPUTS, JobStatus, OutputKind
+
+if TYPE_CHECKING:
+    from hingecheck.schemas.result import AnalysisResult
 
 log = logging.getLogger("hingecheck.worker")
 # How often the embedded worker removes what dead processes and rejections left behind.
@@ -53,26 +63,125 @@ def run_job(job: Job, db: sessionmaker[Session], objects: ObjectStore, settings:
             timeouts: tuple[type[BaseException], ...] = ()) -> str:
     """Process a claimed job, renewing its lease as it runs; returns its final (or
     re-queued) status. ``stop`` set mid-job releases the job (status queued) within a
-    moment; ``timeouts`` are the exceptions that mean its time ran out."""
+    moment; ``timeouts`` are the exceptions that mean its time ran out. With
+    ``render_after_verdict`` the job has succeeded (and its webhook is sent) before its
+    rendered outputs are drawn, here, after."""
     token = current_job.set(job.id)
+    stop = stop or threading.Event()
     try:
-        with LeaseKeeper(db, job.id, settings.job_lease_s / 3):
-            try:
-                status = _run(job, db, objects, settings, stop or threading.Event(), timeouts)
-            except Released:
-                outcomes.release(db, job.id)
-                log.info("job %s: released (the worker is stopping)", job.id)
-                return JobStatus.QUEUED
-        log.info("job %s: %s (attempt %d)", job.id, status, job.attempts)
-        if status == JobStatus.REJECTED and housekeeping.REJECTED_SOURCE_KEEP_S <= 0:
-            with contextlib.suppress(StorageUnavailable, OperationalError):
-                housekeeping.remove_rejected_sources(db, objects)
-        if status in ENDED_STATUSES:
-            notify(db, job.id, settings.webhook_hosts())
+        with tempfile.TemporaryDirectory(prefix=housekeeping.work_folder_prefix()) as tmp:
+            work = Path(tmp)
+            judged: list[AnalysisResult] = []
+            with LeaseKeeper(db, job.id, settings.job_lease_s / 3):
+                try:
+                    status = _run(job, db, objects, settings, stop, timeouts, work, judged)
+                except Released:
+                    outcomes.release(db, job.id)
+                    log.info("job %s: released (the worker is stopping)", job.id)
+                    return JobStatus.QUEUED
+            log.info("job %s: %s (attempt %d)", job.id, status, job.attempts)
+            if status == JobStatus.REJECTED and housekeeping.REJECTED_SOURCE_KEEP_S <= 0:
+                with contextlib.suppress(StorageUnavailable, OperationalError):
+                    housekeeping.remove_rejected_sources(db, objects)
+            if status in ENDED_STATUSES:
+                notify(db, job.id, settings.webhook_hosts())
+            if status == JobStatus.SUCCEEDED and settings.render_after_verdict and judged:
+                _render_stored(job, db, objects, settings, stop, work, judged[0])
         return status
     finally:
         current_job.reset(token)
         release_freed_memory()
+
+
+def render_pending(db: sessionmaker[Session], objects: ObjectStore, settings: Settings,
+                   *, stop: threading.Event | None = None) -> str | None:
+    """Draw one succeeded job's rendered outputs where nobody is drawing them (a worker
+    died, or stopped, while it drew); the job's id, or None when none is pending."""
+    for job_id in rendering.pending(db, settings.job_lease_s):
+        job = rendering.claim(db, job_id, settings.job_lease_s, settings.max_attempts)
+        if job is not None:
+            render_job(job, db, objects, settings, stop=stop)
+            return job.id
+    return None
+
+
+def render_job(job: Job, db: sessionmaker[Session], objects: ObjectStore, settings: Settings,
+               *, stop: threading.Event | None = None) -> bool:
+    """Fetch a succeeded job's source and result.json, draw its rendered outputs and store
+    them; whether they are stored (False: given back, for another try)."""
+    from hingecheck.schemas.result import AnalysisResult
+
+    token = current_job.set(job.id)
+    try:
+        with tempfile.TemporaryDirectory(prefix=housekeeping.work_folder_prefix()) as tmp:
+            work = Path(tmp)
+            source = work / ("source" + Path(job.source_key).suffix)
+            stored = work / OutputKind.RESULT.file_name
+            try:
+                _through_outage(lambda: objects.get_file(job.source_key, source),
+                                f"job {job.id}: fetching the clip", settings)
+                _through_outage(lambda: objects.get_file(job_key(
+                    job.tenant_id, job.id, OutputKind.RESULT.file_name), stored),
+                    f"job {job.id}: fetching result.json", settings)
+                result = AnalysisResult.model_validate_json(stored.read_text())
+            except Exception:
+                log.exception("job %s: its rendering could not start", job.id)
+                rendering.release(db, job.id)
+                return False
+            return _render_stored(job, db, objects, settings, stop or threading.Event(),
+                                  work, result)
+    finally:
+        current_job.reset(token)
+        release_freed_memory()
+
+
+def _render_stored(job: Job, db: sessionmaker[Session], objects: ObjectStore,
+                   settings: Settings, stop: threading.Event, work: Path,
+                   result: AnalysisResult) -> bool:
+    """Draw the rendered outputs from ``work``'s source and store them, holding the
+    rendering's lease; whether they are stored."""
+    source = work / ("source" + Path(job.source_key).suffix)
+    try:
+        with LeaseKeeper(db, job.id, settings.job_lease_s / 3, renew=rendering.renew):
+            _draw(source, result, work, settings, stop)
+            _store(job, objects, settings, work, RENDERED_OUTPUTS)
+    except Released:
+        rendering.release(db, job.id)
+        log.info("job %s: rendering given back (the worker is stopping)", job.id)
+        return False
+    except Exception:
+        # The verdict stands; the outputs are drawn again by a later try.
+        log.exception("job %s: rendering failed", job.id)
+        rendering.release(db, job.id)
+        return False
+    _through_outage(lambda: rendering.mark_rendered(db, job.id),
+                    f"job {job.id}: recording the rendered outputs", settings,
+                    down=(OperationalError,))
+    log.info("job %s: rendered outputs stored", job.id)
+    return True
+
+
+def _draw(source: Path, result: AnalysisResult, work: Path, settings: Settings,
+          stop: threading.Event) -> None:
+    """The annotated clip and its poster (one decoding pass), and the chart, into ``work``."""
+    from hingecheck.render import render_chart, render_clip
+
+    def go_on(*_: int) -> None:
+        if stop.is_set():
+            raise Released
+
+    render_clip(source, result, work / OutputKind.VIDEO.file_name, settings, progress=go_on,
+                poster=work / OutputKind.POSTER.file_name)
+    go_on()
+    render_chart(result, work / OutputKind.CHART.file_name)
+
+
+def _store(job: Job, objects: ObjectStore, settings: Settings, work: Path,
+           kinds: tuple[OutputKind, ...]) -> None:
+    for kind in kinds:
+        _through_outage(lambda kind=kind: objects.put_file(  # type: ignore[misc]
+            job_key(job.tenant_id, job.id, kind.file_name), work / kind.file_name,
+            kind.media_type), f"job {job.id}: storing {kind.file_name}", settings)
 
 
 class LeaseKeeper:
@@ -80,8 +189,9 @@ class LeaseKeeper:
     be short (a dead worker's job is taken again within a lease) however long the analysis
     or the rendering takes between progress updates."""
 
-    def __init__(self, db: sessionmaker[Session], job_id: str, period_s: float) -> None:
-        self.db, self.job_id, self.period_s = db, job_id, period_s
+    def __init__(self, db: sessionmaker[Session], job_id: str, period_s: float,
+                 renew: Callable[[sessionmaker[Session], str], None] = jobs.renew) -> None:
+        self.db, self.job_id, self.period_s, self._renew = db, job_id, period_s, renew
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name=f"lease-{job_id}",
                                         daemon=True)
@@ -97,7 +207,7 @@ class LeaseKeeper:
     def _loop(self) -> None:
         while not self._stop.wait(self.period_s):
             try:
-                jobs.renew(self.db, self.job_id)
+                self._renew(self.db, self.job_id)
             except Exception:  # the database is away: the next renewal may reach it
                 log.warning("job %s: lease not renewed (database unreachable)", self.job_id)
 
@@ -154,64 +264,72 @@ def _failure(exc: Exception, job_id: str,
 
 
 def _run(job: Job, db: sessionmaker[Session], objects: ObjectStore, settings: Settings,
-         stop: threading.Event, timeouts: tuple[type[BaseException], ...]) -> str:
+         stop: threading.Event, timeouts: tuple[type[BaseException], ...], work: Path,
+         judged: list[AnalysisResult]) -> str:
+    """Analyse (and, unless ``render_after_verdict``, render) into ``work``, store, and
+    record the outcome; the result is appended to ``judged`` once it is stored."""
     from hingecheck.pipeline import analyze_video
-    from hingecheck.render import render_chart, render_clip, render_poster
 
     def go_on(*_: int) -> None:
         if stop.is_set():
             raise Released
 
     log.info("job %s: attempt %d", job.id, job.attempts)
-    with tempfile.TemporaryDirectory(prefix=housekeeping.work_folder_prefix()) as tmp:
-        work = Path(tmp)
-        source = work / ("source" + Path(job.source_key).suffix)
-        try:
-            _through_outage(lambda: objects.get_file(job.source_key, source),
-                            f"job {job.id}: fetching the clip", settings)
-            last = [0.0]
+    source = work / ("source" + Path(job.source_key).suffix)
+    verdict_first = settings.render_after_verdict
+    try:
+        _through_outage(lambda: objects.get_file(job.source_key, source),
+                        f"job {job.id}: fetching the clip", settings)
+        last = [0.0]
+        # The analysis is about 80 % of the work, rendering the rest; with the verdict
+        # first, the analysis is the job until it succeeds.
+        share = rendering.RENDERING_PROGRESS if verdict_first else 0.8
 
-            def progress(done: int, expected: int) -> None:
-                go_on()
-                # Analysis is about 80 % of the work, rendering the rest.
-                fraction = 0.8 * done / max(expected, 1)
-                if fraction - last[0] >= 0.05:
-                    last[0] = fraction
-                    _record_progress(db, job.id, fraction)
-
-            result = analyze_video(source, settings, exercise=job.exercise, progress=progress)
-            result = result.model_copy(update={"source_name": job.source_name})
-            (work / OutputKind.RESULT.file_name).write_text(result.model_dump_json())
-            render_clip(source, result, work / OutputKind.VIDEO.file_name, settings,
-                        progress=go_on)
+        def progress(done: int, expected: int) -> None:
             go_on()
-            render_poster(source, result, work / OutputKind.POSTER.file_name, settings)
-            render_chart(result, work / OutputKind.CHART.file_name)
+            fraction = share * done / max(expected, 1)
+            if fraction - last[0] >= 0.05:
+                last[0] = fraction
+                _record_progress(db, job.id, fraction)
+
+        result = analyze_video(source, settings, exercise=job.exercise, progress=progress)
+        result = result.model_copy(update={"source_name": job.source_name})
+        (work / OutputKind.RESULT.file_name).write_text(result.model_dump_json())
+        if verdict_first:
+            go_on()
+            _store(job, objects, settings, work, (OutputKind.RESULT,))
+        else:
+            _draw(source, result, work, settings, stop)
             _record_progress(db, job.id, 0.95)
-            for kind in OutputKind:
-                _through_outage(lambda kind=kind: objects.put_file(  # type: ignore[misc]
-                    job_key(job.tenant_id, job.id, kind.file_name), work / kind.file_name,
-                    kind.media_type), f"job {job.id}: storing {kind.file_name}", settings)
-        except Released:
-            raise
-        except Exception as exc:
-            code, message, retry = _failure(exc, job.id, timeouts)
-            return jobs.fail(db, job.id, code, message, retry=retry,
-                             max_attempts=settings.max_attempts,
-                             backoff_s=settings.retry_backoff_s,
-                             timed_out=code == JobTimedOut.code)
+            _store(job, objects, settings, work, tuple(OutputKind))
+    except Released:
+        raise
+    except Exception as exc:
+        code, message, retry = _failure(exc, job.id, timeouts)
+        return jobs.fail(db, job.id, code, message, retry=retry,
+                         max_attempts=settings.max_attempts,
+                         backoff_s=settings.retry_backoff_s,
+                         timed_out=code == JobTimedOut.code)
     faults: list[dict[str, object]] = [{"name": f.name, "worst_severity": f.worst_severity}
                                        for f in result.summary.faults]
+
+    def record() -> None:
+        jobs.finish(
+            db, job.id, score=result.summary.score, model=result.model.name, faults=faults,
+            rep_count=result.summary.rep_count, analysis_s=result.timings.total_s,
+            frames_per_second=result.timings.frames_per_second,
+            exercise_found=result.exercise.name, unscored_reason=result.summary.reason,
+            reps=[{"index": r.index, "start_s": r.start_s, "end_s": r.end_s,
+                   "score": r.score, "faults": [f.name for f in r.faults]}
+                  for r in result.reps])
+        if verdict_first:
+            rendering.mark_pending(db, job.id)
+
     # The outputs are stored: a database outage now delays the record, it does not cost a
     # second run of the whole analysis.
-    _through_outage(lambda: jobs.finish(
-        db, job.id, score=result.summary.score, model=result.model.name, faults=faults,
-        rep_count=result.summary.rep_count, analysis_s=result.timings.total_s,
-        frames_per_second=result.timings.frames_per_second,
-        exercise_found=result.exercise.name, unscored_reason=result.summary.reason,
-        reps=[{"index": r.index, "start_s": r.start_s, "end_s": r.end_s, "score": r.score,
-               "faults": [f.name for f in r.faults]} for r in result.reps]),
-        f"job {job.id}: recording the outcome", settings, down=(OperationalError,))
+    _through_outage(record, f"job {job.id}: recording the outcome", settings,
+                    down=(OperationalError,))
+    judged.append(result)
     return JobStatus.SUCCEEDED
 
 
@@ -262,10 +380,14 @@ class EmbeddedWorker:
         self._thread.join(timeout)
 
     def run_once(self) -> str | None:
+        """Run one claimable job; else draw one pending rendering (its job's status, still
+        succeeded); None when there was nothing to do."""
         for job_id in jobs.claimable(self.db, self.settings.job_lease_s):
             job = take(self.db, job_id, self.settings)
             if job is not None:
                 return run_job(job, self.db, self.objects, self.settings, stop=self._stop)
+        if render_pending(self.db, self.objects, self.settings, stop=self._stop) is not None:
+            return JobStatus.SUCCEEDED
         return None
 
     def _housekeeping(self) -> None:

@@ -1,0 +1,91 @@
+"""A succeeded job's rendered outputs (annotated clip, poster, chart), drawn after its
+verdict is recorded and its webhook sent.
+
+While they are drawn the job is ``succeeded`` with its verdict, result.json stored, and a
+progress below 1 (``RENDERING_PROGRESS``): the rendered outputs are not all stored yet.
+Progress 1 means they are. The rendering holds a lease as an analysis does (``started_at``,
+renewed while it runs), so a rendering whose worker died is found by ``pending`` once its
+lease is past and drawn again, to the same deterministic keys; the verdict stays.
+
+Every function here is one atomic update or query, so of several workers exactly one takes
+a pending rendering.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from hingecheck.jobs.models import Job, now
+from hingecheck.vocab import JobStatus
+
+# A succeeded job's progress while its rendered outputs are drawn (1.0 once stored).
+RENDERING_PROGRESS = 0.9
+# A rendering that keeps failing (its worker killed each time, an error) is given up after
+# this many attempts of the job in all (analysis and renderings): the verdict stays, and
+# the outputs answer "not ready".
+MAX_ATTEMPTS_FACTOR = 2
+
+
+def outputs_ready(job: Job) -> bool:
+    """Whether the job's rendered outputs are stored (what the job view can show)."""
+    return job.status == JobStatus.SUCCEEDED and job.progress >= 1.0
+
+
+def _pending(lease_s: float):  # type: ignore[no-untyped-def]
+    stale = now() - timedelta(seconds=lease_s)
+    return ((Job.status == JobStatus.SUCCEEDED) & (Job.progress < 1.0)
+            & (Job.started_at.is_(None) | (Job.started_at < stale)))
+
+
+def mark_pending(db: sessionmaker[Session], job_id: str) -> None:
+    """The verdict is recorded; the rendered outputs are drawn next (by this worker: its
+    lease starts now)."""
+    with db.begin() as s:
+        s.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.SUCCEEDED)
+                  .values(progress=RENDERING_PROGRESS, started_at=now()))
+
+
+def renew(db: sessionmaker[Session], job_id: str) -> None:
+    """Renew a rendering's lease."""
+    with db.begin() as s:
+        s.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.SUCCEEDED,
+                                    Job.progress < 1.0).values(started_at=now()))
+
+
+def mark_rendered(db: sessionmaker[Session], job_id: str) -> None:
+    """Every rendered output is stored."""
+    with db.begin() as s:
+        s.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.SUCCEEDED)
+                  .values(progress=1.0))
+
+
+def release(db: sessionmaker[Session], job_id: str) -> None:
+    """Give a rendering up for now (the worker stops, or it failed): another worker (or
+    this one, later) may take it at once."""
+    with db.begin() as s:
+        s.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.SUCCEEDED,
+                                    Job.progress < 1.0).values(started_at=None))
+
+
+def pending(db: sessionmaker[Session], lease_s: float, limit: int = 5) -> list[str]:
+    """Succeeded jobs whose rendering nobody holds (its worker died or gave it up)."""
+    with db() as s:
+        return list(s.scalars(select(Job.id).where(_pending(lease_s))
+                              .order_by(Job.finished_at).limit(limit)).all())
+
+
+def claim(db: sessionmaker[Session], job_id: str, lease_s: float,
+          max_attempts: int) -> Job | None:
+    """Take ``job_id``'s pending rendering (one attempt more); None if it is not pending,
+    another worker has it, or its attempts are used up."""
+    with db.begin() as s:
+        taken = s.execute(update(Job).where(
+            Job.id == job_id, _pending(lease_s),
+            Job.attempts < MAX_ATTEMPTS_FACTOR * max_attempts).values(
+            started_at=now(), attempts=Job.attempts + 1))
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        return s.get(Job, job_id)

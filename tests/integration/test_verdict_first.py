@@ -1,0 +1,152 @@
+"""The verdict first, the clip after (Settings.render_after_verdict): the job succeeds, its
+result.json is stored and its webhook sent before the annotated clip is drawn; a worker
+that dies while drawing costs the clip, never the verdict, and the drawing is redone.
+
+Real parts: SQLite job records, the local object store, the real model, an HTTP receiver
+on loopback for the webhook. The "worker killed" is an exception no handler catches,
+raised from inside the drawing (the process's state is what a kill leaves: the job's
+rendering held under a lease nobody renews)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from hingecheck.jobs import rendering, runner
+from hingecheck.jobs import store as jobs
+from hingecheck.jobs.models import Job
+from hingecheck.jobs.runner import EmbeddedWorker, run_job, take
+from hingecheck.settings import Settings
+from hingecheck.storage import job_key
+from hingecheck.storage.local import LocalStore
+from hingecheck.synth.generate import generate_clip
+from hingecheck.synth.truth import ClipParams
+from hingecheck.vocab import RENDERED_OUTPUTS, JobStatus, OutputKind
+
+from tests.integration.test_job_endings import Receiver
+
+pytestmark = pytest.mark.model
+
+
+class Killed(BaseException):
+    """Stands in for SIGKILL: nothing in the worker catches it."""
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("verdict") / "lift.mp4"
+    generate_clip(ClipParams(scenario="good_hinge", reps=1, seed=3, resolution=480), path)
+    return path
+
+
+def _setup(tmp_path: Path, clip: Path, settings: Settings, callback: str):  # type: ignore[no-untyped-def]
+    s = Settings(data_dir=tmp_path / "data", model_dir=settings.model_dir,
+                 webhook_allow_hosts="127.0.0.1", store_wait_s=0, job_lease_s=2.0,
+                 render_after_verdict=True)
+    db = jobs.connect(s.database())
+    tenant, _ = jobs.create_key(db, "team-a")
+    store = LocalStore(s.objects_dir())
+    job = Job(id=jobs.new_job_id(), tenant_id=tenant, exercise="rdl", source_name="a.mp4",
+              source_key="", callback_url=callback)
+    job.source_key = job_key(tenant, job.id, "source.mp4")
+    store.put_file(job.source_key, clip, "video/mp4")
+    return s, db, store, jobs.add_job(db, job)
+
+
+def _stored(store: LocalStore, job: Job, kind: OutputKind) -> bool:
+    path = store.local_path(job_key(job.tenant_id, job.id, kind.file_name))
+    return path is not None and path.is_file()
+
+
+def _row(db, job_id: str) -> Job:  # type: ignore[no-untyped-def]
+    with db() as s:
+        row = s.get(Job, job_id)
+        assert row is not None
+        return row
+
+
+def test_the_verdict_is_stored_and_sent_before_the_clip_is_drawn(
+        tmp_path: Path, clip: Path, settings, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    receiver = Receiver()
+    s, db, store, job = _setup(tmp_path, clip, settings, receiver.url)
+    seen: list[tuple[str, float, bool, bool, int]] = []
+    draw = runner._draw
+
+    def watching(*args, **kwargs):  # type: ignore[no-untyped-def]
+        row = _row(db, job.id)
+        seen.append((row.status, row.progress, _stored(store, job, OutputKind.RESULT),
+                     any(_stored(store, job, k) for k in RENDERED_OUTPUTS),
+                     len(receiver.events)))
+        return draw(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "_draw", watching)
+    claimed = take(db, job.id, s)
+    assert claimed is not None
+    try:
+        assert run_job(claimed, db, store, s) == JobStatus.SUCCEEDED
+    finally:
+        receiver.server.shutdown()
+    # While the clip was drawn: succeeded, result.json stored, nothing drawn yet, and the
+    # webhook already sent.
+    assert seen == [(JobStatus.SUCCEEDED, rendering.RENDERING_PROGRESS, True, False, 1)]
+    assert receiver.events[0]["type"] == "job.succeeded"
+    row = _row(db, job.id)
+    assert row.progress == 1.0 and rendering.outputs_ready(row)
+    assert all(_stored(store, job, k) for k in OutputKind)
+
+
+def test_a_worker_killed_while_drawing_keeps_the_verdict_and_the_drawing_is_redone(
+        tmp_path: Path, clip: Path, settings, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    receiver = Receiver()
+    s, db, store, job = _setup(tmp_path, clip, settings, receiver.url)
+    draw = runner._draw
+
+    def killed(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise Killed
+
+    monkeypatch.setattr(runner, "_draw", killed)
+    claimed = take(db, job.id, s)
+    assert claimed is not None
+    with pytest.raises(Killed):
+        run_job(claimed, db, store, s)
+    row = _row(db, job.id)
+    score = row.score
+    assert row.status == JobStatus.SUCCEEDED and score is not None
+    assert not rendering.outputs_ready(row) and _stored(store, job, OutputKind.RESULT)
+    assert not any(_stored(store, job, k) for k in RENDERED_OUTPUTS)
+    # Its lease is still held: nobody takes the drawing yet; once it has run out, a worker
+    # draws it (the verdict and its one webhook unchanged).
+    monkeypatch.setattr(runner, "_draw", draw)
+    worker = EmbeddedWorker(db, store, s)
+    assert rendering.pending(db, s.job_lease_s) == []
+    time.sleep(s.job_lease_s + 0.5)
+    assert worker.run_once() == JobStatus.SUCCEEDED
+    assert worker.run_once() is None  # nothing left to do
+    receiver.server.shutdown()
+    row = _row(db, job.id)
+    assert row.status == JobStatus.SUCCEEDED and row.score == score
+    assert rendering.outputs_ready(row) and row.attempts == 2
+    assert all(_stored(store, job, k) for k in OutputKind)
+    assert [e["type"] for e in receiver.events] == ["job.succeeded"]
+
+
+def test_a_drawing_that_keeps_failing_is_given_up_the_verdict_stays(
+        tmp_path: Path, clip: Path, settings, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    receiver = Receiver()
+    s, db, store, job = _setup(tmp_path, clip, settings, receiver.url)
+    s = s.model_copy(update={"max_attempts": 2})
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the encoder broke")
+
+    monkeypatch.setattr(runner, "_draw", broken)
+    worker = EmbeddedWorker(db, store, s)
+    assert worker.run_once() == JobStatus.SUCCEEDED  # the analysis, its drawing failed
+    for _ in range(3):  # drawn again (attempts 2, 3 and 4), failed each time
+        assert worker.run_once() == JobStatus.SUCCEEDED
+    assert worker.run_once() is None  # 2 × max_attempts: given up
+    receiver.server.shutdown()
+    row = _row(db, job.id)
+    assert row.status == JobStatus.SUCCEEDED and row.score is not None and row.attempts == 4
+    assert not rendering.outputs_ready(row)
