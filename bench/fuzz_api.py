@@ -46,7 +46,9 @@ sys.path.insert(0, str(ROOT))
 from tests.servers import free_port, wait_for_port  # noqa: E402
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
-HOOKS_ENV = "HINGECHECK_FUZZ_REAL_CLIP"
+PHASES = "examples,coverage,fuzzing,stateful"
+HOOKS_ENV = "HINGECHECK_FUZZ_HOOKS"  # set for the schemathesis process that loads the hooks
+KEEP_ENV = "HINGECHECK_FUZZ_KEEP_KEY"  # the prefix of the key the fuzzer sends
 
 
 def _real_clip() -> bytes:
@@ -59,19 +61,24 @@ def _real_clip() -> bytes:
         return path.read_bytes()
 
 
-if os.environ.get(HOOKS_ENV) == "1":  # imported by schemathesis (SCHEMATHESIS_HOOKS)
+if os.environ.get(HOOKS_ENV):  # imported by schemathesis (SCHEMATHESIS_HOOKS)
     import schemathesis
 
-    CLIP = _real_clip()
+    CLIP = _real_clip() if os.environ.get(HOOKS_ENV) == "real-clip" else None
+    KEEP = os.environ[KEEP_ENV]
 
     @schemathesis.hook
     def before_call(ctx, case, **kwargs):  # type: ignore[no-untyped-def]
+        # The fuzzer may revoke any key but its own: revoked, every later case is a 401
+        # and tests nothing past the gate. Its own prefix becomes one no key has (a 404).
+        if (case.method.upper() == "DELETE" and case.path == "/v1/keys/{prefix}"
+                and (case.path_parameters or {}).get("prefix") == KEEP):
+            case.path_parameters["prefix"] = "hc_00000000"
         # a body made invalid on purpose stays so (its file may be the invalid part)
         negative = case.meta is not None and case.meta.is_negative_at("body")
-        if (case.method.upper() == "POST" and case.path == "/v1/videos" and not negative
-                and isinstance(case.body, dict) and "file" in case.body):
+        if (CLIP is not None and case.method.upper() == "POST" and case.path == "/v1/videos"
+                and not negative and isinstance(case.body, dict) and "file" in case.body):
             case.body["file"] = CLIP
-PHASES = "examples,coverage,fuzzing,stateful"
 
 
 @contextmanager
@@ -123,11 +130,10 @@ def one_round(base: str, key: str, seed: int, max_examples: int, max_time: float
                "--report", "ndjson", "--report-ndjson-path", str(report)]
     print("$", " ".join(c if "Bearer" not in c else "'Authorization: Bearer $KEY'"
                         for c in command), flush=True)
-    env = {**os.environ}
-    if real_clip:
-        env.update({HOOKS_ENV: "1", "SCHEMATHESIS_HOOKS": "fuzz_api",
-                    "PYTHONPATH": os.pathsep.join([str(ROOT / "bench"), str(ROOT),
-                                                   env.get("PYTHONPATH", "")])})
+    env = {**os.environ, HOOKS_ENV: "real-clip" if real_clip else "on",
+           KEEP_ENV: key.split(".", 1)[0], "SCHEMATHESIS_HOOKS": "fuzz_api",
+           "PYTHONPATH": os.pathsep.join([str(ROOT / "bench"), str(ROOT),
+                                          os.environ.get("PYTHONPATH", "")])}
     subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL, check=False)
     return read_report(report)
@@ -137,12 +143,16 @@ def read_report(report: Path) -> tuple[int, list[dict]]:  # type: ignore[type-ar
     """Cases and failures from schemathesis' NDJSON events (one per scenario: its cases, the
     checks run on each, and each case's request and response)."""
     cases, failures = 0, []
+    statuses: collections.Counter[int] = collections.Counter()
     for line in report.read_text().splitlines():
         finished = json.loads(line).get("ScenarioFinished")
         if not finished:
             continue
         recorder = finished["recorder"]
         cases += len(recorder.get("cases", {}))
+        for interaction in recorder.get("interactions", {}).values():
+            if interaction and interaction.get("response"):
+                statuses[interaction["response"]["status_code"]] += 1
         for case_id, checks in recorder.get("checks", {}).items():
             for check in checks:
                 if check.get("status") != "failure":
@@ -153,6 +163,8 @@ def read_report(report: Path) -> tuple[int, list[dict]]:  # type: ignore[type-ar
                                  "phase": finished["phase"], "case": case,
                                  "request": interaction.get("request"),
                                  "response": interaction.get("response")})
+    print(f"  answers: {', '.join(f'{n} x {code}' for code, n in statuses.most_common())}",
+          flush=True)
     return cases, failures
 
 
