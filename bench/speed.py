@@ -7,10 +7,12 @@ for 3 reps) and measures, each in a fresh process so peak memory is its own:
 
 - stages: probe → decode (PyAV, scaled in the decoder) → pose (OpenVINO, batched) →
   athlete track (the *pose stage*, comparable with the baseline), of which the time
-  inside the network is counted apart; a decode-only pass; then the back's shape (a
-  second decode), the analysis core, and rendering the annotated clip;
+  inside the network is counted apart; a decode-only pass; then the back's shape (on the
+  small frames the pose stage kept), the analysis core, and rendering the annotated clip
+  and its poster (one decoding pass, at ``render_max_side``);
 - analyze: the whole `hingecheck analyze CLIP` command as a user runs it (start-up, model
-  load, analysis, annotated clip, poster, chart), wall time and peak memory;
+  load, analysis, annotated clip, poster, chart), wall time, the time until its
+  result.json exists (written before the clip is drawn) and peak memory;
 - baseline: ``YOLO("yolo11n-pose.pt").track(frame, persist=True)`` on every frame read
   by ``cv2.VideoCapture``, ultralytics' defaults (PyTorch, imgsz 640), run in the export
   environment (the runtime has no torch).
@@ -75,7 +77,8 @@ def run_stages(clip: Path, precision: str) -> dict[str, float | str]:
     out = run_pose_stage(clip, settings, model=model)
     pose_s = time.perf_counter() - started
     result = finish_analysis(clip.name, out, settings, model.spec, exercise="rdl")
-    rendered = render_clip(clip, result, clip.with_name(clip.stem + "_annotated.mp4"), settings)
+    rendered = render_clip(clip, result, clip.with_name(clip.stem + "_annotated.mp4"), settings,
+                           poster=clip.with_name(clip.stem + "_poster.jpg"))
     return {"pose_s": pose_s, "decode_s": decode_s, "infer_s": infer_s[0],
             "back_shape_s": result.timings.back_shape_s, "analysis_s": result.timings.analysis_s,
             "render_s": rendered.seconds, "render_fps": rendered.fps,
@@ -87,12 +90,23 @@ def run_stages(clip: Path, precision: str) -> dict[str, float | str]:
 
 
 def run_command(args: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
-    """One command in a child process: its wall time, exit code and peak memory."""
+    """One command in a child process: its wall time, exit code and peak memory, and for
+    ``analyze --out DIR`` the time until DIR/result.json exists (the verdict, written
+    before the clip is drawn)."""
+    verdict = (Path(args[args.index("--out") + 1]) / "result.json" if "--out" in args
+               else None)
+    if verdict is not None:
+        verdict.unlink(missing_ok=True)
     started = time.perf_counter()
-    proc = subprocess.run(args, capture_output=True, text=True, check=False,
-                          env={**os.environ, **(env or {})})
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, **(env or {})})
+    to_verdict = float("nan")
+    while proc.poll() is None:
+        if verdict is not None and to_verdict != to_verdict and verdict.exists():
+            to_verdict = time.perf_counter() - started
+        time.sleep(0.02)
     wall = time.perf_counter() - started
-    return {"wall_s": wall, "rc": proc.returncode,
+    return {"wall_s": wall, "rc": proc.returncode, "to_result_s": to_verdict,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
 
 
@@ -191,7 +205,9 @@ def report(st: dict[str, float | str], cli: dict[str, float | str], precision: s
           flush=True)
     if cli["rc"] == 0:
         print(f"  [{precision}] analyze command {cli['wall_s']:.2f} s "
-              f"({clip_s / float(cli['wall_s']):.2f}× realtime), peak "
+              f"({clip_s / float(cli['wall_s']):.2f}× realtime), result.json after "
+              f"{float(cli['to_result_s']):.2f} s "
+              f"({clip_s / float(cli['to_result_s']):.2f}× realtime), peak "
               f"{cli['peak_rss_mb']:.0f} MB", flush=True)
     else:
         print(f"  [{precision}] analyze command exited {cli['rc']:.0f} (the settings may not "
