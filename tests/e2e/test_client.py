@@ -26,7 +26,7 @@ pytestmark = pytest.mark.model
 def server(tmp_path_factory: pytest.TempPathFactory,
            settings: Settings) -> Iterator[tuple[str, str, Path]]:
     tmp = tmp_path_factory.mktemp("client")
-    s = Settings(data_dir=tmp, model_dir=settings.model_dir)  # type: ignore[arg-type]
+    s = Settings(data_dir=tmp, model_dir=settings.model_dir)
     db = jobs.connect(s.database())
     _, key = jobs.create_key(db, "team-a")
     clip = tmp / "anna_rdl.mp4"

@@ -27,7 +27,7 @@ BOUNDARY = "hingecheckboundary"
 
 
 def _service(tmp: Path, **extra: Any) -> tuple[Settings, Any, str]:
-    s = Settings(data_dir=tmp, **extra)  # type: ignore[arg-type]
+    s = Settings(data_dir=tmp, **extra)
     db = jobs.connect(s.database())
     _, key = jobs.create_key(db, "team-a")
     return s, db, key

@@ -30,7 +30,7 @@ JSON_ROUTES = [("POST", "/v1/batches"), ("POST", "/v1/shares"), ("POST", "/v1/ke
 
 
 def _service(tmp: Path, **extra: Any) -> tuple[Settings, Any, str]:
-    s = Settings(data_dir=tmp, **extra)  # type: ignore[arg-type]
+    s = Settings(data_dir=tmp, **extra)
     db = jobs.connect(s.database())
     _, key = jobs.create_key(db, "team-a")
     return s, db, key
@@ -221,7 +221,7 @@ def test_concurrent_retries_with_one_idempotency_key_get_one_job(tmp_path: Path)
 def test_the_api_starts_with_its_store_and_database_down_and_serves_once_back(
         tmp_path: Path) -> None:
     port = free_port()
-    s = Settings(data_dir=tmp_path, storage="s3",  # type: ignore[arg-type]
+    s = Settings(data_dir=tmp_path, storage="s3",
                  s3_endpoint=f"127.0.0.1:{port}", s3_access_key="test",
                  s3_secret_key="testtest", s3_bucket="hc-down")
     db = jobs.connect(s.database())
@@ -236,7 +236,7 @@ def test_the_api_starts_with_its_store_and_database_down_and_serves_once_back(
         assert c.post("/v1/uploads", headers=auth, json={"filename": "a.mp4",
                       "size_bytes": 10}).json()["type"].endswith("/storage-unavailable")
 
-    down_db = Settings(data_dir=tmp_path,  # type: ignore[arg-type]
+    down_db = Settings(data_dir=tmp_path,
                        database_url=f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/x")
     with TestClient(create_app(down_db, worker=False)) as c:
         r = c.get("/v1/jobs", headers=auth)
@@ -281,7 +281,7 @@ def test_a_hung_store_leaves_job_reads_alone_and_readiness_quick(tmp_path: Path)
     with moto_s3() as (_, endpoint):
         proxy = _HangingProxy(int(endpoint.rsplit(":", 1)[1]))
         proxy.restore()
-        s = Settings(data_dir=tmp_path, storage="s3",  # type: ignore[arg-type]
+        s = Settings(data_dir=tmp_path, storage="s3",
                      s3_endpoint=f"127.0.0.1:{proxy.port}", s3_access_key="test",
                      s3_secret_key="testtest", s3_bucket="hc-hung")
         db = jobs.connect(s.database())

@@ -20,6 +20,7 @@ from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import Job
 from hingecheck.settings import Settings
 from hingecheck.storage import ObjectStore, job_key, open_store
+from sqlalchemy.orm import Session, sessionmaker
 
 from services.api.app import create_app
 from tests.servers import moto_s3
@@ -35,7 +36,7 @@ def setup(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Any,
                                                                              Settings]]:
     with ExitStack() as stack:
         if request.param == "sqlite-local":
-            s = Settings(data_dir=tmp_path)  # type: ignore[arg-type]
+            s = Settings(data_dir=tmp_path)
         else:
             import psycopg
 
@@ -51,13 +52,13 @@ def setup(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Any,
             stack.callback(admin.close)
             stack.callback(admin.execute, f'DROP DATABASE "{name}" WITH (FORCE)')
             _, endpoint = stack.enter_context(moto_s3())
-            s = Settings(data_dir=tmp_path, storage="s3", s3_endpoint=endpoint,  # type: ignore[arg-type]
+            s = Settings(data_dir=tmp_path, storage="s3", s3_endpoint=endpoint,
                          s3_access_key="test", s3_secret_key="testtest", s3_bucket="hc-edits",
                          database_url=f"{PG_URL}/{name}")
         yield jobs.connect(s.database()), open_store(s), s
 
 
-def _clip(db, store: ObjectStore, tmp: Path, tenant: str, name: str, *,  # type: ignore[no-untyped-def]
+def _clip(db: sessionmaker[Session], store: ObjectStore, tmp: Path, tenant: str, name: str, *,
           athlete: str | None = "Anna", batch: str | None = None, status: str = "succeeded",
           of: Job | None = None, exercise: str = "rdl") -> Job:
     """A job with its stored source (unless it re-analyses ``of``'s) and its outputs."""

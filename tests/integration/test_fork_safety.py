@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from hingecheck.jobs import store as jobs
 from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
 
 PG_URL = os.environ.get("HINGECHECK_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
 REQUIRE = os.environ.get("HINGECHECK_REQUIRE_SERVICES") == "1"
 
 
 @pytest.fixture
-def pg_url():  # type: ignore[no-untyped-def]
+def pg_url() -> Iterator[str]:
     import psycopg
 
     name = f"hingecheck_fork_{uuid.uuid4().hex[:8]}"
@@ -33,12 +36,12 @@ def pg_url():  # type: ignore[no-untyped-def]
     admin.close()
 
 
-def _backend_pid(db) -> int:  # type: ignore[no-untyped-def]
+def _backend_pid(db: sessionmaker[Session]) -> int:
     with db() as s:
         return int(s.execute(text("select pg_backend_pid()")).scalar_one())
 
 
-def _in_child(action) -> int:  # type: ignore[no-untyped-def]
+def _in_child(action: Callable[[], int]) -> int:
     """Run ``action`` in a forked child; what it returns (an int), or -1 if it raised."""
     read, write = os.pipe()
     pid = os.fork()
@@ -70,7 +73,8 @@ def test_a_forked_child_uses_its_own_database_connections(pg_url: str) -> None:
     assert _backend_pid(db) == parent
 
 
-def test_the_celery_child_builds_its_own_resources(pg_url: str, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_celery_child_builds_its_own_resources(pg_url: str, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     from services.worker import celery_app
 
     monkeypatch.setattr(celery_app, "settings", celery_app.settings.model_copy(

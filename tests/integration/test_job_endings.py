@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -25,6 +26,7 @@ from hingecheck.settings import Settings
 from hingecheck.storage import StorageUnavailable, job_key
 from hingecheck.storage.local import LocalStore
 from hingecheck.vocab import JobStatus
+from sqlalchemy.orm import Session, sessionmaker
 
 
 class Receiver:
@@ -49,21 +51,22 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver():  # type: ignore[no-untyped-def]
+def receiver() -> Iterator[Receiver]:
     r = Receiver()
     yield r
     r.server.shutdown()
 
 
-def _setup(tmp_path: Path, **overrides: object):  # type: ignore[no-untyped-def]
-    s = Settings(data_dir=tmp_path / "data", webhook_allow_hosts="127.0.0.1",  # type: ignore[arg-type]
+def _setup(tmp_path: Path, **overrides: object):
+    s = Settings(data_dir=tmp_path / "data", webhook_allow_hosts="127.0.0.1",
                  retry_backoff_s=0, store_wait_s=0, **overrides)
     db = jobs.connect(s.database())
     tenant, _ = jobs.create_key(db, "team-a")
     return s, db, tenant, LocalStore(s.objects_dir())
 
 
-def _job(db, tenant: str, store: LocalStore, source: bytes | None, callback: str | None,  # type: ignore[no-untyped-def]
+def _job(db: sessionmaker[Session], tenant: str, store: LocalStore, source: bytes | None,
+         callback: str | None,
          ) -> Job:
     job = Job(id=jobs.new_job_id(), tenant_id=tenant, exercise="rdl", source_name="a.mp4",
               source_key="", callback_url=callback)
@@ -75,7 +78,7 @@ def _job(db, tenant: str, store: LocalStore, source: bytes | None, callback: str
     return jobs.add_job(db, job)
 
 
-def _age(db, job_id: str, **fields: object) -> None:  # type: ignore[no-untyped-def]
+def _age(db: sessionmaker[Session], job_id: str, **fields: object) -> None:
     with db.begin() as s:
         row = s.get(Job, job_id)
         for name, value in fields.items():

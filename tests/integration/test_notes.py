@@ -14,13 +14,13 @@ from hingecheck.settings import Settings
 from services.api.app import create_app
 
 
-def _problem(r) -> str:  # type: ignore[no-untyped-def]
+def _problem(r) -> str:
     assert r.headers["content-type"].startswith("application/problem+json"), r.text
     return str(r.json()["type"]).rsplit("/", 1)[-1]
 
 
 def test_notes_on_reps_are_kept_listed_checked_and_removed(tmp_path: Path) -> None:
-    s = Settings(data_dir=tmp_path)  # type: ignore[arg-type]
+    s = Settings(data_dir=tmp_path)
     db = jobs.connect(s.database())
     tenant, key = jobs.create_key(db, "team-a")
     _, other = jobs.create_key(db, "team-b")
@@ -67,7 +67,7 @@ def test_notes_on_reps_are_kept_listed_checked_and_removed(tmp_path: Path) -> No
 
 
 def test_a_job_without_reps_takes_only_clip_notes(tmp_path: Path) -> None:
-    s = Settings(data_dir=tmp_path)  # type: ignore[arg-type]
+    s = Settings(data_dir=tmp_path)
     db = jobs.connect(s.database())
     tenant, key = jobs.create_key(db, "team-a")
     job = jobs.add_job(db, Job(id=jobs.new_job_id(), tenant_id=tenant, exercise="rdl",
@@ -81,7 +81,7 @@ def test_a_job_without_reps_takes_only_clip_notes(tmp_path: Path) -> None:
 
 
 def test_a_note_at_a_moment_with_a_drawing_is_checked_and_kept(tmp_path: Path) -> None:
-    s = Settings(data_dir=tmp_path)  # type: ignore[arg-type]
+    s = Settings(data_dir=tmp_path)
     db = jobs.connect(s.database())
     tenant, key = jobs.create_key(db, "team-a")
     job = jobs.add_job(db, Job(id=jobs.new_job_id(), tenant_id=tenant, exercise="rdl",

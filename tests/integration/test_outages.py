@@ -105,7 +105,7 @@ def _stack(tmp_path: Path, model_dir: Path) -> Iterator[Stack]:
                "HINGECHECK_S3_BUCKET": bucket,
                # short enough that a lost message or a dead lease shows within the test
                "HINGECHECK_JOB_LEASE_S": "6", "HINGECHECK_SWEEP_INTERVAL_S": "2"}
-        s = Settings(data_dir=tmp_path / "data", broker_url=redis.url,  # type: ignore[arg-type]
+        s = Settings(data_dir=tmp_path / "data", broker_url=redis.url,
                      database_url=postgres.url, storage="s3",
                      s3_endpoint=f"127.0.0.1:{proxy.port}", s3_access_key="test",
                      s3_secret_key="testtest", s3_bucket=bucket, job_lease_s=6)
@@ -158,7 +158,7 @@ OUTAGES = {"broker": _broker_down, "database": _database_down, "storage": _store
 
 @pytest.mark.parametrize("down", list(OUTAGES))
 def test_a_minute_without_a_dependency_loses_no_job(down: str, tmp_path: Path,
-                                                    clips: list[Path], settings) -> None:  # type: ignore[no-untyped-def]
+                                                    clips: list[Path], settings: Settings) -> None:
     with _stack(tmp_path, settings.model_dir) as stack:
         backlog = []
         for clip in clips[:3]:

@@ -14,7 +14,9 @@ from hingecheck import errors
 from hingecheck.analysis.back import profile as silhouette
 from hingecheck.pipeline import analyze_video
 from hingecheck.pose import provision
+from hingecheck.pose.model import PoseModel
 from hingecheck.pose.personmask import PersonMasker, get_masker
+from hingecheck.schemas import AnalysisResult
 from hingecheck.settings import Settings
 from hingecheck.synth.body import Proportions, pose_body
 from hingecheck.synth.draw import Style, background, draw_body
@@ -39,7 +41,7 @@ def _rdl_bottom(seed: int, facing: str) -> tuple[np.ndarray, np.ndarray, np.ndar
     return cv2.GaussianBlur(img, (0, 0), 0.8), backdrop, (img != backdrop).any(axis=2)
 
 
-def _keypoints(pose_model, image: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _keypoints(pose_model: PoseModel, image: np.ndarray) -> np.ndarray:
     found = pose_model.predict([image])[0]
     assert len(found), "the pose model did not find the drawn lifter"
     k = found.keypoints[int(np.argmax(found.scores))]
@@ -51,7 +53,7 @@ def _chord(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @pytest.mark.parametrize("seed,facing", [(1, "right"), (2, "left")])
-def test_the_mask_covers_the_drawn_body(settings: Settings, pose_model, seed: int,  # type: ignore[no-untyped-def]
+def test_the_mask_covers_the_drawn_body(settings: Settings, pose_model: PoseModel, seed: int,
                                         facing: str) -> None:
     """Against the pixels the body changed, in a band around the trunk (where the back's
     outline is traced)."""
@@ -67,7 +69,7 @@ def test_the_mask_covers_the_drawn_body(settings: Settings, pose_model, seed: in
 
 
 def test_a_caption_beside_the_back_moves_the_background_outline_not_the_mask(
-        settings: Settings, pose_model) -> None:  # type: ignore[no-untyped-def]
+        settings: Settings, pose_model: PoseModel) -> None:
     frame, backdrop, _ = _rdl_bottom(3, "right")
     xy = _keypoints(pose_model, frame)
     hip, shoulder = _chord(xy)
@@ -93,7 +95,7 @@ def test_a_caption_beside_the_back_moves_the_background_outline_not_the_mask(
 
 
 def test_the_back_reads_the_same_while_the_camera_pans(tmp_path: Path, settings: Settings,
-                                                        pose_model) -> None:  # type: ignore[no-untyped-def]
+                                                        pose_model: PoseModel) -> None:
     """A generated rep, and the same rep re-filmed by a camera panning 2 px per frame past a
     textured wall. Traced on the person mask the back reads as on the still clip; traced on
     the background model it does not (the pan is too slow for the still-camera check to
@@ -143,7 +145,7 @@ def test_a_file_that_is_no_network_is_refused_by_name(tmp_path: Path) -> None:
 
 
 def test_the_second_opinion_moves_the_legs_alone(tmp_path: Path, settings: Settings,
-                                                 pose_model) -> None:  # type: ignore[no-untyped-def]
+                                                 pose_model: PoseModel) -> None:
     """HINGECHECK_SECOND_OPINION=true (off by default, docs/pose.md): BlazePose's hips,
     knees and ankles are averaged in; the head, arms and shoulders are yolo11n-pose's."""
     clip = tmp_path / "rep.mp4"
@@ -151,7 +153,7 @@ def test_the_second_opinion_moves_the_legs_alone(tmp_path: Path, settings: Setti
     plain, blended = (analyze_video(clip, settings.model_copy(update={"second_opinion": on}),
                                     exercise="rdl", model=pose_model) for on in (False, True))
 
-    def points(result) -> np.ndarray:  # type: ignore[no-untyped-def]
+    def points(result: AnalysisResult) -> np.ndarray:
         return np.array([[p[:2] if p else (np.nan, np.nan) for p in frame]
                          for frame in result.pose.keypoints], dtype=float)
 

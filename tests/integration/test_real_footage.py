@@ -8,6 +8,8 @@ import cv2
 import numpy as np
 import pytest
 from hingecheck.pipeline import run_pose_stage
+from hingecheck.pose.model import PoseModel
+from hingecheck.settings import Settings
 from hingecheck.synth.photo_clip import shipped_photo
 from hingecheck.video.encode import write_h264
 
@@ -24,8 +26,9 @@ HIPS = [11, 12]
 
 
 @pytest.mark.parametrize("clip", SIDE_VIEW)
-def test_lifter_is_followed_through_the_whole_clip(real_footage: Path, settings, pose_model,
-                                                   clip: str) -> None:  # type: ignore[no-untyped-def]
+def test_lifter_is_followed_through_the_whole_clip(real_footage: Path, settings: Settings,
+                                                   pose_model: PoseModel,
+                                                   clip: str) -> None:
     out = run_pose_stage(real_footage / clip, settings, model=pose_model)
     track = out.track
     assert out.stats.frames_selected == track.n_frames > 10
@@ -42,14 +45,15 @@ def test_lifter_is_followed_through_the_whole_clip(real_footage: Path, settings,
 
 
 @pytest.mark.parametrize("clip", FRONT_OR_OBLIQUE)
-def test_front_and_oblique_views_are_flagged(real_footage: Path, settings, pose_model,
-                                             clip: str) -> None:  # type: ignore[no-untyped-def]
+def test_front_and_oblique_views_are_flagged(real_footage: Path, settings: Settings,
+                                             pose_model: PoseModel,
+                                             clip: str) -> None:
     view = run_pose_stage(real_footage / clip, settings, model=pose_model).track.view
     assert view.offset_deg is not None and view.offset_deg > 35
     assert not view.side_view_ok and "film from the side" in view.message
 
 
-def _pedestrian(pose_model) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _pedestrian(pose_model: PoseModel) -> np.ndarray:
     """A real pedestrian cut from bus.jpg (the most confident person)."""
     image = cv2.imread(str(shipped_photo("bus.jpg")))
     (dets,) = pose_model.predict([image])
@@ -60,7 +64,7 @@ def _pedestrian(pose_model) -> np.ndarray:  # type: ignore[no-untyped-def]
 
 
 def test_lifter_not_passer_by_with_two_people_in_frame(
-    real_footage: Path, settings, pose_model, tmp_path: Path  # type: ignore[no-untyped-def]
+    real_footage: Path, settings: Settings, pose_model: PoseModel, tmp_path: Path
 ) -> None:
     """A real lifter on the left; a real pedestrian walks across the right half for 40%
     of the clip. The lifter must be chosen."""

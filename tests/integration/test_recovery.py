@@ -15,8 +15,10 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -28,6 +30,7 @@ from hingecheck.settings import Settings
 from hingecheck.storage import StorageUnavailable, job_key
 from hingecheck.synth.generate import generate_clip
 from hingecheck.synth.truth import ClipParams
+from sqlalchemy.orm import Session, sessionmaker
 
 from services.api.app import create_app
 from tests.servers import api_process, assert_loop_stayed_free, free_port, wait_for_port
@@ -36,12 +39,12 @@ PG_URL = os.environ.get("HINGECHECK_TEST_POSTGRES", "postgresql+psycopg://postgr
 REQUIRE = os.environ.get("HINGECHECK_REQUIRE_SERVICES") == "1"
 
 
-def _job(db, tenant: str) -> Job:  # type: ignore[no-untyped-def]
+def _job(db: sessionmaker[Session], tenant: str) -> Job:
     return jobs.add_job(db, Job(id=jobs.new_job_id(), tenant_id=tenant, exercise="rdl",
                                 source_name="a.mp4", source_key=job_key(tenant, "a", "s.mp4")))
 
 
-def _age(db, job_id: str, **fields: object) -> None:  # type: ignore[no-untyped-def]
+def _age(db: sessionmaker[Session], job_id: str, **fields: object) -> None:
     """Move a job's times back, as if that much time had passed."""
     with db.begin() as s:
         row = s.get(Job, job_id)
@@ -98,15 +101,15 @@ def test_a_short_store_outage_delays_storing_instead_of_failing(tmp_path: Path) 
         if len(calls) <= 2:
             raise StorageUnavailable("connection refused")
 
-    _through_outage(put, "test", Settings(data_dir=tmp_path, store_wait_s=10))  # type: ignore[arg-type]
+    _through_outage(put, "test", Settings(data_dir=tmp_path, store_wait_s=10))
     assert len(calls) == 3 and calls[2] - calls[0] >= 2.5  # waited 1 s, then 2 s
     with pytest.raises(StorageUnavailable):  # past store_wait_s it is a failure
         _through_outage(lambda: (_ for _ in ()).throw(StorageUnavailable("down")), "test",
-                        Settings(data_dir=tmp_path, store_wait_s=0))  # type: ignore[arg-type]
+                        Settings(data_dir=tmp_path, store_wait_s=0))
 
 
 @pytest.fixture
-def postgres_db():  # type: ignore[no-untyped-def]
+def postgres_db() -> Iterator[tuple[Any, str, str]]:
     import psycopg
 
     name = f"hingecheck_outage_{uuid.uuid4().hex[:8]}"
@@ -124,9 +127,10 @@ def postgres_db():  # type: ignore[no-untyped-def]
     admin.close()
 
 
-def test_the_api_answers_503_while_the_database_is_down(tmp_path: Path, postgres_db) -> None:  # type: ignore[no-untyped-def]
+def test_the_api_answers_503_while_the_database_is_down(tmp_path: Path, postgres_db: tuple[Any,
+                                                        str, str]) -> None:
     admin, name, url = postgres_db
-    s = Settings(data_dir=tmp_path, database_url=url)  # type: ignore[arg-type]
+    s = Settings(data_dir=tmp_path, database_url=url)
     db = jobs.connect(url)
     tenant, key = jobs.create_key(db, "team-a")
     job = _job(db, tenant)
@@ -165,7 +169,7 @@ def test_the_api_answers_503_while_the_database_is_down(tmp_path: Path, postgres
 
 def test_an_upload_never_waits_on_a_dead_broker(tmp_path: Path) -> None:
     dead = free_port()  # nothing listens there
-    s = Settings(data_dir=tmp_path, broker_url=f"redis://127.0.0.1:{dead}/0")  # type: ignore[arg-type]
+    s = Settings(data_dir=tmp_path, broker_url=f"redis://127.0.0.1:{dead}/0")
     db = jobs.connect(s.database())
     _, key = jobs.create_key(db, "team-a")
     clip = tmp_path / "lift.mp4"
@@ -189,7 +193,7 @@ def test_a_hung_store_does_not_stall_the_api(tmp_path: Path) -> None:
                              str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for_port(port, what="moto's S3 server")
-        s = Settings(data_dir=tmp_path, storage="s3", s3_endpoint=f"127.0.0.1:{port}",  # type: ignore[arg-type]
+        s = Settings(data_dir=tmp_path, storage="s3", s3_endpoint=f"127.0.0.1:{port}",
                      s3_access_key="test", s3_secret_key="testtest", s3_bucket="hc-hung")
         db = jobs.connect(s.database())
         _, key = jobs.create_key(db, "team-a")

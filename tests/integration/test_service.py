@@ -7,7 +7,9 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -21,6 +23,7 @@ from hingecheck.storage import StorageUnavailable, job_key
 from hingecheck.storage.local import LocalStore
 from hingecheck.synth.generate import generate_clip
 from hingecheck.synth.truth import ClipParams
+from sqlalchemy.orm import Session, sessionmaker
 
 from services.api.app import create_app
 from tests.servers import moto_s3
@@ -50,7 +53,8 @@ def _upload(client: TestClient, key: str, clip: Path, **headers: str) -> httpx.R
                            data={"exercise": "rdl", "athlete": "Anna", "batch": "team-a"})
 
 
-def _wait(client: TestClient, key: str, job_id: str, timeout_s: float = 180) -> dict:  # type: ignore[type-arg]
+def _wait(client: TestClient, key: str, job_id: str,
+          timeout_s: float = 180) -> dict:  # type: ignore[type-arg]
     deadline = time.monotonic() + timeout_s
     seen_progress = set()
     while time.monotonic() < deadline:
@@ -64,7 +68,8 @@ def _wait(client: TestClient, key: str, job_id: str, timeout_s: float = 180) -> 
 
 
 @pytest.mark.model
-def test_upload_to_result_end_to_end_in_one_process(tmp_path: Path, clip: Path, settings) -> None:  # type: ignore[no-untyped-def]
+def test_upload_to_result_end_to_end_in_one_process(tmp_path: Path, clip: Path,
+                                                    settings: Settings) -> None:
     s = _settings(tmp_path, model_dir=settings.model_dir)
     db = jobs.connect(s.database())
     _, key = jobs.create_key(db, "team-a")
@@ -112,13 +117,13 @@ def test_upload_to_result_end_to_end_in_one_process(tmp_path: Path, clip: Path, 
         assert store.exists(job_key(done["links"]["self"] and _tenant(db, key), job_id, name))
 
 
-def _tenant(db, key: str) -> str:  # type: ignore[no-untyped-def]
+def _tenant(db: sessionmaker[Session], key: str) -> str:
     tenant = jobs.authenticate(db, key)
     assert tenant
     return tenant
 
 
-def _jobs_in(db) -> int:  # type: ignore[no-untyped-def]
+def _jobs_in(db: sessionmaker[Session]) -> int:
     from sqlalchemy import func, select
 
     with db() as s:
@@ -247,14 +252,15 @@ def test_a_job_left_running_by_a_dead_worker_is_taken_again(tmp_path: Path) -> N
 
 
 @pytest.fixture
-def s3_server():  # type: ignore[no-untyped-def]
+def s3_server() -> Iterator[tuple[Any, str]]:
     """moto's S3 server on a local port, over real HTTP (stands in for MinIO here)."""
     with moto_s3() as served:
         yield served
 
 
 def test_s3_store_over_http_and_storage_down_gives_503_with_no_job(tmp_path: Path, clip: Path,
-                                                                   s3_server) -> None:  # type: ignore[no-untyped-def]
+                                                                   s3_server: tuple[Any,
+                                                                   str]) -> None:
     from hingecheck.storage.s3 import S3Store
 
     server, endpoint = s3_server
@@ -286,7 +292,7 @@ def test_s3_store_over_http_and_storage_down_gives_503_with_no_job(tmp_path: Pat
 
 
 @pytest.fixture
-def postgres_url():  # type: ignore[no-untyped-def]
+def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database on 127.0.0.1, dropped afterwards."""
     import psycopg
 
@@ -352,7 +358,7 @@ class _Receiver:
 
 @pytest.mark.model
 def test_signed_webhook_batch_summary_and_metrics(tmp_path: Path, clip: Path,
-                                                  settings) -> None:  # type: ignore[no-untyped-def]
+                                                  settings: Settings) -> None:
     import base64
     import hashlib
     import hmac
@@ -415,7 +421,8 @@ def test_callbacks_to_private_addresses_are_refused(tmp_path: Path, clip: Path) 
 
 @pytest.mark.model
 def test_large_file_goes_up_in_presigned_parts_and_becomes_a_job(tmp_path: Path, clip: Path,
-                                                                  s3_server, settings) -> None:  # type: ignore[no-untyped-def]
+                                                                  s3_server: tuple[Any, str],
+                                                                  settings: Settings) -> None:
     from hingecheck.storage.s3 import S3Store
 
     _, endpoint = s3_server
@@ -458,7 +465,7 @@ def test_large_file_goes_up_in_presigned_parts_and_becomes_a_job(tmp_path: Path,
 
 
 def test_a_multipart_upload_is_bounded_by_what_was_stored(tmp_path: Path, clip: Path,
-                                                           s3_server) -> None:  # type: ignore[no-untyped-def]
+                                                           s3_server: tuple[Any, str]) -> None:
     from hingecheck.storage.s3 import S3Store
 
     _, endpoint = s3_server

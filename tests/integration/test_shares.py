@@ -12,13 +12,15 @@ from fastapi.testclient import TestClient
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import Job, Share, now
 from hingecheck.settings import Settings
-from hingecheck.storage import job_key, open_store
+from hingecheck.storage import ObjectStore, job_key, open_store
 from sqlalchemy import update
+from sqlalchemy.orm import Session, sessionmaker
 
 from services.api.app import create_app
 
 
-def _job(db, store, tenant: str, athlete: str, status: str, tmp: Path) -> str:  # type: ignore[no-untyped-def]
+def _job(db: sessionmaker[Session], store: ObjectStore, tenant: str, athlete: str, status: str,
+         tmp: Path) -> str:
     job = jobs.add_job(db, Job(id=jobs.new_job_id(), tenant_id=tenant, exercise="rdl",
                                athlete=athlete, source_name=f"{athlete}.mp4", source_key="k",
                                status=status, rep_count=2 if status == "succeeded" else None))
@@ -30,7 +32,7 @@ def _job(db, store, tenant: str, athlete: str, status: str, tmp: Path) -> str:  
 
 
 def test_a_share_link_shows_one_athletes_clips_read_only_until_revoked(tmp_path: Path) -> None:
-    s = Settings(data_dir=tmp_path)  # type: ignore[arg-type]
+    s = Settings(data_dir=tmp_path)
     db, store = jobs.connect(s.database()), open_store(s)
     tenant, key = jobs.create_key(db, "team-a")
     _, other_key = jobs.create_key(db, "team-b")
@@ -85,7 +87,7 @@ def test_a_share_link_shows_one_athletes_clips_read_only_until_revoked(tmp_path:
 
 
 def test_shared_notes_reach_the_athlete_and_replies_reach_the_coach(tmp_path: Path) -> None:
-    s = Settings(data_dir=tmp_path)  # type: ignore[arg-type]
+    s = Settings(data_dir=tmp_path)
     db, store = jobs.connect(s.database()), open_store(s)
     tenant, key = jobs.create_key(db, "team-a")
     _, other_key = jobs.create_key(db, "team-b")

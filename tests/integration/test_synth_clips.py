@@ -7,6 +7,8 @@ import av
 import numpy as np
 import pytest
 from hingecheck.pipeline import run_pose_stage
+from hingecheck.pose.model import PoseModel
+from hingecheck.settings import Settings
 from hingecheck.synth.generate import generate_clip
 from hingecheck.synth.suite import load_truth, suite_params
 from hingecheck.synth.truth import ClipParams
@@ -59,7 +61,7 @@ def test_clip_decodes_as_the_truth_describes(tmp_path: Path) -> None:
     ClipParams(scenario=FaultName.LUMBAR_ROUNDING, grade="severe", seed=7, **SMALL),
     ClipParams(scenario=Exercise.KETTLEBELL_SWING, seed=8, **SMALL),
 ], ids=lambda p: f"{p.scenario}-{p.load or 'own load'}")
-def test_real_model_finds_the_figure(tmp_path: Path, settings, pose_model,  # type: ignore[no-untyped-def]
+def test_real_model_finds_the_figure(tmp_path: Path, settings: Settings, pose_model: PoseModel,
                                      params: ClipParams) -> None:
     path = tmp_path / "clip.mp4"
     truth = generate_clip(params, path)

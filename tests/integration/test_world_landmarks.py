@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hingecheck.analysis.world import HIP, SHOULDER, from_vertical_deg, world_angles
+from hingecheck.pose.model import PoseModel
 from hingecheck.pose.personmask import (
     BODY_LANDMARKS,
     MASK_OUTPUT,
@@ -46,7 +47,7 @@ def test_the_outputs_are_where_they_are_read(settings: Settings) -> None:
 
 
 @pytest.mark.parametrize("seed,facing", [(1, "right"), (2, "left")])
-def test_the_crops_turn_is_undone(settings: Settings, pose_model,  # type: ignore[no-untyped-def]
+def test_the_crops_turn_is_undone(settings: Settings, pose_model: PoseModel,
                                   seed: int, facing: str) -> None:
     """At an RDL's bottom the crop is turned about 70–90° (the trunk up in the crop); the
     world trunk must come back level and pointing the way the lifter faces, and turning the
@@ -79,7 +80,7 @@ def test_the_crops_turn_is_undone(settings: Settings, pose_model,  # type: ignor
         assert abs(other - lean) < 25.0
 
 
-def test_an_rdl_bottom_reads_as_a_hinge_in_3d(settings: Settings, pose_model) -> None:  # type: ignore[no-untyped-def]
+def test_an_rdl_bottom_reads_as_a_hinge_in_3d(settings: Settings, pose_model: PoseModel) -> None:
     """The hip deeply flexed, the knee soft (the generated RDL bottom's knee is under 30°;
     yolo11n-pose alone reads it +13° too bent)."""
     frame, _, _ = _rdl_bottom(1, "right")
