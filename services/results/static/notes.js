@@ -55,7 +55,10 @@ export async function notesFor(view, root, id, result, video) {
   const setDrawing = on => {
     drawButton.setAttribute("aria-pressed", String(on)); drawButton.textContent = on ? "Stop drawing" : "Draw on the frame";
     tools.hidden = !on;
-    if (on) { video.pause(); if (!draft.length) draftAt = video.currentTime; pick("line"); } else pick(null);
+    if (on) {  // the whole picture in view to draw on
+      video.pause(); if (!draft.length) draftAt = video.currentTime; pick("line");
+      video.scrollIntoView({block: "nearest"});
+    } else pick(null);
     drafted();
   };
   function drafted() {
