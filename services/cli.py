@@ -83,7 +83,7 @@ def analyze(
     except (HingecheckError, SettingsError) as exc:
         raise _fail(str(exc)) from None
     out.mkdir(parents=True, exist_ok=True)
-    target = out / "result.json"
+    target = out / OutputKind.RESULT.file_name
     target.write_text(result.model_dump_json(indent=1))
     # The verdict is shown (and its file written) before the clip is drawn.
     print_report(console, result)
