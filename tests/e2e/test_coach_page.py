@@ -240,7 +240,10 @@ def test_coach_uploads_reviews_and_exports_a_batch(browser, server, tmp_path: Pa
     athlete_page.wait_for_function(
         "() => document.querySelector('#shared-video')?.readyState >= 1", timeout=30_000)
     expect(athlete_page.locator("#shared-reps .rep-card")).to_have_count(2)
-    assert athlete_page.locator("textarea, #reanalyse-form, #share-form").count() == 0
+    # None of the coach's tools: the athlete only replies (a reply form, no note form).
+    assert athlete_page.locator(".note-form, #reanalyse-form, #share-form, .download").count() == 0
+    assert athlete_page.locator("textarea").evaluate_all(
+        "boxes => boxes.every(b => b.closest('form.reply-form'))")
     assert athlete_page.evaluate(
         "document.documentElement.scrollWidth <= window.innerWidth + 1")
     athlete_page.screenshot(path=str(shots / "4c-shared-phone.png"), full_page=True)

@@ -57,7 +57,11 @@ export async function compareView(view, idA, idB) {
   const play = $("#compare-play"), scrub = $("#compare-scrub"), where = $("#compare-where");
   const said = () => {
     scrub.value = String(Math.max(0, frameIn(a)));
-    where.value = `${a.job.athlete || "first"}: frame ${frameIn(a)} · ${b.job.athlete || "second"}: frame ${frameIn(b)} · speed ${a.video.playbackRate}×`;
+    // Each side by what tells them apart: the rep (one clip), the clip (one athlete), the athlete.
+    /** @param {Side} x */
+    const who = x => a.job.id === b.job.id ? `rep ${rep(x).index + 1}`
+      : a.job.athlete === b.job.athlete ? x.job.source_name : x.job.athlete || x.job.source_name;
+    where.value = `${who(a)}: frame ${frameIn(a)} · ${who(b)}: frame ${frameIn(b)} · speed ${a.video.playbackRate}×`;
   };
   const named = () => {
     for (const x of both) {

@@ -45,8 +45,11 @@ export function inWords(f, refs) {
   const measured = Object.entries(f.evidence || {}).filter(([, v]) => v != null);
   /** @type {[string, number, Reference | undefined][]} */
   const ranked = measured.map(([k, v]) => [k, /** @type {number} */ (v), refs.find(x => x.fault === f.name && x.evidence === k)]);
+  // The first number (the analysis lists the main one first) that was past the call,
+  // else the one furthest past it.
+  const called = ranked.find(([k, v, r]) => r && SAYS[k] && past(v, r) >= 0.5);
   ranked.sort((a, b) => (b[2] ? past(b[1], b[2]) : -9) - (a[2] ? past(a[1], a[2]) : -9));
-  const lead = ranked.find(([k]) => SAYS[k]) || ranked[0];
+  const lead = called || ranked.find(([k]) => SAYS[k]) || ranked[0];
   if (!lead) return "";
   const [k, v, r] = lead, rising = !r || r.ok < r.bad, phrase = SAYS[k];
   const text = typeof phrase === "string" ? phrase : phrase ? phrase[rising ? "rising" : "falling"] : null;
