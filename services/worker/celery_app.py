@@ -147,7 +147,8 @@ def _sweep_forever() -> None:
             send_due_webhooks(db, settings)
             if time.monotonic() - housekept >= HOUSEKEEPING_S:
                 housekept = time.monotonic()
-                housekeeping.housekeeping(db, objects)
+                housekeeping.housekeeping(db, objects, settings.rejected_source_keep_s,
+                                          settings.orphan_grace_s)
         except Exception:  # the broker or the database is away: the next sweep tries again
             log.warning("sweep failed; trying again in %.0f s", settings.sweep_interval_s,
                         exc_info=True)

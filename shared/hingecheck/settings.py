@@ -18,8 +18,10 @@ from hingecheck.analysis.view_limit import MAX_VIEW_OFFSET_DEG
 
 # The runtime carries OpenVINO only (no torch): the one backend there is.
 Backend = Literal["openvino"]
-# OpenVINO's CPU inference precision; "auto" is its own choice (bf16 on CPUs with AMX).
-Precision = Literal["f32", "bf16", "auto"]
+# The network's precision on the CPU: f32; bf16 (on CPUs with AVX-512 BF16 or AMX, f32
+# elsewhere); int8 (the IR quantized at install, docs/speed.md); "auto" is OpenVINO's own
+# choice (bf16 wherever the CPU has it, AVX-512 BF16 included).
+Precision = Literal["f32", "bf16", "int8", "auto"]
 
 
 class BackOutline(StrEnum):
@@ -110,6 +112,11 @@ class Settings(BaseSettings):
     # How long a job waits out an outage: the object store's (to fetch the clip, to store
     # its outputs) and, once they are stored, the database's (to record the outcome).
     store_wait_s: float = Field(default=300.0, ge=0)
+    # Nothing left behind (jobs/housekeeping.py): a rejected clip's source is kept this long
+    # (0: removed at once), and a stored object no job owns is removed once this old (the
+    # API stores a clip just before it writes the job's row).
+    rejected_source_keep_s: float = Field(default=0.0, ge=0)
+    orphan_grace_s: float = Field(default=3600.0, ge=60)
     # Webhook hosts allowed even on private addresses (comma-separated; tests, intranets).
     webhook_allow_hosts: str = ""
     # /metrics (every tenant's counts) answers only `Authorization: Bearer <this>`; unset: off.

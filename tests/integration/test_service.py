@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import av
 import httpx
 import pytest
 from fastapi.testclient import TestClient
@@ -34,11 +35,23 @@ METRICS = {"Authorization": f"Bearer {METRICS_TOKEN}"}
 PG_URL = os.environ.get("HINGECHECK_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
 
 
+FILMED = "2026-11-20T08:30:00.000000Z"
+
+
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("svc") / "anna_rdl.mp4"
+    """A generated rep, its container tagged with when it was filmed, as a phone tags it."""
+    folder = tmp_path_factory.mktemp("svc")
+    plain, path = folder / "plain.mp4", folder / "anna_rdl.mp4"
     generate_clip(ClipParams(scenario="squat_substitution", reps=1, seed=4, resolution=480),
-                  path)
+                  plain)
+    with av.open(str(plain)) as source, av.open(str(path), "w", format="mp4") as tagged:
+        tagged.metadata["creation_time"] = FILMED
+        stream = tagged.add_stream_from_template(source.streams.video[0])
+        for packet in source.demux(source.streams.video[0]):
+            if packet.dts is not None:
+                packet.stream = stream
+                tagged.mux(packet)
     return path
 
 
@@ -85,6 +98,12 @@ def test_upload_to_result_end_to_end_in_one_process(tmp_path: Path, clip: Path,
         result = AnalysisResult.model_validate(client.get(f"/v1/jobs/{job_id}/result",
                                                           headers=auth).json())
         assert result.source_name == "anna_rdl.mp4" and result.summary.rep_count == 1
+        # When it was filmed: from the container's tag, into result.json and the job.
+        assert result.video.created_at is not None
+        assert result.video.created_at.isoformat().startswith("2026-11-20T08:30:00")
+        filmed = client.get(f"/v1/jobs/{job_id}", headers=auth).json()
+        assert filmed["filmed_at"].startswith("2026-11-20T08:30:00")
+        assert filmed["filmed_on"] == "2026-11-20"
         video = client.get(f"/v1/jobs/{job_id}/video", headers=auth)
         assert video.status_code == 200 and video.headers["content-type"] == "video/mp4"
         assert video.content[4:8] == b"ftyp"

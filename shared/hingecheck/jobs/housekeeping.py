@@ -30,10 +30,10 @@ from hingecheck.vocab import JobStatus
 log = logging.getLogger("hingecheck.housekeeping")
 WORK_PREFIX = "hingecheck-job-"
 UPLOAD_PREFIX = "hingecheck-upload-"
-# How long a rejected clip's source is kept (0: removed at once). Wanted as a setting
-# (HINGECHECK_REJECTED_SOURCE_KEEP_S).
+# The defaults of Settings.rejected_source_keep_s and Settings.orphan_grace_s: a rejected
+# clip's source goes at once; an object with no job row younger than an hour may be an
+# upload whose row is being written.
 REJECTED_SOURCE_KEEP_S = 0.0
-# An object with no job row younger than this may be an upload whose row is being written.
 ORPHAN_GRACE_S = 3600.0
 # A folder whose owner cannot be told (another naming, or a live process reusing a dead
 # one's id) is removed once it is this old: longer than any job may run.
@@ -115,12 +115,14 @@ def remove_orphans(db: sessionmaker[Session], objects: ObjectStore,
     return removed
 
 
-def housekeeping(db: sessionmaker[Session], objects: ObjectStore) -> dict[str, int]:
+def housekeeping(db: sessionmaker[Session], objects: ObjectStore,
+                 keep_rejected_s: float = REJECTED_SOURCE_KEEP_S,
+                 orphan_grace_s: float = ORPHAN_GRACE_S) -> dict[str, int]:
     """One round: dead processes' folders, rejected sources, orphan objects."""
     done = {"folders": sweep_folders()}
     try:
-        done["rejected sources"] = remove_rejected_sources(db, objects)
-        done["orphan objects"] = remove_orphans(db, objects)
+        done["rejected sources"] = remove_rejected_sources(db, objects, keep_rejected_s)
+        done["orphan objects"] = remove_orphans(db, objects, orphan_grace_s)
     except StorageUnavailable as exc:
         log.warning("housekeeping: the store is unavailable (%s); next round", exc)
     if any(done.values()):

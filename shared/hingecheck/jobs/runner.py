@@ -80,9 +80,9 @@ def run_job(job: Job, db: sessionmaker[Session], objects: ObjectStore, settings:
                     log.info("job %s: released (the worker is stopping)", job.id)
                     return JobStatus.QUEUED
             log.info("job %s: %s (attempt %d)", job.id, status, job.attempts)
-            if status == JobStatus.REJECTED and housekeeping.REJECTED_SOURCE_KEEP_S <= 0:
+            if status == JobStatus.REJECTED and settings.rejected_source_keep_s <= 0:
                 with contextlib.suppress(StorageUnavailable, OperationalError):
-                    housekeeping.remove_rejected_sources(db, objects)
+                    housekeeping.remove_rejected_sources(db, objects, 0.0)
             if status in ENDED_STATUSES:
                 notify(db, job.id, settings.webhook_hosts())
             if status == JobStatus.SUCCEEDED and settings.render_after_verdict and judged:
@@ -321,7 +321,8 @@ def _run(job: Job, db: sessionmaker[Session], objects: ObjectStore, settings: Se
             exercise_found=result.exercise.name, unscored_reason=result.summary.reason,
             reps=[{"index": r.index, "start_s": r.start_s, "end_s": r.end_s,
                    "score": r.score, "faults": [f.name for f in r.faults]}
-                  for r in result.reps])
+                  for r in result.reps],
+            video_created_at=result.video.created_at)
         if verdict_first:
             rendering.mark_pending(db, job.id)
 
@@ -394,7 +395,8 @@ class EmbeddedWorker:
         if time.monotonic() - self._housekept < HOUSEKEEPING_S:
             return
         self._housekept = time.monotonic()
-        housekeeping.housekeeping(self.db, self.objects)
+        housekeeping.housekeeping(self.db, self.objects, self.settings.rejected_source_keep_s,
+                                  self.settings.orphan_grace_s)
         send_due_webhooks(self.db, self.settings)
 
     def _loop(self) -> None:
