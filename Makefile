@@ -45,8 +45,9 @@ $(EXPORT_STAMP): deploy/export-requirements.txt $(STAMP)
 	  "openvino==$$($(PY) -c 'import importlib.metadata as m; print(m.version("openvino"))')"
 	touch $@
 
-# Weights (f32, and int8 quantized here), the person mask model and photos are provisioned at install (verified by
-# sha256), never at run time; again whenever what is provisioned changes.
+# Weights (f32, and int8 quantized here), the person mask model and photos are
+# provisioned at install (verified by sha256), never at run time; again whenever what is
+# provisioned changes.
 $(MODEL_STAMP): $(STAMP) $(EXPORT_STAMP) shared/hingecheck/pose/provision.py \
                 shared/hingecheck/pose/export_ir.py shared/hingecheck/pose/quantize_ir.py \
                 shared/hingecheck/pose/calibration.py
