@@ -21,7 +21,7 @@ export async function sharedView(view, token, clipId) {
   let shared;
   try { shared = await (await get("/v1/shared")).json(); view.check(); }
   catch (err) {
-    view.ignore(err);
+    if (view.isLeft(err)) return;
     title.textContent = "Link not valid"; $("#shared-note").textContent = err instanceof Error ? err.message : String(err);
     return;
   }
