@@ -51,7 +51,7 @@ async function shareSection(view, $, name) {
       const revoke = el("button", {type: "button", class: "link", "aria-label": `Revoke the link made ${x.created_at.slice(0, 10)}`}, "Revoke");
       revoke.onclick = async () => {
         try { await api(`/v1/shares/${x.id}`, {method: "DELETE"}); said.textContent = "Link revoked."; await draw(); }
-        catch (err) { view.ignore(err); said.textContent = `Not revoked: ${err instanceof Error ? err.message : err}`; }
+        catch (err) { if (view.isLeft(err)) return; said.textContent = `Not revoked: ${err instanceof Error ? err.message : err}`; }
       };
       return el("li", {"data-share": x.id}, el("span", {}, `Made ${x.created_at.slice(0, 10)}, ${live ? "works until" : "expired"} ${x.expires_at.slice(0, 10)}`), revoke);
     }));
@@ -65,7 +65,7 @@ async function shareSection(view, $, name) {
       url.value = location.origin + made.link; url.focus(); url.select();
       said.textContent = `Link made: it works until ${made.expires_at.slice(0, 10)}.`;
       await draw();
-    } catch (err) { view.ignore(err); said.textContent = `No link made: ${err instanceof Error ? err.message : err}`; }
+    } catch (err) { if (view.isLeft(err)) return; said.textContent = `No link made: ${err instanceof Error ? err.message : err}`; }
   };
   $("#share-copy").onclick = async () => {
     const url = $("#share-url");

@@ -84,7 +84,7 @@ export async function home(view) {
         el("p", {class: "error", role: "alert"}, `${refused} of ${files.length} files were not accepted (reasons above). `),
         el("a", {href: `#/batch/${batch.id}`}, "Open the batch"));
     } catch (err) {
-      view.ignore(err);
+      if (view.isLeft(err)) return;
       $("#upload-result").replaceChildren(el("p", {class: "error", role: "alert"}, `Not uploaded: ${err instanceof Error ? err.message : err}`));
       $("#send").disabled = false;
       for (const i of files) for (const field of [i.athlete, i.exercise, i.line.querySelector("button")]) field.disabled = false;

@@ -53,7 +53,7 @@ export async function manageClip(view, root, job) {
   box.append(form, confirmed("Delete this clip…", `Delete ${job.source_name}, its results, notes and stored files? This cannot be undone.`,
     "Delete the clip", async () => {
       try { await api(`/v1/jobs/${job.id}`, {method: "DELETE"}); location.hash = job.batch ? `#/batch/${job.batch}` : "#/"; }
-      catch (err) { view.ignore(err); said.textContent = `Not deleted: ${why(err)}`; }
+      catch (err) { if (view.isLeft(err)) return; said.textContent = `Not deleted: ${why(err)}`; }
     }), said);
   (root.querySelector("section") || root).append(box);
   const [names, batches] = await Promise.all([athletes(), json("/v1/batches")]);
@@ -73,7 +73,7 @@ export async function manageClip(view, root, job) {
                                                      body: JSON.stringify(change)});
       if (done.reanalysis) location.hash = `#/clip/${done.reanalysis.id}`;  // judged again: the new judgement
       else redraw();
-    } catch (err) { view.ignore(err); said.textContent = `Not changed: ${why(err)}`; }
+    } catch (err) { if (view.isLeft(err)) return; said.textContent = `Not changed: ${why(err)}`; }
   };
 }
 
@@ -94,7 +94,7 @@ export async function manageBatch(view, root, id, name) {
   box.append(form, confirmed("Delete this batch…", `Delete the batch “${name}” with every clip in it, their results, notes and stored files? This cannot be undone.`,
     "Delete the batch", async () => {
       try { await api(`/v1/batches/${id}`, {method: "DELETE"}); location.hash = "#/"; }
-      catch (err) { view.ignore(err); said.textContent = `Not deleted: ${why(err)}`; }
+      catch (err) { if (view.isLeft(err)) return; said.textContent = `Not deleted: ${why(err)}`; }
     }), said);
   (root.querySelector("section") || root).append(box);
   const names = await athletes();
@@ -106,7 +106,7 @@ export async function manageBatch(view, root, id, name) {
       const done = await merge(from.value, into.value.trim());
       said.textContent = `${done.jobs} clips of ${done.from} are now ${done.into}'s.`;
       redraw();
-    } catch (err) { view.ignore(err); said.textContent = `Not merged: ${why(err)}`; }
+    } catch (err) { if (view.isLeft(err)) return; said.textContent = `Not merged: ${why(err)}`; }
   };
 }
 
@@ -125,6 +125,6 @@ export async function manageAthlete(view, root, name) {
   form.onsubmit = /** @param {SubmitEvent} e */ async e => {
     e.preventDefault();
     try { const done = await merge(name, into.value.trim()); location.hash = `#/athlete/${encodeURIComponent(done.into)}`; }
-    catch (err) { view.ignore(err); said.textContent = `Not renamed: ${why(err)}`; }
+    catch (err) { if (view.isLeft(err)) return; said.textContent = `Not renamed: ${why(err)}`; }
   };
 }

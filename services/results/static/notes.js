@@ -81,7 +81,7 @@ export async function notesFor(view, root, id, result, video) {
       try {
         await api(`/v1/jobs/${id}/notes/${n.id}`, {method: "DELETE"});
         notes.splice(notes.indexOf(n), 1); li.remove(); repaint();
-      } catch (err) { view.ignore(err); said.textContent = `Not removed: ${err instanceof Error ? err.message : err}`; }
+      } catch (err) { if (view.isLeft(err)) return; said.textContent = `Not removed: ${err instanceof Error ? err.message : err}`; }
     };
     return b;
   };
@@ -145,7 +145,7 @@ export async function notesFor(view, root, id, result, video) {
         said.textContent = `Note saved${n.shared ? ", shared with the athlete" : ""}.`;
         if (withDrawing) { draft = []; setDrawing(false); }
         repaint();
-      } catch (err) { view.ignore(err); said.textContent = `Not saved: ${err instanceof Error ? err.message : err}`; }
+      } catch (err) { if (view.isLeft(err)) return; said.textContent = `Not saved: ${err instanceof Error ? err.message : err}`; }
     };
     host.append(list, form);
   };

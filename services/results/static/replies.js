@@ -38,7 +38,7 @@ export function sharedNotes(view, section, token, clipId, video, notes) {
       }
       said.textContent = "Sent to your coach.";
       return /** @type {Note} */ (await res.json());
-    } catch (err) { view.ignore(err); said.textContent = "Not sent: the server could not be reached."; return null; }
+    } catch (err) { if (view.isLeft(err)) return null; said.textContent = "Not sent: the server could not be reached."; return null; }
   };
   /** A reply form: on a note (``to``) or on the clip (null). @param {string | null} to
    * @param {string} name @param {HTMLElement} list */
