@@ -166,6 +166,18 @@ def test_a_clip_without_a_score_still_renders_with_its_reason(tmp_path: Path, se
     under = source[5][int(h * 0.85):, : frames[5].shape[1] // 3].astype(int)
     changed = np.abs(box - under).max(axis=2) > 60
     assert changed.mean() > 0.05
+    # No skeleton, angle or outline drawn from a view that was not judged: around the
+    # knees and hips the frame is the source's (the encoder's noise aside).
+    for i in range(0, len(result.pose.times_s), 7):
+        frame_index = result.pose.frame_indices[i]
+        for k in (11, 12, 13, 14):  # hips, knees
+            joint = result.pose.keypoints[i][k]
+            if joint is None:
+                continue
+            x, y = int(joint[0]), int(joint[1])
+            patch = np.abs(frames[frame_index][y - 3:y + 4, x - 3:x + 4].astype(int)
+                           - source[frame_index][y - 3:y + 4, x - 3:x + 4].astype(int))
+            assert patch.mean() < 15, f"something drawn on joint {k} at frame {frame_index}"
 
 
 def test_the_clip_pass_writes_the_poster_render_poster_draws(rounded, settings,  # type: ignore[no-untyped-def]

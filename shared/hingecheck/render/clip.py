@@ -76,7 +76,8 @@ def render_clip(source: str | Path, result: AnalysisResult, out: str | Path,
             if not size:
                 size.extend(image.shape[:2])
             times.append(frame.time_s)
-            draw_frame(image, scene.state(frame.time_s), frame.scale, label, reason)
+            draw_frame(image, scene.state(frame.time_s), frame.scale, label, reason,
+                       result.summary.judged)
             if poster is not None and (not nearest or abs(frame.time_s - target)
                                        < abs(nearest[0][0] - target)):
                 nearest[:] = [(frame.time_s, image.copy())]
@@ -129,6 +130,7 @@ def render_poster(source: str | Path, result: AnalysisResult, out: str | Path,
         return None
     image = _even(best.image.copy())
     reason = None if result.summary.score is not None else result.summary.reason
-    draw_frame(image, scene.state(best.time_s), best.scale, _exercise_label(result), reason)
+    draw_frame(image, scene.state(best.time_s), best.scale, _exercise_label(result), reason,
+               result.summary.judged)
     cv2.imwrite(str(out), image, [cv2.IMWRITE_JPEG_QUALITY, POSTER_QUALITY])
     return best.time_s if scene.worst_rep() is not None else None

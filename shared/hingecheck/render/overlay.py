@@ -193,8 +193,12 @@ def draw_hud(img: np.ndarray, state: SceneState, look: Look, exercise: str,
 
 
 def draw_frame(img: np.ndarray, state: SceneState, scale: float, exercise: str,
-               no_score_reason: str | None) -> np.ndarray:
-    """Draw every annotation onto ``img`` (display pixels × ``scale``) and return it."""
+               no_score_reason: str | None, judged: bool = True) -> np.ndarray:
+    """Draw every annotation onto ``img`` (display pixels × ``scale``) and return it.
+
+    A clip that was not judged (filmed too far from the side) gets no skeleton, angles or
+    back outline: read from that view they would be wrong, and drawn they would look like
+    a verdict. Only the rep counter and the reason are drawn."""
     look = Look.for_frame(img.shape[1], img.shape[0])
     kp = None if state.keypoints is None else state.keypoints.copy()
     if kp is not None:
@@ -203,10 +207,11 @@ def draw_frame(img: np.ndarray, state: SceneState, scale: float, exercise: str,
                            "back_outline": None if state.back_outline is None
                            else state.back_outline * scale,
                            "hip_path": state.hip_path * scale})
-    draw_back_and_path(img, scaled, look)
-    if kp is not None:
-        draw_skeleton(img, kp, look)
-        draw_angles(img, kp, scaled, look)
-    draw_labels(img, scaled, look)
+    if judged:
+        draw_back_and_path(img, scaled, look)
+        if kp is not None:
+            draw_skeleton(img, kp, look)
+            draw_angles(img, kp, scaled, look)
+        draw_labels(img, scaled, look)
     draw_hud(img, scaled, look, exercise, no_score_reason)
     return img
