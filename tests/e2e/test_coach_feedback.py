@@ -195,7 +195,8 @@ def test_a_timed_note_with_a_drawing_reaches_the_athlete_and_the_reply_the_coach
     angle = drawn["drawing"][1]
     assert 88 < angle["degrees"] < 92, angle  # as measured in the frame's pixels
     assert all(0 <= angle[p][c] <= 1 for p in ("vertex", "start", "end") for c in "xy")
-    assert not next(n for n in notes if n["text"] == f"Only for me ({width})")["shared"]
+    private = next(n for n in notes if n["text"] == f"Only for me ({width})")
+    assert not private["shared"] and private["at_s"] is None  # the drawing's moment went with its note
 
     # The athlete's link: the shared note only, its drawing over the video at its moment.
     link = httpx.post(base + "/v1/shares", headers=_auth(key), json={"athlete": "Wes"}).json()["link"]

@@ -128,9 +128,13 @@ export async function notesFor(view, root, id, result, video) {
       el("div", {class: "note-options"}, el("button", {type: "submit"}, "Save note"),
         el("label", {class: "check"}, atBox, atText), el("label", {class: "check"}, shareBox, "share with the athlete")),
       said);
+    // Ticked while there is a drawing to save; unticked again once it went with a note.
+    let ticked = false;
+    atBox.onchange = () => { ticked = false; };
     forms.push({moment: () => {
       atText.textContent = draft.length ? `at ${clock(draftAt)}, with the drawing` : `at ${clock(video.currentTime)}, the moment shown`;
-      if (draft.length) atBox.checked = true;
+      if (draft.length && !atBox.checked) atBox.checked = ticked = true;
+      else if (!draft.length && ticked) atBox.checked = ticked = false;
     }});
     form.onsubmit = /** @param {SubmitEvent} e */ async e => {
       e.preventDefault();
