@@ -29,7 +29,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from typing import cast
+from typing import Any, cast
 
 from fastapi import Depends, FastAPI
 from fastapi.responses import FileResponse
@@ -50,6 +50,7 @@ from services.api.gate import Gate
 from services.api.health import StoreHolder, Watch, database_check, open_database
 from services.api.keys import router as keys_router
 from services.api.notes import router as notes_router
+from services.api.notes import state_limits
 from services.api.ops import router as ops_router
 from services.api.shares import router as shares_router
 from services.api.uploads import router as uploads_router
@@ -99,6 +100,13 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
     app = FastAPI(title="hingecheck", version="0.2", lifespan=lifespan,
                   dependencies=[Depends(known_query)])
     problems.install(app)
+
+    def openapi() -> dict[str, Any]:  # this server's limits, stated once built
+        if app.openapi_schema is None:
+            state_limits(FastAPI.openapi(app), settings)
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
     # outermost: the key, the size, the pace and the load, before anything is read
     app.add_middleware(Gate, max_upload_bytes=settings.max_upload_bytes,
                        max_in_flight=settings.api_max_in_flight,

@@ -19,10 +19,11 @@ router = APIRouter(tags=["athletes"])
 
 
 @router.post("/v1/athletes/merge", operation_id="merge_athletes", response_model=Merged,
-             responses=documented(401, 404, 413, 422))
+             responses=documented(401, 404, 409, 413, 422))
 def merge_athletes(tenant_id: TenantId, db: Db, body: MergeIn) -> Merged:
     if body.from_ == body.into:
-        raise Problem(422, "same-athlete", "Same athlete",
+        # Well formed, but there is nothing to merge: the names are one athlete.
+        raise Problem(409, "same-athlete", "Same athlete",
                       f"{body.from_!r} is already {body.into!r}: nothing to merge")
     guessed = [job_id for job_id, name in clips.unnamed_jobs(db, tenant_id)
                if athlete_from_file_name(name) == body.from_]

@@ -47,7 +47,8 @@ def change_job(job_id: JobId, tenant_id: TenantId, db: Db, dispatch: Dispatch,
     if "batch" in given:
         batch = clean_name(body.batch or "") or None
         if batch is not None and jobs.get_batch(db, tenant_id, batch) is None:
-            raise Problem(422, "no-such-batch", "No such batch",
+            # The request's form is fine; what it names is not there.
+            raise Problem(404, "no-such-batch", "No such batch",
                           f"there is no batch {batch} to move the clip to (POST /v1/batches "
                           "makes one)")
         changes["batch"] = batch

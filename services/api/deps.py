@@ -26,7 +26,22 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.api.problems import Problem, not_found, unavailable
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi"}
-CALLBACK_URL = r"^https?://[^\s\x00]+$"
+# A callback URL's form, spelt with explicit characters (no \s: Python and ECMA regexes
+# disagree on what it matches): http(s), an ASCII host (a name, IDNA in its xn-- form, or
+# an IPv6 literal in brackets), a port 0–65535, then no space or control character.
+_URL_CHAR = r"[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+_CALLBACK = (r"https?://([A-Za-z0-9._~!$&'()*+,;=%:-]*@)?"
+             r"([A-Za-z0-9._~!$&'()*+,;=%-]+|\[[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*\])"
+             r"(:([0-5]?[0-9]{1,4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
+             rf"([/?#]{_URL_CHAR}*)?")
+CALLBACK_URL = rf"^{_CALLBACK}$"
+CALLBACK_URL_OR_EMPTY = rf"^({_CALLBACK})?$"  # a form field: empty is none
+# What no pattern can state: where the host leads.
+CALLBACK_RULE = ("hingecheck POSTs the job's end here. Its host must resolve, and only to "
+                 "public addresses (a literal too: no loopback, private, link-local, "
+                 "unspecified or reserved address, nor an IPv6 form that carries one); a "
+                 "host that does not resolve, an IPv6 literal that is not an address, or "
+                 "a non-public address is a 422 bad-callback-url")
 MEDIA_TYPE = r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+/[!#$%&'*+.^_`|~0-9A-Za-z-]+( *;[ -~]*)?$"
 
 
@@ -189,6 +204,9 @@ def check_callback(settings: Settings, callback_url: str | None) -> None:
         if parts.scheme not in ("http", "https") or not host:
             raise ValueError("the callback URL must be http(s)://host/...")
     except ValueError as exc:
+        if re.match(CALLBACK_URL, callback_url):  # the form is right; the literal is not one
+            raise Problem(422, "bad-callback-url", "Callback URL refused",
+                          f"the callback host is not an IP address: {exc}") from None
         raise Problem(422, "bad-callback-url", "Callback URL refused",
                       f"not a usable URL: {exc}") from None
     if host in settings.webhook_hosts():

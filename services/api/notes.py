@@ -11,18 +11,30 @@ and the athlete's replies to the shared ones (written through the share link, sh
 from __future__ import annotations
 
 from datetime import UTC
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import Note
 from hingecheck.schemas.api import NoteIn, NoteList, NoteView
 from hingecheck.schemas.feedback import DRAWING
+from hingecheck.settings import Settings
 
 from services.api.deps import Config, Db, JobId, OwnedJob, TenantId, owned
 from services.api.problems import Problem, documented, not_found
 
 router = APIRouter(tags=["notes"])
+
+
+def state_limits(openapi: dict[str, Any], settings: Settings) -> None:
+    """The OpenAPI's NoteIn.at_s says this server's limit (max_duration_s), which the
+    model, shared by every server, cannot."""
+    at_s = openapi.get("components", {}).get("schemas", {}).get("NoteIn", {}).get(
+        "properties", {}).get("at_s", {})
+    for branch in [at_s, *at_s.get("anyOf", [])]:
+        if branch.get("type") == "number":
+            branch["maximum"] = min(branch.get("maximum", settings.max_duration_s),
+                                    settings.max_duration_s)
 
 
 def note_view(note: Note) -> NoteView:
@@ -42,13 +54,13 @@ def list_notes(job: OwnedJob, db: Db) -> NoteList:
 
 
 @router.post("/v1/jobs/{job_id}/notes", status_code=201, operation_id="add_note",
-             response_model=NoteView, responses=documented(401, 404, 413, 422))
+             response_model=NoteView, responses=documented(401, 404, 409, 413, 422))
 def add_note(job_id: JobId, tenant_id: TenantId, db: Db, settings: Config,
              body: NoteIn) -> NoteView:
     job = owned(db, tenant_id, job_id)
     if body.rep is not None and (job.rep_count is None or body.rep >= job.rep_count):
         reps = "no reps" if not job.rep_count else f"reps 0–{job.rep_count - 1}"
-        raise Problem(422, "no-such-rep", "No such rep",
+        raise Problem(409, "no-such-rep", "No such rep",  # the form is fine; the job is not
                       f"job {job.id} has {reps}; rep {body.rep} cannot take a note")
     if body.at_s is not None and body.at_s > settings.max_duration_s:
         raise Problem(422, "no-such-moment", "No such moment",

@@ -35,11 +35,12 @@ from hingecheck.schemas.api import (
 from hingecheck.schemas.feedback import ReplyIn
 from hingecheck.storage import job_key
 from hingecheck.vocab import JobStatus, OutputKind
+from starlette.convertors import register_url_convertor
 
 from services.api.deps import Config, Db, JobId, Store, TenantId, bearer_token
 from services.api.notes import note_view
 from services.api.problems import Problem, documented, not_found
-from services.api.videos import stored_object
+from services.api.videos import kind_convertor, stored_object
 from services.api.views import job_views
 
 router = APIRouter(tags=["shares"])
@@ -49,6 +50,7 @@ SHARED_KINDS = (OutputKind.RESULT, OutputKind.VIDEO, OutputKind.POSTER)
 # Any other name is simply not there (404), as another athlete's clip is not.
 SharedKind = Annotated[str, Path(max_length=20, json_schema_extra={
     "enum": [str(k) for k in SHARED_KINDS]})]
+register_url_convertor("shared", kind_convertor(SHARED_KINDS))
 # Replies through one link: a conversation's pace, not a flood (a leaked link cannot fill
 # the coach's notes).
 REPLIES_PER_MINUTE = 5
@@ -154,7 +156,8 @@ def add_reply(job_id: JobId, share: SharedTo, db: Db, body: ReplyIn) -> NoteView
     return note_view(jobs.add_reply(db, share, job.id, body.text, body.reply_to))
 
 
-@router.get("/v1/shared/jobs/{job_id}/{kind}", operation_id="get_shared_output", responses={
+@router.get("/v1/shared/jobs/{job_id}/{kind:shared}", operation_id="get_shared_output",
+            responses={
     200: {"description": "result.json, the annotated clip or the poster",
           "content": {k.media_type: {"schema": {"type": "object"}
                                      if k is OutputKind.RESULT else

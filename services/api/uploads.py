@@ -22,13 +22,14 @@ from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import Job, Upload
-from hingecheck.schemas.api import NO_NUL, Body, JobView, Name, clean_name
+from hingecheck.schemas.api import NO_NUL, Body, JobView, JsonInt, Name, clean_name
 from hingecheck.storage import MultipartStore, StorageUnavailable, UploadRefused, job_key
 from hingecheck.vocab import DEFAULT_EXERCISE, ExerciseChoice
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 
 from services.api.deps import (
+    CALLBACK_RULE,
     CALLBACK_URL,
     MEDIA_TYPE,
     Config,
@@ -53,13 +54,14 @@ router = APIRouter()
 
 class UploadIn(Body):
     filename: str = Field(min_length=1, max_length=300, pattern=NO_NUL)
-    size_bytes: int = Field(gt=0, le=MAX_PART * MAX_PARTS)
+    size_bytes: JsonInt = Field(gt=0, le=MAX_PART * MAX_PARTS)
     content_type: str = Field(default="video/mp4", max_length=200, pattern=MEDIA_TYPE,
                               description="a media type (ASCII), e.g. video/mp4")
     exercise: ExerciseChoice = ExerciseChoice(DEFAULT_EXERCISE)
     athlete: Name | None = None
     batch: Name | None = Field(default=None, max_length=100)
-    callback_url: str | None = Field(default=None, max_length=500, pattern=CALLBACK_URL)
+    callback_url: str | None = Field(default=None, max_length=500, pattern=CALLBACK_URL,
+                                     description=f"null: none. {CALLBACK_RULE}")
 
 
 class CompleteIn(Body):

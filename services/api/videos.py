@@ -31,9 +31,11 @@ from hingecheck.storage import ObjectMissing, ObjectStore, StorageUnavailable, j
 from hingecheck.video import VideoLimits, probe
 from hingecheck.vocab import DEFAULT_EXERCISE, ExerciseChoice, JobStatus, OutputKind
 from sqlalchemy.exc import IntegrityError
+from starlette.convertors import Convertor, register_url_convertor
 
 from services.api.deps import (
-    CALLBACK_URL,
+    CALLBACK_RULE,
+    CALLBACK_URL_OR_EMPTY,
     MEDIA_TYPE,
     Config,
     Db,
@@ -55,7 +57,17 @@ from services.api.views import job_view, job_views, most_urgent_first
 
 CHUNK = 1024 * 1024
 DEFAULT_CHOICE = ExerciseChoice(DEFAULT_EXERCISE)
-CURSOR = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)?$"
+# An ISO 8601 date-time that datetime.fromisoformat reads, and nothing else: a real
+# calendar day (29 February in leap years only; no year 0000), hours 00–23, minutes and
+# seconds 00–59, an offset within ±23:59.
+_YEAR = r"(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
+_LEAP_YEAR = (r"([0-9]{2}(0[48]|[2468][048]|[13579][26])"
+              r"|([02468][48]|[2468]0|[13579][26])00)")
+_DATE = (rf"({_YEAR}-((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)"
+         rf"|(0[13578]|1[02])-31)|{_LEAP_YEAR}-02-29)")
+_TIME = r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?"
+_OFFSET = r"([+-]([01][0-9]|2[0-3]):[0-5][0-9]|Z)?"
+CURSOR = rf"^{_DATE}T{_TIME}{_OFFSET}$"
 
 router = APIRouter(tags=["jobs"])
 
@@ -66,9 +78,14 @@ def upload_video(
     tenant_id: TenantId, db: Db, objects: Store, settings: Config, dispatch: Dispatch,
     file: Annotated[UploadFile, File(description="the clip (not empty)")],
     exercise: Annotated[ExerciseChoice, Form()] = DEFAULT_CHOICE,
-    athlete: Annotated[str | None, Form(max_length=200, pattern=NO_NUL)] = None,
-    batch: Annotated[str | None, Form(max_length=100, pattern=NO_NUL)] = None,
-    callback_url: Annotated[str | None, Form(max_length=500, pattern=CALLBACK_URL)] = None,
+    # Plain strings, empty for none: a multipart field has no null (a client would send
+    # the text "null").
+    athlete: Annotated[str, Form(max_length=200, pattern=NO_NUL,
+                                 description="empty: none")] = "",
+    batch: Annotated[str, Form(max_length=100, pattern=NO_NUL, description="empty: none")
+                     ] = "",
+    callback_url: Annotated[str, Form(max_length=500, pattern=CALLBACK_URL_OR_EMPTY,
+                                      description=f"empty: none. {CALLBACK_RULE}")] = "",
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> JSONResponse:
     # A plain def: FastAPI runs it in its thread pool, so the copy, the probe, the store
@@ -99,7 +116,8 @@ def upload_video(
                   athlete=clean_name(athlete or "") or None,
                   batch=clean_name(batch or "") or None,
                   source_name=clean_name(file.filename or "")[:300] or "upload",
-                  idempotency_key=idempotency_key, source_key="", callback_url=callback_url)
+                  idempotency_key=idempotency_key, source_key="",
+                  callback_url=callback_url or None)
         job.source_key = job_key(tenant_id, job.id, f"source{ext}")
         media = file.content_type or ""
         try:
@@ -205,7 +223,28 @@ def get_result(job: FinishedJob, objects: Store, settings: Config) -> Response:
 RenderedKind = Literal[OutputKind.VIDEO, OutputKind.POSTER, OutputKind.CHART]
 
 
-@router.get("/v1/jobs/{job_id}/{kind}", operation_id="get_output", responses={
+def kind_convertor(kinds: tuple[OutputKind, ...]) -> Convertor[str]:
+    """A path segment that is one of ``kinds`` and nothing else, so that another word is
+    not that route's: /v1/jobs/{id}/reanalyse read with GET is a 405 (its route takes
+    POST), not a job output named "reanalyse"."""
+
+    class Kind(Convertor[str]):
+        regex = "|".join(str(k) for k in kinds)
+
+        def convert(self, value: str) -> str:
+            return value
+
+        def to_string(self, value: str) -> str:
+            return str(value)
+
+    return Kind()
+
+
+register_url_convertor("rendered", kind_convertor((OutputKind.VIDEO, OutputKind.POSTER,
+                                                   OutputKind.CHART)))
+
+
+@router.get("/v1/jobs/{job_id}/{kind:rendered}", operation_id="get_output", responses={
     200: {"description": "the annotated clip, its poster or the angle chart",
           "content": {k.media_type: {"schema": {"type": "string", "format": "binary"}}
                       for k in (OutputKind.VIDEO, OutputKind.POSTER, OutputKind.CHART)}},

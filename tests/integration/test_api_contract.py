@@ -245,3 +245,88 @@ def test_a_tenant_rotates_its_key_and_reads_its_webhook_secret(tmp_path: Path) -
         secret = c.get("/v1/webhook-secret", headers=new_auth).json()["secret"]
     tenant = jobs.find_tenant(db, "team-a")
     assert tenant is not None and secret == tenant.webhook_secret
+
+
+def _admits(openapi: dict[str, Any], schema: dict[str, Any], value: Any) -> bool:
+    """Whether ``schema`` (refs into the OpenAPI's components) admits ``value``."""
+    from jsonschema import Draft202012Validator
+
+    return bool(Draft202012Validator({**schema, "components": openapi["components"]}
+                                     ).is_valid(value))
+
+
+def test_the_openapi_states_what_the_code_refuses(tmp_path: Path) -> None:
+    """What a generated client may build from the OpenAPI is what the server takes: the
+    cursor's form is a date-time that parses, a required name has a visible character, a
+    callback URL's form, the output kinds in the path; and what the schema refuses (a
+    boolean for a number) the server refuses too."""
+    import re
+    from datetime import datetime
+
+    from hingecheck.schemas.api import clean_name
+
+    from services.api.deps import CALLBACK_URL, check_callback
+    from services.api.problems import Problem
+    from services.api.videos import CURSOR
+
+    s, db, key = _service(tmp_path)
+    auth = {"Authorization": f"Bearer {key}"}
+    with TestClient(create_app(s, db=db, worker=False), raise_server_exceptions=False) as c:
+        openapi = c.get("/openapi.json").json()
+        # the cursor: every pattern-admitted value parses; what does not parse is refused
+        for value in ("2026-04-30T23:59:59+23:59", "2024-02-29T00:00:00.5Z",
+                      "2000-02-29T00:00:00", "0001-01-01T00:00:00"):
+            assert re.match(CURSOR, value) and datetime.fromisoformat(value), value
+            assert c.get("/v1/jobs", params={"cursor": value}, headers=auth
+                         ).status_code == 200, value
+        for value in ("2026-04-31T00:00:00Z", "2023-02-29T00:00:00Z", "1900-02-29T00:00:00",
+                      "0000-01-01T00:00:00", "2026-13-01T00:00:00", "2026-01-01T24:00:00",
+                      "2026-01-01T00:60:00", "2026-01-01T00:00:00+24:00", "2026-01-01"):
+            assert not re.match(CURSOR, value), value
+            r = c.get("/v1/jobs", params={"cursor": value}, headers=auth)
+            assert r.status_code == 422 and r.json()["type"].endswith("/bad-cursor"), value
+        # a required name: what the pattern admits is never cleaned away to nothing
+        athlete = openapi["components"]["schemas"]["ShareIn"]["properties"]["athlete"]
+        for name in ("\x01\x02", " \x85\u200b\ufeff\u3000", "\u202e\u2066 \t"):
+            assert not _admits(openapi, athlete, name) and not clean_name(name), repr(name)
+            r = c.post("/v1/shares", headers=auth, json={"athlete": name})
+            assert r.status_code == 422, repr(name)
+        for name in ("Anna", " \x01 B", "\u0627"):
+            assert _admits(openapi, athlete, name) and clean_name(name), repr(name)
+        # a boolean is not a number
+        assert c.post("/v1/uploads", headers=auth, json={"filename": "a.mp4",
+                                                         "size_bytes": True}).status_code == 422
+        # the callback URL's form: no \s (Python and ECMA differ); port within range
+        for url in ("http://h\x85/", "http://h/\x85", "http://example.com:99999/",
+                    "http://[::1/", "ftp://example.com/", "http://exa mple.com/"):
+            assert not re.match(CALLBACK_URL, url), repr(url)
+        for url in ("https://hooks.example.com:8443/a?b=c#d", "http://[2001:db8::1]/",
+                    "http://u:p@example.com"):
+            assert re.match(CALLBACK_URL, url), url
+        # ... and what no pattern states, the code still refuses, naming the rule
+        for url, says in (("http://0", "not a public address"),
+                          ("http://[1::2::3]/", "not an IP address"),
+                          ("http://nowhere.invalid/", "does not resolve"),
+                          ("http://example.com:99999/", "not a usable URL")):
+            try:
+                check_callback(s, url)
+                raise AssertionError(url)
+            except Problem as refused:
+                assert refused.status == 422 and says in refused.detail, url
+        # a multipart field has no null: empty is none, and "null" is no URL
+        form = openapi["components"]["schemas"]["Body_upload_video"]["properties"]
+        assert form["callback_url"]["type"] == "string" and form["callback_url"]["default"] == ""
+        assert _admits(openapi, form["callback_url"], "")
+        assert not _admits(openapi, form["callback_url"], "null")
+        # a word that is no output kind is not that route's: 405 where another method
+        # has the path, 404 where nothing has it
+        batch = c.post("/v1/batches", headers=auth, json={"name": "b"})
+        assert c.get("/v1/jobs/j1/reanalyse", headers=auth).status_code == 405
+        assert c.get("/v1/jobs/j1/nothing", headers=auth).status_code == 404
+        kind = next(p for p in openapi["paths"]["/v1/jobs/{job_id}/{kind}"]["get"][
+            "parameters"] if p["name"] == "kind")
+        assert kind["schema"]["enum"] == ["video", "poster", "chart"]
+        # SQLite keeps naive times; the answers carry UTC's offset
+        listed = c.get("/v1/batches", headers=auth).json()["batches"]
+        assert [b["id"] for b in listed] == [batch.json()["id"]]
+        assert datetime.fromisoformat(listed[0]["created_at"]).utcoffset() is not None

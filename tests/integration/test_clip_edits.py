@@ -107,11 +107,13 @@ def test_a_clip_is_renamed_moved_rejudged_and_removed_with_its_files(
         counts = client.get(f"/v1/batches/{tuesday}", headers=mine).json()["counts"]
         assert counts == {"succeeded": 1}
         # What cannot be done is refused, saying why, and changes nothing.
-        for body, kind in (({"batch": "nope"}, "no-such-batch"), ({}, "invalid-request"),
-                           ({"athlete": "x", "colour": "red"}, "invalid-request"),
-                           ({"exercise": "squat"}, "unknown-exercise")):
+        for body, kind, status in (({"batch": "nope"}, "no-such-batch", 404),
+                                   ({}, "invalid-request", 422),
+                                   ({"athlete": "x", "colour": "red"}, "invalid-request", 422),
+                                   ({"exercise": "squat"}, "unknown-exercise", 422)):
             refused = client.patch(url, headers=mine, json=body)
-            assert refused.status_code == 422 and refused.json()["type"].endswith(kind), body
+            assert refused.status_code == status, (body, refused.status_code)
+            assert refused.json()["type"].endswith(kind), body
         assert client.get(url, headers=mine).json()["batch"] == tuesday
         # null: no athlete uploaded, the view reads the file name (a camera's: nobody).
         cleared = client.patch(url, headers=mine, json={"athlete": None}).json()["job"]
@@ -191,7 +193,10 @@ def test_two_athletes_are_merged_with_their_links_within_the_team(
         assert gone.status_code == 404 and gone.json()["type"].endswith("/not-found")
         same = client.post("/v1/athletes/merge", headers=mine,
                            json={"from": "Ben", "into": "Ben"})
-        assert same.status_code == 422 and same.json()["type"].endswith("/same-athlete")
+        assert same.status_code == 409 and same.json()["type"].endswith("/same-athlete")
+        # the same once cleaned (a well-formed request; nothing to merge)
+        assert client.post("/v1/athletes/merge", headers=mine,
+                           json={"from": " Ben\u200b", "into": "Ben"}).status_code == 409
         assert client.post("/v1/athletes/merge", headers=mine,
                            json={"from": " ", "into": "Ben"}).status_code == 422
         assert client.post("/v1/athletes/merge", json={"from": "A", "into": "B"}

@@ -40,8 +40,11 @@ def test_notes_on_reps_are_kept_listed_checked_and_removed(tmp_path: Path) -> No
         assert [n["text"] for n in listed] == ["hips back first", "good bracing overall"]
 
         # What cannot be a note is refused, saying why.
-        assert _problem(client.post(url, headers=mine, json={"rep": 3, "text": "x"})) == \
-            "no-such-rep"  # reps 0–2
+        no_rep = client.post(url, headers=mine, json={"rep": 3, "text": "x"})  # reps 0–2
+        assert (no_rep.status_code, _problem(no_rep)) == (409, "no-such-rep")
+        for loose in ({"rep": True, "text": "x"}, {"rep": "1", "text": "x"},
+                      {"text": "x", "shared": "yes"}, {"text": "x", "at_s": True}):
+            assert client.post(url, headers=mine, json=loose).status_code == 422, loose
         assert client.post(url, headers=mine, json={"rep": 0, "text": "   "}).status_code == 422
         assert client.post(url, headers=mine, json={"rep": 0, "text": "x" * 2001}) \
             .status_code == 422
@@ -75,7 +78,7 @@ def test_a_job_without_reps_takes_only_clip_notes(tmp_path: Path) -> None:
     auth = {"Authorization": f"Bearer {key}"}
     with TestClient(create_app(s, db=db, worker=False)) as client:
         r = client.post(f"/v1/jobs/{job.id}/notes", headers=auth, json={"rep": 0, "text": "x"})
-        assert r.status_code == 422 and "no reps" in r.json()["detail"]
+        assert r.status_code == 409 and "no reps" in r.json()["detail"]
         assert client.post(f"/v1/jobs/{job.id}/notes", headers=auth,
                            json={"text": "film from the side next time"}).status_code == 201
 
@@ -132,3 +135,33 @@ def test_a_note_at_a_moment_with_a_drawing_is_checked_and_kept(tmp_path: Path) -
         assert refused({"at_s": -1}) == "invalid-request"
         assert refused({"at_s": s.max_duration_s + 1}) == "no-such-moment"
         assert len(client.get(url, headers=auth).json()["notes"]) == 2  # nothing kept
+
+
+def test_the_openapi_states_what_a_note_needs(tmp_path: Path) -> None:
+    """A drawing needs at_s, and at_s stops at this server's longest clip: both in the
+    OpenAPI, so that a generated client cannot build a note the server refuses."""
+    from jsonschema import Draft202012Validator
+
+    s = Settings(data_dir=tmp_path, max_duration_s=90)
+    db = jobs.connect(s.database())
+    tenant, key = jobs.create_key(db, "team-a")
+    job = jobs.add_job(db, Job(id=jobs.new_job_id(), tenant_id=tenant, exercise="rdl",
+                               source_name="anna.mp4", source_key="k", status="succeeded",
+                               rep_count=3))
+    auth = {"Authorization": f"Bearer {key}"}
+    line = {"kind": "line", "start": {"x": 0.1, "y": 0.2}, "end": {"x": 0.3, "y": 0.9}}
+    with TestClient(create_app(s, db=db, worker=False)) as client:
+        openapi = client.get("/openapi.json").json()
+        schema = Draft202012Validator({"$ref": "#/components/schemas/NoteIn",
+                                       "components": openapi["components"]})
+        for body in ({"text": "x", "drawing": [line]}, {"text": "x", "at_s": None,
+                                                         "drawing": [line]},
+                     {"text": "x", "at_s": 90.5}, {"text": "x", "rep": True}):
+            assert not schema.is_valid(body), body
+            r = client.post(f"/v1/jobs/{job.id}/notes", headers=auth, json=body)
+            assert r.status_code == 422, (body, r.text)
+        for body in ({"text": "x", "at_s": 90, "drawing": [line]},
+                     {"text": "x", "drawing": None}, {"text": "x", "rep": 2}):
+            assert schema.is_valid(body), body
+            r = client.post(f"/v1/jobs/{job.id}/notes", headers=auth, json=body)
+            assert r.status_code == 201, (body, r.text)

@@ -5,7 +5,7 @@ folder store; the jobs and their result.json are recorded directly (no analysis 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -53,6 +53,21 @@ def test_a_share_link_shows_one_athletes_clips_read_only_until_revoked(tmp_path:
         assert result.status_code == 200 and result.json() == {"athlete": "Anna"}
         assert client.get(f"/v1/shared/jobs/{ben}/result", headers=shared).status_code == 404
         assert client.get(f"/v1/shared/jobs/{anna}/chart", headers=shared).status_code == 404
+        # GET of the replies route is the wrong method, not an output named "replies"
+        assert client.get(f"/v1/shared/jobs/{anna}/replies", headers=shared).status_code == 405
+        # days is an integer: not true, not a string of digits
+        for days in (True, "7", 7.5):
+            assert client.post("/v1/shares", headers=team,
+                               json={"athlete": "Anna", "days": days}).status_code == 422
+        # ... while 7.0 is one (JSON Schema's integer; generated clients send it so)
+        whole = client.post("/v1/shares", headers=team, json={"athlete": "Anna", "days": 7.0})
+        assert whole.status_code == 201
+        assert client.delete(f"/v1/shares/{whole.json()['id']}", headers=team).status_code == 204
+        # SQLite keeps naive times: every time in an answer still carries its offset
+        listed = client.get("/v1/shares", headers=team).json()["shares"]
+        assert listed and all(datetime.fromisoformat(v[f]).utcoffset() == timedelta(0)
+                              for v in listed for f in ("created_at", "expires_at"))
+        assert datetime.fromisoformat(seen["expires_at"]).utcoffset() == timedelta(0)
 
         # The link is no key: nothing of the team's API opens with it, nothing writes.
         assert client.get("/v1/jobs", headers=shared).status_code == 401

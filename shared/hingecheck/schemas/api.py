@@ -9,7 +9,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from hingecheck.schemas.feedback import Drawing
 from hingecheck.triage import athlete_from_file_name, filmed_on, urgency
@@ -25,7 +25,15 @@ __all__ = ["JobStatus"]
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 _INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 NO_NUL = r"^[^\x00]*$"  # NUL cannot be stored (PostgreSQL text refuses it)
-NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
+# What Python's str.split() or ECMA's \s counts as a space, spelt out: the two differ
+# (U+0085 and U+001C–U+001F are spaces to Python only, U+FEFF to ECMA only).
+SPACES = r"\x09-\x0d\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+NOT_BLANK = rf"^[^\x00]*[^{SPACES}\x00][^\x00]*$"
+# A character that is still there once clean_name has run: not a space, a control or an
+# invisible formatting character.
+VISIBLE = (r"[^\x00-\x20\x7f-\xa0\u061c\u1680\u2000-\u200f\u2028-\u202f\u205f-\u2069"
+           r"\u3000\ufeff]")
+NAMES_SOMEONE = rf"^[^\x00]*{VISIBLE}[^\x00]*$"
 MAX_AT_S = 86_400.0  # a note's moment: no clip the server takes is a day long
 
 
@@ -43,8 +51,23 @@ def _not_blank(value: str) -> str:
 
 # A name a client gives (athlete, batch): cleaned; a required one must not end up blank.
 Name = Annotated[str, Field(max_length=200, pattern=NO_NUL), AfterValidator(clean_name)]
-RequiredName = Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK),
+RequiredName = Annotated[str, Field(min_length=1, max_length=200, pattern=NAMES_SOMEONE,
+                                    description="at least one visible character (not "
+                                    "only spaces, controls or invisible formatting); no "
+                                    "NUL"),
                          AfterValidator(clean_name), AfterValidator(_not_blank)]
+
+
+def _json_number(value: object) -> object:
+    # Lax pydantic would read true as 1 and "14" as 14; the schema says a number. An
+    # integral float (14.0) stays an integer, as JSON Schema counts it.
+    if isinstance(value, bool | str | bytes):
+        raise ValueError("must be a number (not a boolean or a string)")
+    return value
+
+
+# An integer in a request body: a JSON number, not true or "14".
+JsonInt = Annotated[int, BeforeValidator(_json_number)]
 
 
 class Body(BaseModel):
@@ -57,6 +80,14 @@ class Body(BaseModel):
 def _utc(value: datetime | None) -> datetime | None:
     """SQLite hands back naive times; every time here is UTC."""
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+# A time in a response: always with its offset (a naive one from SQLite is UTC).
+UtcTime = Annotated[datetime, AfterValidator(_aware)]
 
 
 class JobFault(BaseModel):
@@ -104,7 +135,7 @@ class JobView(BaseModel):
                                    "the video's own creation time (its UTC date) where the "
                                    "file carries a plausible one, else the date in its file "
                                    "name; null where neither")
-    filmed_at: datetime | None = Field(default=None, description="the video's own creation "
+    filmed_at: UtcTime | None = Field(default=None, description="the video's own creation "
                                        "time (result.json's video.created_at), once "
                                        "succeeded; null where the file has none")
     score: float | None = Field(description="0–100 once succeeded and judged")
@@ -125,8 +156,8 @@ class JobView(BaseModel):
     reps: int | None
     faults: list[JobFault]
     error: JobError | None
-    created_at: datetime | None
-    finished_at: datetime | None
+    created_at: UtcTime | None
+    finished_at: UtcTime | None
     links: JobLinks
 
     @classmethod
@@ -167,7 +198,7 @@ class BatchRef(BaseModel):
 
 
 class BatchItem(BatchRef):
-    created_at: datetime
+    created_at: UtcTime
 
 
 class BatchList(BaseModel):
@@ -256,17 +287,26 @@ class Readiness(BaseModel):
 
 
 class NoteIn(Body):
-    rep: int | None = Field(default=None, ge=0, le=10_000, description="the rep (0-based, "
-                            "as in result.json's reps); null: a note on the whole clip")
+    # A drawing is on a frame: with a drawing, at_s is a number (stated in the schema too,
+    # so that a generated client knows).
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"anyOf": [
+        {"properties": {"drawing": {"type": "null"}}},
+        {"properties": {"at_s": {"type": "number"}}, "required": ["at_s"]}]})
+
+    rep: JsonInt | None = Field(default=None, ge=0, le=10_000, description="the "
+                            "rep (0-based, as in result.json's reps); null: a note on the "
+                            "whole clip. A rep the job does not have is a 409 no-such-rep")
     text: str = Field(min_length=1, max_length=2000, pattern=NOT_BLANK,
                       description="what the coach saw (not only spaces; no NUL)")
-    at_s: float | None = Field(default=None, ge=0, le=MAX_AT_S, description="a moment in "
-                               "the clip, seconds from its start (not past the longest clip "
-                               "the server takes); null: none")
-    shared: bool = Field(default=False, description="shown to the athlete on their share "
-                         "link")
+    at_s: float | None = Field(default=None, ge=0, le=MAX_AT_S, strict=True,
+                               description="a moment in the clip, seconds from its start "
+                               "(not past the longest clip the server takes: the OpenAPI's "
+                               "maximum is the server's max_duration_s); null: none")
+    shared: bool = Field(default=False, strict=True, description="shown to the athlete on "
+                         "their share link")
     drawing: Drawing | None = Field(default=None, description="shapes drawn on the frame at "
-                                    "at_s (which it needs); null: none")
+                                    "at_s (which it needs: with a drawing, at_s is "
+                                    "required); null: none")
 
     @model_validator(mode="after")
     def _drawn_at_a_moment(self) -> NoteIn:
@@ -279,7 +319,7 @@ class NoteView(BaseModel):
     id: str
     rep: int | None
     text: str
-    created_at: datetime
+    created_at: UtcTime
     at_s: float | None = None
     shared: bool = False
     drawing: Drawing | None = None
@@ -301,7 +341,9 @@ class ReanalysisIn(Body):
 
 class ShareIn(Body):
     athlete: RequiredName = Field(description="whose clips it shows (trimmed; not blank)")
-    days: int = Field(default=14, ge=1, le=90, description="how long the link works")
+    days: JsonInt = Field(default=14, ge=1, le=90,
+                      description="how long the link works (an integer: not true, not "
+                      "\"14\")")
 
 
 class BatchIn(Body):
@@ -311,8 +353,8 @@ class BatchIn(Body):
 class ShareView(BaseModel):
     id: str
     athlete: str
-    expires_at: datetime
-    created_at: datetime
+    expires_at: UtcTime
+    created_at: UtcTime
 
 
 class NewShare(ShareView):
@@ -333,7 +375,7 @@ class SharedJob(JobView):
 
 class SharedClips(BaseModel):
     athlete: str
-    expires_at: datetime
+    expires_at: UtcTime
     jobs: list[SharedJob] = Field(description="the athlete's analysed clips, newest first, "
                                   "each with its shared notes")
 

@@ -16,7 +16,8 @@ MAX_REPLY_CHARS = 1000
 PLAIN_TEXT = r"^[^\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$"
 COLOUR = r"^#[0-9a-fA-F]{6}$"
 
-Fraction = Annotated[float, Field(ge=0, le=1, description="a fraction of the frame")]
+Fraction = Annotated[float, Field(ge=0, le=1, strict=True,
+                                  description="a fraction of the frame")]
 Colour = Annotated[str, Field(pattern=COLOUR, description="#rrggbb")]
 
 
@@ -46,7 +47,8 @@ class Arrow(Shape):
 class Circle(Shape):
     kind: Literal["circle"]
     centre: Point
-    radius: float = Field(gt=0, le=1, description="a fraction of the frame's width")
+    radius: float = Field(gt=0, le=1, strict=True,
+                          description="a fraction of the frame's width")
     colour: Colour | None = None
 
 
@@ -55,8 +57,8 @@ class Angle(Shape):
     vertex: Point
     start: Point = Field(description="the end of one arm")
     end: Point = Field(description="the end of the other arm")
-    degrees: float = Field(ge=0, le=180, description="the angle between the arms as "
-                           "measured on the frame where it was drawn")
+    degrees: float = Field(ge=0, le=180, strict=True, description="the angle between the "
+                           "arms as measured on the frame where it was drawn")
     colour: Colour | None = None
 
 
