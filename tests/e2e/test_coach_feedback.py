@@ -41,19 +41,23 @@ def clips(server):  # type: ignore[no-untyped-def]  # noqa: F811
     """Analysed clips: Wes's rounded back (for notes), and one clip per width to change and
     delete, all in one batch."""
     base, key, root = server
-    batch = httpx.post(base + "/v1/batches", headers=_auth(key), json={"name": "Feedback session"}).json()["id"]
+    batch = httpx.post(base + "/v1/batches", headers=_auth(key),
+                       json={"name": "Feedback session"}).json()["id"]
     ids = {}
     for tag, name, athlete, params in (
-            ("notes", "wes_rdl_2026-12-01.mp4", "Wes", {"scenario": "lumbar_rounding", "grade": "severe", "seed": 5}),
+            ("notes", "wes_rdl_2026-12-01.mp4", "Wes",
+             {"scenario": "lumbar_rounding", "grade": "severe", "seed": 5}),
             ("desktop", "img_2026-12-01_desktop.mp4", "Img", {"scenario": "good_hinge", "seed": 2}),
             ("phone", "img_2026-12-01_phone.mp4", "Pxl", {"scenario": "good_hinge", "seed": 3})):
         path = root / name
         generate_clip(ClipParams.model_validate({"reps": 2, **params}), path)
-        ids[tag] = httpx.post(base + "/v1/videos", headers=_auth(key), data={"athlete": athlete, "batch": batch},
+        ids[tag] = httpx.post(base + "/v1/videos", headers=_auth(key),
+                              data={"athlete": athlete, "batch": batch},
                               files={"file": (name, path.read_bytes(), "video/mp4")}).json()["id"]
     deadline = time.monotonic() + 500
     for job in ids.values():
-        while httpx.get(f"{base}/v1/jobs/{job}", headers=_auth(key)).json()["status"] != "succeeded":
+        while httpx.get(f"{base}/v1/jobs/{job}",
+                        headers=_auth(key)).json()["status"] != "succeeded":
             assert time.monotonic() < deadline, f"job {job} never analysed"
             time.sleep(1)
     return batch, ids
@@ -77,12 +81,14 @@ def _check(page, problems: list[str], shot: Path) -> None:  # type: ignore[no-un
 
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])
-def test_a_clip_is_renamed_moved_deleted_and_athletes_merged(browser, server, clips, width: str) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_clip_is_renamed_moved_deleted_and_athletes_merged(  # type: ignore[no-untyped-def]
+        browser, server, clips, width: str) -> None:  # noqa: F811
     base, key, root = server
     shots = Path(os.environ.get("HINGECHECK_SCREENSHOTS", root))
     batch, ids = clips
     job = ids[width]
-    moved = httpx.post(base + "/v1/batches", headers=_auth(key), json={"name": f"Moved ({width})"}).json()["id"]
+    moved = httpx.post(base + "/v1/batches", headers=_auth(key),
+                       json={"name": f"Moved ({width})"}).json()["id"]
     page, problems = _page(browser, base, key, width)
     # The clip view: the camera-roll name becomes an athlete, and the clip another batch's.
     page.goto(f"{base}/#/clip/{job}")
@@ -93,9 +99,11 @@ def test_a_clip_is_renamed_moved_deleted_and_athletes_merged(browser, server, cl
     page.select_option("#manage-batch", moved)
     _check(page, problems, shots / f"f1-clip-manage-{width}.png")
     page.click(".manage-form button[type=submit]")
-    page.wait_for_function(f"() => document.querySelector('#clip-title')?.textContent.startsWith('Zoe {width}')"
-                           " || document.querySelector('details.manage [role=status]')?.textContent")
-    assert page.inner_text("#clip-title").startswith(f"Zoe {width}"), page.inner_text("details.manage")
+    page.wait_for_function(
+        f"() => document.querySelector('#clip-title')?.textContent.startsWith('Zoe {width}')"
+        " || document.querySelector('details.manage [role=status]')?.textContent")
+    assert page.inner_text("#clip-title").startswith(f"Zoe {width}"), \
+        page.inner_text("details.manage")
     now = httpx.get(f"{base}/v1/jobs/{job}", headers=_auth(key)).json()
     assert (now["athlete"], now["batch"]) == (f"Zoe {width}", moved)
     # The athlete view: renamed (a merge into a new name).
@@ -105,9 +113,11 @@ def test_a_clip_is_renamed_moved_deleted_and_athletes_merged(browser, server, cl
     page.fill("#rename-athlete", f"Zia {width}")
     _check(page, problems, shots / f"f2-athlete-rename-{width}.png")
     page.click("details.manage button[type=submit]")
-    page.wait_for_function(f"() => document.querySelector('#athlete-title')?.textContent === 'Zia {width}'")
+    page.wait_for_function(
+        f"() => document.querySelector('#athlete-title')?.textContent === 'Zia {width}'")
     page.wait_for_selector("#athlete-jobs tbody tr")
-    assert httpx.get(f"{base}/v1/jobs/{job}", headers=_auth(key)).json()["athlete"] == f"Zia {width}"
+    renamed = httpx.get(f"{base}/v1/jobs/{job}", headers=_auth(key)).json()
+    assert renamed["athlete"] == f"Zia {width}"
     # The batch view: Zia merged into Wes.
     page.goto(f"{base}/#/batch/{moved}")
     page.wait_for_selector("#jobs tbody tr")
@@ -116,7 +126,8 @@ def test_a_clip_is_renamed_moved_deleted_and_athletes_merged(browser, server, cl
     page.select_option("#merge-from", f"Zia {width}")
     page.fill("#merge-into", "Wes")
     page.click(".manage-form button[type=submit]")
-    page.wait_for_function("() => document.querySelector('#jobs tbody td a')?.textContent === 'Wes'")
+    page.wait_for_function(
+        "() => document.querySelector('#jobs tbody td a')?.textContent === 'Wes'")
     assert httpx.get(f"{base}/v1/jobs/{job}", headers=_auth(key)).json()["athlete"] == "Wes"
     # Delete the clip: nothing goes before the coach confirms, and "Keep it" keeps it.
     page.goto(f"{base}/#/clip/{job}")
@@ -155,16 +166,19 @@ def _drag(page, start: tuple[float, float], end: tuple[float, float]) -> None:  
 
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])
-def test_a_timed_note_with_a_drawing_reaches_the_athlete_and_the_reply_the_coach(browser, server, clips, width: str) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_timed_note_with_a_drawing_reaches_the_athlete_and_the_reply_the_coach(  # type: ignore[no-untyped-def]
+        browser, server, clips, width: str) -> None:  # noqa: F811
     base, key, root = server
     shots = Path(os.environ.get("HINGECHECK_SCREENSHOTS", root))
     job = clips[1]["notes"]
     page, problems = _page(browser, base, key, width)
     page.goto(f"{base}/#/clip/{job}")
-    page.wait_for_function("() => document.querySelector('#video')?.readyState >= 2", timeout=30_000)
+    page.wait_for_function("() => document.querySelector('#video')?.readyState >= 2",
+                           timeout=30_000)
     moment = 1.2
     page.evaluate(f"document.querySelector('#video').currentTime = {moment}")
-    page.wait_for_function(f"() => Math.abs(document.querySelector('#video').currentTime - {moment}) < 0.05")
+    page.wait_for_function(
+        f"() => Math.abs(document.querySelector('#video').currentTime - {moment}) < 0.05")
     page.click("#draw")
     assert page.locator(".draw-tools").is_visible()
     _drag(page, (0.3, 0.2), (0.5, 0.5))  # a line, one stroke
@@ -196,13 +210,16 @@ def test_a_timed_note_with_a_drawing_reaches_the_athlete_and_the_reply_the_coach
     assert 88 < angle["degrees"] < 92, angle  # as measured in the frame's pixels
     assert all(0 <= angle[p][c] <= 1 for p in ("vertex", "start", "end") for c in "xy")
     private = next(n for n in notes if n["text"] == f"Only for me ({width})")
-    assert not private["shared"] and private["at_s"] is None  # the drawing's moment went with its note
+    # The drawing's moment went with its note.
+    assert not private["shared"] and private["at_s"] is None
 
     # The athlete's link: the shared note only, its drawing over the video at its moment.
-    link = httpx.post(base + "/v1/shares", headers=_auth(key), json={"athlete": "Wes"}).json()["link"]
+    link = httpx.post(base + "/v1/shares", headers=_auth(key),
+                      json={"athlete": "Wes"}).json()["link"]
     athlete, seen = _page(browser, base, None, width)
     athlete.goto(f"{base}{link}/{job}")
-    athlete.wait_for_function("() => document.querySelector('#shared-video')?.readyState >= 2", timeout=30_000)
+    athlete.wait_for_function(
+        "() => document.querySelector('#shared-video')?.readyState >= 2", timeout=30_000)
     shared = athlete.locator(f".shared-notes li[data-note='{drawn['id']}']")
     assert f"Hips back here, back flat ({width})" in shared.inner_text()
     assert "Only for me" not in athlete.inner_text("#shared-clip")
@@ -210,7 +227,9 @@ def test_a_timed_note_with_a_drawing_reaches_the_athlete_and_the_reply_the_coach
     athlete.wait_for_function("() => document.querySelector('#shared-video').currentTime < 0.1")
     assert athlete.evaluate(PAINTED) == 0  # not at the note's moment: nothing drawn
     shared.locator(".moment").click()
-    athlete.wait_for_function(f"() => Math.abs(document.querySelector('#shared-video').currentTime - {moment}) < 0.05")
+    athlete.wait_for_function(
+        "() => Math.abs(document.querySelector('#shared-video').currentTime"
+        f" - {moment}) < 0.05")
     athlete.wait_for_function(f"({PAINTED})() > 0")
     shared.locator("summary").click()
     shared.locator("textarea").fill(f"Got it, I'll brace first ({width})")
@@ -222,7 +241,8 @@ def test_a_timed_note_with_a_drawing_reaches_the_athlete_and_the_reply_the_coach
     # The coach sees the reply under the note.
     page.reload()
     page.wait_for_selector(f".clip-notes li[data-note='{drawn['id']}'] .replies li")
-    assert f"brace first ({width})" in page.inner_text(f".clip-notes li[data-note='{drawn['id']}'] .replies")
+    replies = page.inner_text(f".clip-notes li[data-note='{drawn['id']}'] .replies")
+    assert f"brace first ({width})" in replies
     page.locator(".clip-notes").scroll_into_view_if_needed()
     _check(page, problems, shots / f"f7-coach-reply-{width}.png")
     page.close()

@@ -66,7 +66,8 @@ def team(server):  # type: ignore[no-untyped-def]  # noqa: F811
 
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])
-def test_each_file_in_the_queue_has_its_own_athlete_and_exercise(browser, server, width: str) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_each_file_in_the_queue_has_its_own_athlete_and_exercise(  # type: ignore[no-untyped-def]
+        browser, server, width: str) -> None:  # noqa: F811
     base, key, root = server
     shots = Path(os.environ.get("HINGECHECK_SCREENSHOTS", root))
     auth = {"Authorization": f"Bearer {key}"}
@@ -107,7 +108,8 @@ def test_the_clip_says_why_shows_the_moment_and_zooms(browser, server, team, wid
     shots = Path(os.environ.get("HINGECHECK_SCREENSHOTS", root))
     page, problems = _signed_in(browser, base, key, width)
     page.goto(f"{base}/#/clip/{team[0]}")
-    page.wait_for_function("() => document.querySelector('#video')?.readyState >= 2", timeout=30_000)
+    page.wait_for_function("() => document.querySelector('#video')?.readyState >= 2",
+                           timeout=30_000)
     why = page.locator(".fault-why[data-fault=lumbar_rounding]").last
     # The bulge at the bottom, against a neutral back's (0.04 chord lengths).
     assert re.match(r"The back rounded at the bottom: its outline bulged about [\d.]+ times "
@@ -149,8 +151,9 @@ def test_the_clip_says_why_shows_the_moment_and_zooms(browser, server, team, wid
     # Full screen the page's buttons are out of sight: the browser's own controls are on.
     assert page.evaluate("document.querySelector('#video').controls") is True
     page.evaluate("document.exitFullscreen()")
+    controls = str(width == "desktop").lower()
     page.wait_for_function("() => document.fullscreenElement === null && "
-                           f"document.querySelector('#video').controls === {str(width == 'desktop').lower()}")
+                           f"document.querySelector('#video').controls === {controls}")
     _check(page, problems, shots / f"s2-clip-{width}.png")
     page.close()
 
