@@ -179,7 +179,10 @@ def draw_hud(img: np.ndarray, state: SceneState, look: Look, exercise: str,
              no_score_reason: str | None) -> None:
     pad = int(14 * look.unit)
     shown = min(state.reps_done + (state.current_rep is not None), state.rep_total)
-    counter = f"{exercise}  \N{MIDDLE DOT}  rep {shown}/{state.rep_total}"
+    # Before the first rep begins there is no rep to count: "rep 0/5" reads as a verdict.
+    reps = f"{state.rep_total} rep{'s' if state.rep_total != 1 else ''}"
+    counter = f"{exercise}  \N{MIDDLE DOT}  " + (f"rep {shown}/{state.rep_total}" if shown
+                                                  else reps)
     text_box(img, counter, (pad, pad), look)
     if state.banner is not None and state.banner.score is not None:
         rep = state.banner
