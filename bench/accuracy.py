@@ -38,12 +38,13 @@ from hingecheck import keypoints as kp
 from hingecheck.analysis.angles import flexion_deg, inclination_from_vertical_deg
 from hingecheck.analysis.profiles import PROFILES
 from hingecheck.pipeline import PoseStageOutput, finish_analysis, run_pose_stage
-from hingecheck.pose.model import get_pose_model
+from hingecheck.pose.model import PoseModel, get_pose_model
 from hingecheck.schemas import AnalysisResult
-from hingecheck.settings import get_settings
+from hingecheck.settings import Settings, get_settings
 from hingecheck.synth.motion import EXERCISES
 from hingecheck.synth.suite import load_truth, suite_params, write_suite
 from hingecheck.synth.truth import ClipTruth
+from hingecheck.vocab import FaultName
 
 sys.path.insert(0, str(Path(__file__).parent))
 from real_labels import (
@@ -68,7 +69,8 @@ def angles(xy: np.ndarray, side: str) -> np.ndarray:
                      inclination_from_vertical_deg(hip, sh)], axis=1)
 
 
-def pose_stats(out, result: AnalysisResult, truth: ClipTruth) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
+def pose_stats(out: PoseStageOutput, result: AnalysisResult,
+               truth: ClipTruth) -> dict[str, list[float]]:
     """One clip's pose measures, as lists to pool into any grouping of the clips: the
     keypoints as the pose model gave them, the angles as the analysis read them (after the
     second opinion on the legs, where it ran)."""
@@ -124,7 +126,7 @@ def fault_counts(result: AnalysisResult, truth: ClipTruth,
             # Rounding recall per grade, squat recall per load held.
             load = truth.params.load or EXERCISES[truth.exercise].load
             for f in truth.reps[t_idx].faults:
-                group = f.grade if f.name == "lumbar_rounding" else load
+                group = f.grade if f.name == FaultName.LUMBAR_ROUNDING else load
                 recall[(f.name, group)].append(f.name in found)
         score = result.reps[d_idx].score if d_idx is not None else None
         if t_idx is not None and score is not None:  # None: the clip was not judged
@@ -194,13 +196,14 @@ def print_analysis(rep_exact: list[bool], counts: dict[str, dict[str, int]],
           f"{sum(accepted)}/{len(accepted)} clips within 30° were scored")
 
 
-def real_pose(root: Path, name: str, settings, model, cache: Path | None) -> PoseStageOutput:  # type: ignore[no-untyped-def]
+def real_pose(root: Path, name: str, settings: Settings, model: PoseModel,
+              cache: Path | None) -> PoseStageOutput:
     """A real clip's pose stage, cached under ``cache/real`` by its path."""
     return pose_stage(root / name, settings, model, cache / "real" if cache else None,
                       key=name.replace("/", "__"))
 
 
-def real_calibration(root: Path, settings, model, cache: Path | None) -> None:  # type: ignore[no-untyped-def]
+def real_calibration(root: Path, settings: Settings, model: PoseModel, cache: Path | None) -> None:
     print("\n### Real clips, calibration (deadlift-b/, deadlift-c/: thresholds were set "
           "with these in view)")
     print("\n| real clip | profile | label | hingecheck found | score | agrees |")
@@ -234,7 +237,7 @@ def real_calibration(root: Path, settings, model, cache: Path | None) -> None:  
           f"read as {np.nanmin(side_offsets):.0f}–{np.nanmax(side_offsets):.0f}° off the side")
 
 
-def real_validation(root: Path, settings, model, cache: Path | None) -> None:  # type: ignore[no-untyped-def]
+def real_validation(root: Path, settings: Settings, model: PoseModel, cache: Path | None) -> None:
     print("\n### Real clips, validation (deadlift-d/: no threshold chosen on them)")
     print("\n| real clip | view (LABELS.md) | profile | reps by eye | hingecheck | agrees |")
     print("|---|---|---|---|---|---|")
@@ -268,7 +271,8 @@ def real_validation(root: Path, settings, model, cache: Path | None) -> None:  #
           f"{len(squats_ok)} squat × profile judgements")
 
 
-def refused_say_only_why(root: Path, settings, model, cache: Path | None) -> None:  # type: ignore[no-untyped-def]
+def refused_say_only_why(root: Path, settings: Settings, model: PoseModel,
+                         cache: Path | None) -> None:
     """Every clip in ``root`` the view check refuses: no score, fault, cue or rep verdict."""
     refused = clean = 0
     for clip in sorted(root.rglob("*.mp4")):
@@ -285,7 +289,7 @@ def refused_say_only_why(root: Path, settings, model, cache: Path | None) -> Non
           f"verdict: {clean}/{refused}")
 
 
-def pose_stage(clip: Path, settings, model, cache: Path | None,  # type: ignore[no-untyped-def]
+def pose_stage(clip: Path, settings: Settings, model: PoseModel, cache: Path | None,
                key: str | None = None) -> PoseStageOutput:
     """The clip's pose-stage output, from ``cache`` when it holds a current one."""
     pickled = cache / f"{key or clip.name}.pose.pkl" if cache else None
@@ -301,8 +305,8 @@ def pose_stage(clip: Path, settings, model, cache: Path | None,  # type: ignore[
     return out
 
 
-def suite(seed: int, role: str, root: Path, cache: Path | None, settings, model,  # type: ignore[no-untyped-def]
-          first: int | None = None) -> None:
+def suite(seed: int, role: str, root: Path, cache: Path | None, settings: Settings,
+          model: PoseModel, first: int | None = None) -> None:
     """Write (if needed) and measure one generated suite seed (its ``first`` clips only,
     when given: a quick look, not the figure)."""
     folder = root / str(seed)

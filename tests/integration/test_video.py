@@ -7,7 +7,14 @@ import av
 import numpy as np
 import pytest
 from hingecheck import errors
-from hingecheck.video import DecodeStats, VideoLimits, decode_frames, probe
+from hingecheck.video import (
+    DecodedFrame,
+    DecodeStats,
+    VideoInfo,
+    VideoLimits,
+    decode_frames,
+    probe,
+)
 from hingecheck.video.encode import write_h264
 
 
@@ -21,7 +28,9 @@ def band_frames(n: int, width: int = 96, height: int = 64) -> list[np.ndarray]:
     return frames
 
 
-def decode_all(path: Path, analysis_fps: float = 1000.0, limits: VideoLimits | None = None):
+def decode_all(
+    path: Path, analysis_fps: float = 1000.0, limits: VideoLimits | None = None
+) -> tuple[VideoInfo, list[DecodedFrame], DecodeStats]:
     limits = limits or VideoLimits()
     info = probe(path, limits)
     stats = DecodeStats()

@@ -9,7 +9,14 @@ import av
 import numpy as np
 import pytest
 from hingecheck import errors
-from hingecheck.video import DecodeStats, VideoLimits, decode_frames, probe
+from hingecheck.video import (
+    DecodedFrame,
+    DecodeStats,
+    VideoInfo,
+    VideoLimits,
+    decode_frames,
+    probe,
+)
 from hingecheck.video.encode import write_h264
 
 FPS = 30
@@ -24,7 +31,9 @@ def noisy_frames(n: int, seed: int = 0) -> list[np.ndarray]:
     return [rng.integers(0, 255, (64, 96, 3), dtype=np.uint8) for _ in range(n)]
 
 
-def decode_all(path: Path, limits: VideoLimits | None = None):
+def decode_all(
+    path: Path, limits: VideoLimits | None = None
+) -> tuple[VideoInfo, list[DecodedFrame], DecodeStats]:
     limits = limits or VideoLimits()
     info = probe(path, limits)
     stats = DecodeStats()

@@ -51,7 +51,7 @@ def _status(client: TestClient, key: str, job_id: str) -> dict:  # type: ignore[
 
 
 def test_worker_killed_mid_job_the_job_still_succeeds_once(redis_up: None, tmp_path: Path,
-                                                           settings) -> None:  # type: ignore[no-untyped-def]
+                                                           settings: Settings) -> None:
     clip = tmp_path / "lift.mp4"
     generate_clip(ClipParams(scenario="good_hinge", reps=3, seed=9), clip)
     queue = f"test-{uuid.uuid4().hex[:8]}"

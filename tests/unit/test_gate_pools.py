@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+
+from starlette.types import Message, Receive, Scope, Send
 
 from services.api.gate import Gate
 from services.api.shed import never_shed
 
 
-async def _ok(scope: dict[str, Any], receive: Any, send: Any) -> None:
+async def _ok(scope: Scope, receive: Receive, send: Send) -> None:
     await send({"type": "http.response.start", "status": 200, "headers": []})
     await send({"type": "http.response.body", "body": b"ok"})
 
@@ -18,10 +19,10 @@ async def _ok(scope: dict[str, Any], receive: Any, send: Any) -> None:
 def _status(gate: Gate, method: str, path: str) -> int:
     answer: dict[str, int] = {}
 
-    async def receive() -> dict[str, Any]:
+    async def receive() -> Message:
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: Message) -> None:
         if message["type"] == "http.response.start":
             answer["status"] = message["status"]
 
