@@ -140,7 +140,7 @@ def main() -> None:
            "HINGECHECK_BROKER_URL": args.redis, "HINGECHECK_QUEUE": queue,
            "HINGECHECK_JOB_LEASE_S": str(args.lease),
            "HINGECHECK_SWEEP_INTERVAL_S": str(args.sweep), "HINGECHECK_RETRY_BACKOFF_S": "0"}
-    s = Settings(data_dir=tmp / "data", broker_url=args.redis, queue=queue,  # type: ignore[arg-type]
+    s = Settings(data_dir=tmp / "data", broker_url=args.redis, queue=queue,
                  job_lease_s=args.lease)
     db = jobs.connect(s.database())
     tenant, _ = jobs.create_key(db, "faults")

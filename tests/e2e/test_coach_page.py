@@ -14,17 +14,21 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import numpy as np
 import pytest
+from hingecheck.settings import Settings
 from hingecheck.synth.generate import generate_clip
 from hingecheck.synth.truth import ClipParams
 from hingecheck.video.encode import write_h264
-from playwright.sync_api import expect
+from hingecheck.vocab import FaultName
+from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.model
+Served = tuple[str, str | None, Path]  # the server's address, its key, its folder
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).resolve().parents[2] / ".cache/npm/node_modules/axe-core/axe.min.js"
 WIDTHS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -36,7 +40,7 @@ CLIPS = {  # file name → (scenario, extra params); the athlete comes from the 
 
 
 @pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
+def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         if os.environ.get("HINGECHECK_REQUIRE_SERVICES") == "1":
             pytest.fail("Chromium required: apt-get install chromium (.ci/run does)")
@@ -51,7 +55,8 @@ def browser():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, settings):  # type: ignore[no-untyped-def]
+def server(tmp_path_factory: pytest.TempPathFactory,
+           settings: Settings) -> Iterator[Served]:
     root = tmp_path_factory.mktemp("serve")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -79,7 +84,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, settings):  # type: ignore[
     proc.wait(10)
 
 
-def test_coach_uploads_reviews_and_exports_a_batch(browser, server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_coach_uploads_reviews_and_exports_a_batch(browser: Browser, server: Served,
+                                                   tmp_path: Path) -> None:
     base, key, root = server
     assert key, "serve prints an API key"
     shots = Path(os.environ.get("HINGECHECK_SCREENSHOTS", tmp_path))
@@ -319,7 +325,7 @@ def test_coach_uploads_reviews_and_exports_a_batch(browser, server, tmp_path: Pa
 
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])
-def test_failures_are_shown_with_their_reasons(browser, server, tmp_path: Path,  # type: ignore[no-untyped-def]
+def test_failures_are_shown_with_their_reasons(browser: Browser, server: Served, tmp_path: Path,
                                                width: str) -> None:
     """A refused file keeps its reason on the upload page; a job the worker rejected shows
     the stored reason in the batch and in its clip view; at desktop and phone widths."""
@@ -362,7 +368,7 @@ def test_failures_are_shown_with_their_reasons(browser, server, tmp_path: Path, 
     page.close()
 
 
-def _no_sideways_scroll(page) -> None:  # type: ignore[no-untyped-def]
+def _no_sideways_scroll(page: Page) -> None:
     """The page fits the screen's width; if not, the elements that stick out are named."""
     wide = page.evaluate("document.documentElement.scrollWidth")
     outside = page.evaluate(
@@ -375,7 +381,7 @@ def _no_sideways_scroll(page) -> None:  # type: ignore[no-untyped-def]
 
 
 
-def _axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+def _axe_violations(page: Page) -> list[str]:
     """axe-core's violations on the page as it stands: 'rule: selector (impact)'."""
     page.add_script_tag(path=str(AXE))
     found = page.evaluate("async () => (await axe.run(document)).violations.map(v => "
@@ -384,7 +390,8 @@ def _axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
     return list(found)
 
 
-def test_every_view_passes_axe_at_both_widths(browser, server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_every_view_passes_axe_at_both_widths(browser: Browser, server: Served,
+                                              tmp_path: Path) -> None:
     """axe-core (npm, pinned by the Makefile) on every view, desktop and phone: sign-in,
     home, a batch, a scored clip, a clip that was not analysed, an athlete, the week, two
     reps side by side, a shared clip; each one screenshotted."""
@@ -396,7 +403,7 @@ def test_every_view_passes_axe_at_both_widths(browser, server, tmp_path: Path) -
     base, key, root = server
     auth = {"Authorization": f"Bearer {key}"}
     clip = root / "fay_rdl_2026-11-21.mp4"
-    generate_clip(ClipParams(scenario="squat_substitution", reps=2, seed=3), clip)
+    generate_clip(ClipParams(scenario=FaultName.SQUAT_SUBSTITUTION, reps=2, seed=3), clip)
     nobody = root / "gus_empty_room.mp4"
     write_h264(nobody, [np.full((240, 320, 3), 90, np.uint8)] * 45, fps=15)
     batch = httpx.post(base + "/v1/batches", headers=auth, json={"name": "Axe"}).json()["id"]
@@ -444,7 +451,7 @@ def test_every_view_passes_axe_at_both_widths(browser, server, tmp_path: Path) -
     assert {view: found for view, found in problems.items() if found} == {}
 
 
-def _player_fits_the_screen(page, phone: bool) -> None:  # type: ignore[no-untyped-def]
+def _player_fits_the_screen(page: Page, phone: bool) -> None:
     """On a phone the browser's own controls (which cover half the picture) are off: the
     page's Play button and a tap on the picture play and pause, and a clock says where."""
     page.wait_for_function("() => document.querySelector('#video').readyState >= 1")
@@ -461,7 +468,7 @@ def _player_fits_the_screen(page, phone: bool) -> None:  # type: ignore[no-untyp
     assert re.fullmatch(r"0:\d\d\.\d / 0:\d\d\.\d", page.inner_text("#clock"))
 
 
-def test_a_clip_not_ready_then_not_scored_says_so_on_a_phone(browser, server,  # type: ignore[no-untyped-def]
+def test_a_clip_not_ready_then_not_scored_says_so_on_a_phone(browser: Browser, server: Served,
                                                              tmp_path: Path) -> None:
     """Opened while it waits behind another clip, a clip says it is not ready (and how far
     along it is); it turns into its view by itself when done; filmed from too far off the
@@ -514,7 +521,7 @@ def test_a_clip_not_ready_then_not_scored_says_so_on_a_phone(browser, server,  #
     phone.close()
 
 
-def _tab_to(page, selector: str, presses: int = 80) -> None:  # type: ignore[no-untyped-def]
+def _tab_to(page: Page, selector: str, presses: int = 80) -> None:
     """Press Tab until the focus is on ``selector`` (as a keyboard user moves)."""
     for _ in range(presses):
         if page.evaluate(f"document.activeElement?.matches({selector!r}) ?? false"):
@@ -525,7 +532,7 @@ def _tab_to(page, selector: str, presses: int = 80) -> None:  # type: ignore[no-
 
 
 def test_a_keyboard_alone_signs_in_uploads_opens_the_worst_clip_plays_steps_and_notes(
-        browser, server) -> None:  # type: ignore[no-untyped-def]
+        browser: Browser, server: Served) -> None:
     base, key, root = server
     paths = []
     for name in ("anna_rdl_2026-11-20.mp4", "cara_rdl_2026-11-20.mp4"):
@@ -542,7 +549,7 @@ def test_a_keyboard_alone_signs_in_uploads_opens_the_worst_clip_plays_steps_and_
         own.close()
 
 
-def _keyboard_run(page, base: str, key: str, paths: list[Path]) -> None:  # type: ignore[no-untyped-def]
+def _keyboard_run(page: Page, base: str, key: str, paths: list[Path]) -> None:
     # Listening for the picker from the start turns Playwright's interception of it on
     # before any key is pressed (turned on only inside expect_file_chooser, it raced the
     # key press and the picker was sometimes missed).
@@ -602,7 +609,8 @@ def _keyboard_run(page, base: str, key: str, paths: list[Path]) -> None:  # type
     assert "Push the hips back" in page.inner_text(".rep-card[data-rep='0'] .notes")
 
 
-def test_a_clip_opened_in_a_new_tab_needs_no_second_sign_in(browser, server) -> None:  # type: ignore[no-untyped-def]
+def test_a_clip_opened_in_a_new_tab_needs_no_second_sign_in(browser: Browser,
+                                                            server: Served) -> None:
     """Ctrl-click on a row's link opens the clip in a new tab, signed in: the new tab asks
     the open one for the key (BroadcastChannel). The key is never written to disk, and a
     browser with no signed-in tab still asks for it."""

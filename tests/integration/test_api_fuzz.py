@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
@@ -24,7 +25,7 @@ EXAMPLES_PER_OPERATION = 40
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     tmp: Path = tmp_path_factory.mktemp("fuzz")
-    s = Settings(data_dir=tmp, metrics_token="operator-token-0123456789")  # type: ignore[arg-type]
+    s = Settings(data_dir=tmp, metrics_token="operator-token-0123456789")
     db = jobs.connect(s.database())
     _, key = jobs.create_key(db, "team-a")
     jobs.create_key(db, "team-a")  # a second key, so that revoking one is possible
@@ -32,7 +33,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
         yield base, key
 
 
-def _spec() -> dict:  # type: ignore[type-arg]
+def _spec() -> dict[str, Any]:
     """The OpenAPI the server publishes (building it needs no database)."""
     import tempfile
 
@@ -45,7 +46,8 @@ schema = schemathesis.openapi.from_dict(_spec())
 @schema.parametrize()
 @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None,
           suppress_health_check=list(HealthCheck))
-def test_every_operation_answers_as_documented(case, server: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
+def test_every_operation_answers_as_documented(case: schemathesis.Case,
+                                               server: tuple[str, str]) -> None:
     base, key = server
     # Schema-valid data can still be refused on its merits (an empty file is not a video,
     # a random job id is a 404): positive_data_acceptance is left out. So is

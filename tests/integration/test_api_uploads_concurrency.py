@@ -12,6 +12,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -56,8 +57,8 @@ def test_concurrent_completes_of_one_upload_return_one_job(tmp_path: Path,
                                                            database_url: str | None) -> None:
     clip = os.urandom(300_000)  # the API does not probe an upload; the worker would
     with moto_s3() as (_, endpoint):
-        extra = {"database_url": database_url} if database_url else {}
-        s = Settings(data_dir=tmp_path, storage="s3",  # type: ignore[arg-type]
+        extra: dict[str, Any] = {"database_url": database_url} if database_url else {}
+        s = Settings(data_dir=tmp_path, storage="s3",
                      s3_endpoint=endpoint, s3_access_key="test", s3_secret_key="testtest",
                      s3_bucket=f"hc-{uuid.uuid4().hex[:8]}", **extra)
         store = S3Store(s)

@@ -63,6 +63,7 @@ def test_int8_finds_the_people_f32_finds_on_the_photos(pose_model: PoseModel,
     on these photos: a median of about 1% — see docs/speed.md for real lift frames)."""
     for name in ("bus.jpg", "zidane.jpg"):
         image = cv2.imread(str(shipped_photo(name)))
+        assert image is not None
         (ref,) = pose_model.predict([image])
         (q,) = int8_model.predict([image])
         ref_people, q_people = ref.scores >= 0.5, q.scores >= 0.5

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hingecheck.jobs import housekeeping, outcomes
@@ -33,7 +34,7 @@ class Receiver:
     """Webhooks POSTed to loopback, kept in the order they came."""
 
     def __init__(self) -> None:
-        self.events: list[dict] = []  # type: ignore[type-arg]
+        self.events: list[dict[str, Any]] = []
         events = self.events
 
         class Handler(BaseHTTPRequestHandler):
@@ -57,7 +58,8 @@ def receiver() -> Iterator[Receiver]:
     r.server.shutdown()
 
 
-def _setup(tmp_path: Path, **overrides: object):
+def _setup(tmp_path: Path,
+           **overrides: Any) -> tuple[Settings, sessionmaker[Session], str, LocalStore]:
     s = Settings(data_dir=tmp_path / "data", webhook_allow_hosts="127.0.0.1",
                  retry_backoff_s=0, store_wait_s=0, **overrides)
     db = jobs.connect(s.database())

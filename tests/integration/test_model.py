@@ -14,14 +14,15 @@ import numpy as np
 import pytest
 from hingecheck import errors
 from hingecheck.pose import provision
-from hingecheck.pose.model import ModelSpec
+from hingecheck.pose.model import FrameDetections, ModelSpec, PoseModel
 from hingecheck.settings import Settings
 from hingecheck.synth.photo_clip import shipped_photo
 
 NOSE, L_SH, R_SH, L_HIP, R_HIP, L_KNEE, R_KNEE = 0, 5, 6, 11, 12, 13, 14
 
 
-def confident_people(dets, min_score: float = 0.5):  # type: ignore[no-untyped-def]
+def confident_people(dets: FrameDetections,
+                     min_score: float = 0.5) -> list[tuple[np.ndarray, np.ndarray]]:
     return [(dets.boxes[i], dets.keypoints[i]) for i in range(len(dets))
             if dets.scores[i] >= min_score]
 
@@ -49,8 +50,9 @@ def assert_plausible_body(box: np.ndarray, kp: np.ndarray) -> None:
     assert checked >= 2
 
 
-def test_people_on_the_bus_photo(pose_model) -> None:  # type: ignore[no-untyped-def]
+def test_people_on_the_bus_photo(pose_model: PoseModel) -> None:
     image = cv2.imread(str(shipped_photo("bus.jpg")))
+    assert image is not None
     (dets,) = pose_model.predict([image])
     people = confident_people(dets)
     assert len(people) >= 3  # three pedestrians in full view, one cut by the frame edge
@@ -58,8 +60,9 @@ def test_people_on_the_bus_photo(pose_model) -> None:  # type: ignore[no-untyped
         assert_plausible_body(box, kp)
 
 
-def test_two_people_in_zidane_photo(pose_model) -> None:  # type: ignore[no-untyped-def]
+def test_two_people_in_zidane_photo(pose_model: PoseModel) -> None:
     image = cv2.imread(str(shipped_photo("zidane.jpg")))
+    assert image is not None
     (dets,) = pose_model.predict([image])
     people = confident_people(dets)
     assert len(people) == 2
@@ -67,16 +70,18 @@ def test_two_people_in_zidane_photo(pose_model) -> None:  # type: ignore[no-unty
         assert_plausible_body(box, kp)
 
 
-def test_a_batch_gives_the_same_answer_as_one_by_one(pose_model) -> None:  # type: ignore[no-untyped-def]
+def test_a_batch_gives_the_same_answer_as_one_by_one(pose_model: PoseModel) -> None:
     image = cv2.imread(str(shipped_photo("zidane.jpg")))
+    assert image is not None
     (alone,) = pose_model.predict([image])
     batch = pose_model.predict([image, cv2.flip(image, 1), image])
     np.testing.assert_allclose(batch[0].keypoints[..., :2], alone.keypoints[..., :2], atol=1.0)
     np.testing.assert_allclose(batch[2].boxes, alone.boxes, atol=1.0)
 
 
-def test_keypoints_come_back_in_display_pixels(pose_model) -> None:  # type: ignore[no-untyped-def]
+def test_keypoints_come_back_in_display_pixels(pose_model: PoseModel) -> None:
     image = cv2.imread(str(shipped_photo("zidane.jpg")))
+    assert image is not None
     half = cv2.resize(image, None, fx=0.5, fy=0.5)
     (full,) = pose_model.predict([image])
     (scaled,) = pose_model.predict([half], [0.5])
@@ -182,7 +187,9 @@ def test_keypoints_match_ultralytics_on_real_frames(real_footage: Path, tmp_path
     assert len(answers) == len(images) > 20
     compared = 0
     for image, answer in zip(images, answers, strict=True):
-        (dets,) = ours.predict([cv2.imread(str(image))])
+        picture = cv2.imread(str(image))
+        assert picture is not None
+        (dets,) = ours.predict([picture])
         ref_kps = np.asarray(answer["keypoints"]).reshape(-1, 17, 3)
         assert len(dets) == len(ref_kps), image.name
         if not len(dets):

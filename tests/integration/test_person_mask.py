@@ -80,8 +80,8 @@ def test_a_caption_beside_the_back_moves_the_background_outline_not_the_mask(
     cv2.rectangle(captioned, (int(mid[0]) - 40, int(mid[1]) - 12),
                   (int(mid[0]) + 40, int(mid[1]) + 12), (40, 40, 200), -1)
     masker = get_masker(settings)
-    model = Background(cv2.GaussianBlur(backdrop, (0, 0), 0.8), np.ones(frame.shape[:2], bool),
-                       0.0)
+    model = Background(np.asarray(cv2.GaussianBlur(backdrop, (0, 0), 0.8), np.uint8),
+                       np.ones(frame.shape[:2], bool), 0.0)
 
     def heights(img: np.ndarray, source: str) -> np.ndarray:
         person = masker.mask(img, xy) if source == "person" else None

@@ -5,17 +5,21 @@ from pathlib import Path
 import cv2
 import numpy as np
 from hingecheck.pipeline import run_pose_stage
+from hingecheck.pose.model import PoseModel
+from hingecheck.settings import Settings
 from hingecheck.synth.photo_clip import photo_frames, shipped_photo
 from hingecheck.video.encode import write_h264
+from hingecheck.vocab import FaultName
 
 
 def _frames(n: int = 20) -> list[np.ndarray]:
     photo = cv2.imread(str(shipped_photo("zidane.jpg")))
+    assert photo is not None
     return list(photo_frames(photo, 640, 360, n))
 
 
 def test_portrait_phone_clip_gives_keypoints_in_display_orientation(
-    tmp_path: Path, settings, pose_model  # type: ignore[no-untyped-def]
+    tmp_path: Path, settings: Settings, pose_model: PoseModel
 ) -> None:
     """A phone stores portrait video as landscape pixels plus a rotation. Store upright
     frames turned a quarter clockwise with a 90° counter-clockwise display rotation: the
@@ -36,7 +40,7 @@ def test_portrait_phone_clip_gives_keypoints_in_display_orientation(
 
 
 def test_sixty_fps_clip_is_analysed_at_the_set_rate(
-    tmp_path: Path, settings, pose_model  # type: ignore[no-untyped-def]
+    tmp_path: Path, settings: Settings, pose_model: PoseModel
 ) -> None:
     clip = tmp_path / "sixty.mp4"
     write_h264(clip, _frames(60), fps=60)
@@ -48,7 +52,7 @@ def test_sixty_fps_clip_is_analysed_at_the_set_rate(
 
 
 def test_the_back_pass_reads_the_kept_frames_as_a_second_decoding_would(
-    tmp_path: Path, settings, pose_model  # type: ignore[no-untyped-def]
+    tmp_path: Path, settings: Settings, pose_model: PoseModel
 ) -> None:
     """The pose stage keeps its frames small for the back's pass instead of the clip being
     decoded again; a clip too long to keep is decoded again. Both give the same back."""
@@ -57,7 +61,7 @@ def test_the_back_pass_reads_the_kept_frames_as_a_second_decoding_would(
     from hingecheck.synth.truth import ClipParams
 
     clip = tmp_path / "rounded.mp4"
-    generate_clip(ClipParams(scenario="lumbar_rounding", grade="severe", reps=1, seed=4,
+    generate_clip(ClipParams(scenario=FaultName.LUMBAR_ROUNDING, grade="severe", reps=1, seed=4,
                              resolution=480), clip)
     out = run_pose_stage(clip, settings, model=pose_model)
     assert out.sampler.kept is not None and len(out.sampler.kept) == out.track.n_frames

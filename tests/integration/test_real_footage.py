@@ -56,6 +56,7 @@ def test_front_and_oblique_views_are_flagged(real_footage: Path, settings: Setti
 def _pedestrian(pose_model: PoseModel) -> np.ndarray:
     """A real pedestrian cut from bus.jpg (the most confident person)."""
     image = cv2.imread(str(shipped_photo("bus.jpg")))
+    assert image is not None
     (dets,) = pose_model.predict([image])
     x1, y1, x2, y2 = dets.boxes[int(np.argmax(dets.scores))].astype(int)
     crop = image[y1:y2, x1:x2]

@@ -9,23 +9,31 @@ import cv2
 import numpy as np
 import pytest
 from hingecheck.pipeline import analyze_video
-from hingecheck.render import render_chart, render_clip, render_poster
+from hingecheck.pose.model import PoseModel
+from hingecheck.render import RenderStats, render_chart, render_clip, render_poster
 from hingecheck.render.overlay import GREEN, RED
 from hingecheck.render.scene import Scene
+from hingecheck.schemas import AnalysisResult
+from hingecheck.settings import Settings
 from hingecheck.synth.generate import generate_clip
-from hingecheck.synth.truth import ClipParams
+from hingecheck.synth.truth import ClipParams, ClipTruth
 from hingecheck.video.encode import write_h264
+from hingecheck.vocab import FaultName
 
 pytestmark = pytest.mark.model
 
+# The clip's folder, its truth, its analysis, the render's stats and the poster's time.
+Rendered = tuple[Path, ClipTruth, AnalysisResult, RenderStats, float | None]
+
 
 @pytest.fixture(scope="module")
-def rounded(tmp_path_factory: pytest.TempPathFactory, settings, pose_model):  # type: ignore[no-untyped-def]
+def rounded(tmp_path_factory: pytest.TempPathFactory, settings: Settings,
+            pose_model: PoseModel) -> Rendered:
     """A generated clip with severely rounded reps, analysed and rendered once."""
     root = tmp_path_factory.mktemp("render")
     clip = root / "rounded.mp4"
-    truth = generate_clip(ClipParams(scenario="lumbar_rounding", grade="severe", reps=2, seed=5),
-                          clip)
+    truth = generate_clip(ClipParams(scenario=FaultName.LUMBAR_ROUNDING, grade="severe", reps=2,
+                                     seed=5), clip)
     result = analyze_video(clip, settings, exercise="rdl", model=pose_model)
     stats = render_clip(clip, result, root / "annotated.mp4", settings)
     poster_time = render_poster(clip, result, root / "poster.jpg", settings)
@@ -43,7 +51,7 @@ def _frames(path: Path) -> tuple[list[np.ndarray], list[float], av.video.stream.
         return frames, times, stream
 
 
-def test_clip_is_browser_playable_h264_with_every_frame(rounded) -> None:  # type: ignore[no-untyped-def]
+def test_clip_is_browser_playable_h264_with_every_frame(rounded: Rendered) -> None:
     root, truth, result, stats, _ = rounded
     with av.open(str(root / "annotated.mp4")) as container:
         stream = container.streams.video[0]
@@ -62,10 +70,10 @@ def test_clip_is_browser_playable_h264_with_every_frame(rounded) -> None:  # typ
 def _outline_colour(frame: np.ndarray, outline: list[tuple[float, float]]) -> np.ndarray:
     pts = np.array(outline)
     samples = [frame[int(y), int(x)].astype(float) for x, y in pts[1:-1]]
-    return np.median(samples, axis=0)
+    return np.asarray(np.median(samples, axis=0))
 
 
-def test_back_outline_is_red_when_rounded_and_green_when_neutral(rounded) -> None:  # type: ignore[no-untyped-def]
+def test_back_outline_is_red_when_rounded_and_green_when_neutral(rounded: Rendered) -> None:
     root, _, result, _, _ = rounded
     frames, _, _ = _frames(root / "annotated.mp4")
     bulges = result.series.back_bulge
@@ -76,11 +84,13 @@ def test_back_outline_is_red_when_rounded_and_green_when_neutral(rounded) -> Non
     assert red and green, "the clip shows both a rounded and a neutral back"
     for pick, want in ((red[len(red) // 2], RED), (green[len(green) // 2], GREEN)):
         frame = frames[result.pose.frame_indices[pick]]
-        colour = _outline_colour(frame, result.series.back_outline[pick])
+        outline = result.series.back_outline[pick]
+        assert outline is not None
+        colour = _outline_colour(frame, outline)
         assert np.abs(colour - np.array(want)).max() < 60, (colour, want)
 
 
-def test_skeleton_is_drawn_on_the_lifter(rounded) -> None:  # type: ignore[no-untyped-def]
+def test_skeleton_is_drawn_on_the_lifter(rounded: Rendered) -> None:
     root, _, result, _, _ = rounded
     frames, _, _ = _frames(root / "annotated.mp4")
     source, _, _ = _frames(root / "rounded.mp4")
@@ -94,7 +104,7 @@ def test_skeleton_is_drawn_on_the_lifter(rounded) -> None:  # type: ignore[no-un
     assert patch.mean() > 30, "the knee joint marker is drawn where the knee is"
 
 
-def test_poster_is_the_worst_reps_bottom(rounded) -> None:  # type: ignore[no-untyped-def]
+def test_poster_is_the_worst_reps_bottom(rounded: Rendered) -> None:
     root, truth, result, _, poster_time = rounded
     worst = min(result.reps, key=lambda r: (r.score, r.index))
     assert poster_time == pytest.approx(worst.bottom_s, abs=1.0 / truth.fps + 1e-6)
@@ -102,14 +112,14 @@ def test_poster_is_the_worst_reps_bottom(rounded) -> None:  # type: ignore[no-un
     assert poster is not None and poster.shape[:2] == (truth.height, truth.width)
 
 
-def test_angle_chart_is_a_picture(rounded) -> None:  # type: ignore[no-untyped-def]
+def test_angle_chart_is_a_picture(rounded: Rendered) -> None:
     root, *_ = rounded
     chart = cv2.imread(str(root / "angles.png"))
     assert chart is not None and chart.shape[1] > 800
     assert (chart < 200).any(), "lines and text are drawn, not a blank page"
 
 
-def test_a_reps_score_banner_never_shows_during_the_next_rep(rounded) -> None:  # type: ignore[no-untyped-def]
+def test_a_reps_score_banner_never_shows_during_the_next_rep(rounded: Rendered) -> None:
     _, _, result, _, _ = rounded
     scene = Scene(result)
     shown = set()
@@ -121,8 +131,8 @@ def test_a_reps_score_banner_never_shows_during_the_next_rep(rounded) -> None:  
     assert len(result.reps) - 1 in shown  # the last rep's score shows after its lockout
 
 
-def test_rotated_phone_clip_renders_upright_without_a_rotation_flag(tmp_path: Path, settings,
-                                                                   pose_model) -> None:  # type: ignore[no-untyped-def]
+def test_rotated_phone_clip_renders_upright_without_a_rotation_flag(
+        tmp_path: Path, settings: Settings, pose_model: PoseModel) -> None:
     """A phone stores portrait video as landscape pixels plus a display rotation."""
     upright = tmp_path / "upright.mp4"
     generate_clip(ClipParams(scenario="good_hinge", reps=1, seed=2, orientation="portrait",
@@ -141,12 +151,12 @@ def test_rotated_phone_clip_renders_upright_without_a_rotation_flag(tmp_path: Pa
         assert not first.rotation
 
 
-def test_a_clip_without_a_score_still_renders_with_its_reason(tmp_path: Path, settings,
-                                                             pose_model) -> None:  # type: ignore[no-untyped-def]
+def test_a_clip_without_a_score_still_renders_with_its_reason(tmp_path: Path, settings: Settings,
+                                                             pose_model: PoseModel) -> None:
     # Squats filmed from the front: refused for the view, so nothing on the clip may judge
     # them (no fault label, no rep score, no rounded-back colour), only the reason.
     clip = tmp_path / "front.mp4"
-    generate_clip(ClipParams(scenario="squat_substitution", reps=2, seed=3, view_deg=60.0,
+    generate_clip(ClipParams(scenario=FaultName.SQUAT_SUBSTITUTION, reps=2, seed=3, view_deg=60.0,
                              resolution=480), clip)
     result = analyze_video(clip, settings, exercise="rdl", model=pose_model)
     assert result.summary.score is None and not result.summary.judged
@@ -180,7 +190,7 @@ def test_a_clip_without_a_score_still_renders_with_its_reason(tmp_path: Path, se
             assert patch.mean() < 15, f"something drawn on joint {k} at frame {frame_index}"
 
 
-def test_the_clip_pass_writes_the_poster_render_poster_draws(rounded, settings,  # type: ignore[no-untyped-def]
+def test_the_clip_pass_writes_the_poster_render_poster_draws(rounded: Rendered, settings: Settings,
                                                               tmp_path: Path) -> None:
     """One decoding for the clip and the poster: the same frame, drawn the same."""
     root, _, result, _, poster_time = rounded
@@ -189,10 +199,12 @@ def test_the_clip_pass_writes_the_poster_render_poster_draws(rounded, settings, 
     assert stats.poster_time_s == poster_time is not None
     one_pass = cv2.imread(str(tmp_path / "poster.jpg"))
     alone = cv2.imread(str(root / "poster.jpg"))
+    assert one_pass is not None and alone is not None
     assert one_pass.shape == alone.shape and np.array_equal(one_pass, alone)
 
 
-def test_the_clip_is_drawn_at_most_render_max_side(rounded, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_clip_is_drawn_at_most_render_max_side(rounded: Rendered, settings: Settings,
+                                                    tmp_path: Path) -> None:
     root, truth, result, _, _ = rounded
     small = settings.model_copy(update={"render_max_side": 320})
     stats = render_clip(root / "rounded.mp4", result, tmp_path / "a.mp4", small,
@@ -201,4 +213,5 @@ def test_the_clip_is_drawn_at_most_render_max_side(rounded, settings, tmp_path: 
     with av.open(str(tmp_path / "a.mp4")) as container:
         stream = container.streams.video[0]
         assert (stream.width, stream.height) == (stats.width, stats.height)
-    assert cv2.imread(str(tmp_path / "poster.jpg")).shape[:2] == (stats.height, stats.width)
+    poster = cv2.imread(str(tmp_path / "poster.jpg"))
+    assert poster is not None and poster.shape[:2] == (stats.height, stats.width)

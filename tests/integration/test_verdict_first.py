@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hingecheck.jobs import rendering, runner
@@ -23,6 +24,7 @@ from hingecheck.storage.local import LocalStore
 from hingecheck.synth.generate import generate_clip
 from hingecheck.synth.truth import ClipParams
 from hingecheck.vocab import RENDERED_OUTPUTS, JobStatus, OutputKind
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests.integration.test_job_endings import Receiver
 
@@ -40,7 +42,8 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _setup(tmp_path: Path, clip: Path, settings: Settings, callback: str):  # type: ignore[no-untyped-def]
+def _setup(tmp_path: Path, clip: Path, settings: Settings,
+           callback: str) -> tuple[Settings, sessionmaker[Session], LocalStore, Job]:
     s = Settings(data_dir=tmp_path / "data", model_dir=settings.model_dir,
                  webhook_allow_hosts="127.0.0.1", store_wait_s=0, job_lease_s=2.0,
                  render_after_verdict=True)
@@ -59,7 +62,7 @@ def _stored(store: LocalStore, job: Job, kind: OutputKind) -> bool:
     return path is not None and path.is_file()
 
 
-def _row(db, job_id: str) -> Job:  # type: ignore[no-untyped-def]
+def _row(db: sessionmaker[Session], job_id: str) -> Job:
     with db() as s:
         row = s.get(Job, job_id)
         assert row is not None
@@ -67,13 +70,13 @@ def _row(db, job_id: str) -> Job:  # type: ignore[no-untyped-def]
 
 
 def test_the_verdict_is_stored_and_sent_before_the_clip_is_drawn(
-        tmp_path: Path, clip: Path, settings, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+        tmp_path: Path, clip: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     receiver = Receiver()
     s, db, store, job = _setup(tmp_path, clip, settings, receiver.url)
     seen: list[tuple[str, float, bool, bool, int]] = []
     draw = runner._draw
 
-    def watching(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def watching(*args: Any, **kwargs: Any) -> None:
         row = _row(db, job.id)
         seen.append((row.status, row.progress, _stored(store, job, OutputKind.RESULT),
                      any(_stored(store, job, k) for k in RENDERED_OUTPUTS),
@@ -97,12 +100,12 @@ def test_the_verdict_is_stored_and_sent_before_the_clip_is_drawn(
 
 
 def test_a_worker_killed_while_drawing_keeps_the_verdict_and_the_drawing_is_redone(
-        tmp_path: Path, clip: Path, settings, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+        tmp_path: Path, clip: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     receiver = Receiver()
     s, db, store, job = _setup(tmp_path, clip, settings, receiver.url)
     draw = runner._draw
 
-    def killed(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def killed(*args: Any, **kwargs: Any) -> None:
         raise Killed
 
     monkeypatch.setattr(runner, "_draw", killed)
@@ -132,12 +135,12 @@ def test_a_worker_killed_while_drawing_keeps_the_verdict_and_the_drawing_is_redo
 
 
 def test_a_drawing_that_keeps_failing_is_given_up_the_verdict_stays(
-        tmp_path: Path, clip: Path, settings, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+        tmp_path: Path, clip: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     receiver = Receiver()
     s, db, store, job = _setup(tmp_path, clip, settings, receiver.url)
     s = s.model_copy(update={"max_attempts": 2})
 
-    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("the encoder broke")
 
     monkeypatch.setattr(runner, "_draw", broken)
