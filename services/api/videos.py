@@ -156,8 +156,9 @@ def list_jobs(tenant_id: TenantId, db: Db,
               batch: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
               status: JobStatus | None = None,
               since: Annotated[str | None, Query(
-                  description="ISO 8601 date-time: jobs created at or after it",
-                  json_schema_extra={"format": "date-time", "pattern": CURSOR})] = None,
+                  description="ISO 8601 date-time (the offset optional: UTC): jobs "
+                  "created at or after it",  # no format: RFC 3339 would need the offset
+                  json_schema_extra={"pattern": CURSOR})] = None,
               cursor: Annotated[str | None, Query(
                   description="a next_cursor from an earlier page",
                   json_schema_extra={"pattern": CURSOR})] = None,

@@ -156,12 +156,14 @@ def test_the_openapi_states_what_a_note_needs(tmp_path: Path) -> None:
                                        "components": openapi["components"]})
         for body in ({"text": "x", "drawing": [line]}, {"text": "x", "at_s": None,
                                                          "drawing": [line]},
-                     {"text": "x", "at_s": 90.5}, {"text": "x", "rep": True}):
+                     {"text": "x", "at_s": 90.5}, {"text": "x", "rep": True},
+                     {"text": "x", "rep": -1}, {"text": "x", "rep": 10_001}):
             assert not schema.is_valid(body), body
             r = client.post(f"/v1/jobs/{job.id}/notes", headers=auth, json=body)
             assert r.status_code == 422, (body, r.text)
         for body in ({"text": "x", "at_s": 90, "drawing": [line]},
-                     {"text": "x", "drawing": None}, {"text": "x", "rep": 2}):
+                     {"text": "x", "drawing": None}, {"text": "x", "rep": 2},
+                     {"text": "x", "rep": 2.0}):
             assert schema.is_valid(body), body
             r = client.post(f"/v1/jobs/{job.id}/notes", headers=auth, json=body)
             assert r.status_code == 201, (body, r.text)

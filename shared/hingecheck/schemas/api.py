@@ -293,9 +293,10 @@ class NoteIn(Body):
         {"properties": {"drawing": {"type": "null"}}},
         {"properties": {"at_s": {"type": "number"}}, "required": ["at_s"]}]})
 
-    rep: JsonInt | None = Field(default=None, ge=0, le=10_000, description="the "
-                            "rep (0-based, as in result.json's reps); null: a note on the "
-                            "whole clip. A rep the job does not have is a 409 no-such-rep")
+    # the bounds before the validator: after it, in a union, the schema loses them
+    rep: Annotated[int, Field(ge=0, le=10_000), BeforeValidator(_json_number)] | None = Field(
+        default=None, description="the rep (0-based, as in result.json's reps); null: a "
+        "note on the whole clip. A rep the job does not have is a 409 no-such-rep")
     text: str = Field(min_length=1, max_length=2000, pattern=NOT_BLANK,
                       description="what the coach saw (not only spaces; no NUL)")
     at_s: float | None = Field(default=None, ge=0, le=MAX_AT_S, strict=True,
