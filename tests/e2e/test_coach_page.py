@@ -13,6 +13,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -72,6 +73,9 @@ def server(tmp_path_factory: pytest.TempPathFactory,
         if match := re.search(r"(hc_[0-9a-f]+\.[\w-]+)", line):
             key = match.group(1)
             break
+    # The server logs a line per request: its pipe is read to the end, or, once the pipe's
+    # buffer is full, the server blocks on its next log line and stops answering.
+    threading.Thread(target=proc.stdout.read, daemon=True).start()
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
