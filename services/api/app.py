@@ -34,6 +34,7 @@ from typing import Any, cast
 from fastapi import Depends, FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from hingecheck.jobs import housekeeping
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.runner import EmbeddedWorker
 from hingecheck.settings import Settings
@@ -68,6 +69,8 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
         # Routes ask for these through services.api.deps (Db, Store, Config, Dispatch).
         # Neither a database nor a store that is down stops the start: the API answers
         # 503 until they return, as it does when they fail later.
+        # Upload folders a killed API process left in the temp folder.
+        housekeeping.sweep_folders(prefix=housekeeping.UPLOAD_PREFIX)
         if db is not None:
             database_ready.set()
         app.state.db = db or open_database(settings.database(), database_ready)

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import tempfile
 from datetime import datetime
@@ -24,6 +25,7 @@ from fastapi import APIRouter, File, Form, Header, Query, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from hingecheck import errors
 from hingecheck.jobs import store as jobs
+from hingecheck.jobs.housekeeping import UPLOAD_PREFIX
 from hingecheck.jobs.models import Job
 from hingecheck.schemas import AnalysisResult
 from hingecheck.schemas.api import NO_NUL, JobList, JobView, ReanalysisIn, clean_name
@@ -97,7 +99,9 @@ def upload_video(
             return accepted(job_view(db, earlier))
     check_callback(settings, callback_url)
     ext = suffix(file.filename)
-    with tempfile.TemporaryDirectory(prefix="hingecheck-upload-") as tmp:
+    # Named by this process, so that a start after a crash can tell its folders from a
+    # live process's and remove them (housekeeping.sweep_folders).
+    with tempfile.TemporaryDirectory(prefix=f"{UPLOAD_PREFIX}{os.getpid()}-") as tmp:
         # Under the client's own name, so that a refusal names their file, not ours.
         path = Path(tmp) / display_name(file.filename, ext)
         size = 0
