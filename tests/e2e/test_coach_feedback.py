@@ -96,6 +96,10 @@ def test_a_clip_is_renamed_moved_deleted_and_athletes_merged(  # type: ignore[no
     page.click("details.manage summary")
     page.wait_for_selector(f"#manage-batch option[value='{moved}']", state="attached")
     page.fill("#manage-athlete", f"Zoe {width}")
+    # The name field suggests the team's athletes: the browser's list of suggestions
+    # opens over the fields below it (on a phone, over the Save button) until the
+    # coach leaves the field, as a tap elsewhere or Tab does.
+    page.press("#manage-athlete", "Tab")
     page.select_option("#manage-batch", moved)
     _check(page, problems, shots / f"f1-clip-manage-{width}.png")
     page.click(".manage-form button[type=submit]")
@@ -111,6 +115,7 @@ def test_a_clip_is_renamed_moved_deleted_and_athletes_merged(  # type: ignore[no
     page.wait_for_selector("#athlete-jobs tbody tr")
     page.click("details.manage summary")
     page.fill("#rename-athlete", f"Zia {width}")
+    page.press("#rename-athlete", "Tab")  # the suggestions close
     _check(page, problems, shots / f"f2-athlete-rename-{width}.png")
     page.click("details.manage button[type=submit]")
     page.wait_for_function(
@@ -125,6 +130,7 @@ def test_a_clip_is_renamed_moved_deleted_and_athletes_merged(  # type: ignore[no
     page.wait_for_selector(f"#merge-from option[value='Zia {width}']", state="attached")
     page.select_option("#merge-from", f"Zia {width}")
     page.fill("#merge-into", "Wes")
+    page.press("#merge-into", "Tab")  # the suggestions close
     page.click(".manage-form button[type=submit]")
     page.wait_for_function(
         "() => document.querySelector('#jobs tbody td a')?.textContent === 'Wes'")
