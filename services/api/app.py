@@ -103,10 +103,11 @@ def create_app(settings: Settings, *, db: sessionmaker[Session] | None = None,
     app = FastAPI(title="hingecheck", version="0.2", lifespan=lifespan,
                   dependencies=[Depends(known_query)])
     problems.install(app)
+    with_problems = app.openapi  # the spec with every error as problem+json
 
     def openapi() -> dict[str, Any]:  # this server's limits, stated once built
         if app.openapi_schema is None:
-            state_limits(FastAPI.openapi(app), settings)
+            state_limits(with_problems(), settings)
         return app.openapi_schema  # type: ignore[return-value]
 
     app.openapi = openapi  # type: ignore[method-assign]
