@@ -55,7 +55,7 @@ def get_store(request: Request) -> ObjectStore:
     """The object store, once it answers (probed at most every few seconds, briefly):
     503 at once while it is down, instead of a request that hangs on it."""
     state = request.app.state
-    status = state.watch.status().get("storage", "down")
+    status = state.watch.status(("storage",)).get("storage", "down")
     try:
         if status != "ok":
             raise StorageUnavailable(status.removeprefix("down: "))

@@ -114,25 +114,30 @@ class Watch:
         self._running: dict[str, Future[None]] = {}
         self._lock = threading.Lock()
         self._answer: dict[str, str] = {}
-        self._at = -1e9
+        self._at: dict[str, float] = {}
 
-    def status(self) -> dict[str, str]:
-        """Each dependency: ``ok`` or ``down: <why>``; at most ``timeout_s`` to answer."""
+    def status(self, names: tuple[str, ...] | None = None) -> dict[str, str]:
+        """Each dependency (or only ``names``): ``ok`` or ``down: <why>``; at most
+        ``timeout_s`` to answer. A route that needs one dependency asks for that one, so
+        it never waits on another's probe (a dead broker is no reason to hold an upload)."""
+        wanted = tuple(self.checks) if names is None else names
         with self._lock:
-            if time.monotonic() - self._at < self.cache_s:
-                return dict(self._answer)
-            for name, check in self.checks.items():
+            now = time.monotonic()
+            stale = [n for n in wanted if now - self._at.get(n, -1e9) >= self.cache_s]
+            for name in stale:
                 running = self._running.get(name)
                 if running is None or running.done():  # a hung probe is not doubled
-                    self._running[name] = self._pool.submit(check)
-            wait_for(list(self._running.values()), timeout=self.timeout_s)
-            answer = {name: _verdict(future, self.timeout_s)
-                      for name, future in self._running.items()}
-            self._answer, self._at = answer, time.monotonic()
-            return dict(answer)
+                    self._running[name] = self._pool.submit(self.checks[name])
+            if stale:
+                wait_for([self._running[n] for n in stale], timeout=self.timeout_s)
+                done = time.monotonic()
+                for name in stale:
+                    self._answer[name] = _verdict(self._running[name], self.timeout_s)
+                    self._at[name] = done
+            return {name: self._answer[name] for name in wanted}
 
     def is_up(self, name: str) -> bool:
-        return self.status().get(name) == "ok"
+        return self.status((name,)).get(name) == "ok"
 
 
 def _verdict(future: Future[None], timeout_s: float) -> str:
