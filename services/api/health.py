@@ -136,6 +136,12 @@ class Watch:
                     self._at[name] = done
             return {name: self._answer[name] for name in wanted}
 
+    def forget(self, name: str) -> None:
+        """Drop the answer kept for ``name``: the next status probes it again. (No lock: a
+        probe may hold it for its whole timeout, and this runs on the event loop; one
+        dict.pop is atomic.)"""
+        self._at.pop(name, None)
+
     def is_up(self, name: str) -> bool:
         return self.status((name,)).get(name) == "ok"
 

@@ -55,6 +55,12 @@ def problem_response(request: Request, exc: Exception) -> JSONResponse:
                             "instance": request.url.path}
     if exc.errors is not None:
         body["errors"] = exc.errors
+    if exc.kind.endswith("-unavailable"):
+        # A dependency failed a real request: readiness probes it afresh next time rather
+        # than repeat the answer it kept from before.
+        watch = getattr(request.app.state, "watch", None) if "app" in request.scope else None
+        if watch is not None:
+            watch.forget(exc.kind.removesuffix("-unavailable"))
     return JSONResponse(body, status_code=exc.status, media_type=PROBLEM_MEDIA,
                         headers=exc.headers)
 
