@@ -35,8 +35,10 @@ def dict_config(level: int = logging.INFO) -> dict[str, Any]:
         "formatters": {"json": {"()": f"{__name__}.JsonFormatter"}},
         "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json",
                                 "stream": "ext://sys.stderr"}},
-        # uvicorn's loggers keep no handlers of their own: their lines reach the root's
-        "loggers": {name: {"handlers": [], "propagate": True}
+        # uvicorn's loggers keep no handlers of their own: their lines reach the root's, at
+        # the root's level until uvicorn applies its own ``log_level`` (a level left over
+        # from an earlier uvicorn in the same process would otherwise drop them)
+        "loggers": {name: {"handlers": [], "propagate": True, "level": "NOTSET"}
                     for name in ("uvicorn", "uvicorn.error", "uvicorn.access")},
         "root": {"handlers": ["stderr"], "level": logging.getLevelName(level)},
     }

@@ -239,3 +239,16 @@ def test_a_hung_store_does_not_stall_the_api(tmp_path: Path) -> None:
         os.kill(moto.pid, signal.SIGCONT)
         moto.terminate()
         moto.wait(10)
+
+
+def test_two_threads_can_open_job_databases_at_once(tmp_path: Path) -> None:
+    """The embedded runner's thread and a request's both open the job database as they start;
+    Alembic's upgrade shares module-level state, so without one-at-a-time the second failed
+    with KeyError: 'config'."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    urls = [f"sqlite:///{tmp_path / f'j{i}.db'}" for i in range(6)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        dbs = list(pool.map(jobs.connect, urls))
+    for db in dbs:  # each one migrated and usable
+        assert jobs.create_key(db, "t")[1]

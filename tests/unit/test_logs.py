@@ -31,6 +31,11 @@ def test_the_dict_config_makes_uvicorn_lines_json(capsys) -> None:  # type: igno
 
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
+    uvicorns = [logging.getLogger(name) for name in ("uvicorn", "uvicorn.error", "uvicorn.access")]
+    # an in-process uvicorn of an earlier test (log_level="warning") leaves its levels behind
+    for logger in uvicorns:
+        logger.setLevel(logging.WARNING)
+    kept = [(logger.level, logger.handlers[:], logger.propagate) for logger in uvicorns]
     try:
         # the children start with spawn: the set-up crosses as pickled data
         logging.config.dictConfig(pickle.loads(pickle.dumps(dict_config())))
@@ -40,6 +45,10 @@ def test_the_dict_config_makes_uvicorn_lines_json(capsys) -> None:  # type: igno
     finally:
         root.handlers[:] = handlers
         root.setLevel(level)
+        for logger, (was_level, was_handlers, was_propagate) in zip(uvicorns, kept, strict=True):
+            logger.setLevel(was_level)
+            logger.handlers[:] = was_handlers
+            logger.propagate = was_propagate
     lines = capsys.readouterr().err.splitlines()
     records = [json.loads(line) for line in lines]
     assert [r["logger"] for r in records] == ["uvicorn.access", "uvicorn.error"]

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+# Alembic's command runs through module-level proxies (``alembic.context``, ``alembic.op``)
+# that two threads cannot share: two upgrades at once in one process (the embedded runner's
+# thread and a request's, say) fail with KeyError: 'config'. One at a time per process.
+_ONE_AT_A_TIME = threading.Lock()
 
 
 def alembic_config(url: str) -> Config:
@@ -19,4 +25,5 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str) -> None:
     """Apply every migration not yet applied (safe to run again)."""
-    command.upgrade(alembic_config(url), "head")
+    with _ONE_AT_A_TIME:
+        command.upgrade(alembic_config(url), "head")
