@@ -95,3 +95,35 @@ def test_concurrent_completes_of_one_upload_return_one_job(tmp_path: Path,
         objects = list(store.client.list_objects(s.s3_bucket, recursive=True))
         assert [o.object_name for o in objects] == [jobs_made[0].source_key]  # no orphan
         assert objects[0].size == len(clip)
+
+
+def test_a_completion_whose_answer_is_lost_still_makes_the_job(tmp_path: Path) -> None:
+    """The S3 server joins the parts, then the connection drops before its answer arrives
+    (faked: the real call runs, then the client raises the reset it would see). The parts
+    are joined, so the upload is complete: 202 and the job, not a 503 whose retry can only
+    be told NoSuchUpload."""
+    clip = os.urandom(200_000)
+    with moto_s3() as (_, endpoint):
+        s = Settings(data_dir=tmp_path, storage="s3", s3_endpoint=endpoint,
+                     s3_access_key="test", s3_secret_key="testtest",
+                     s3_bucket=f"hc-{uuid.uuid4().hex[:8]}")
+        store = S3Store(s)
+        join = store.client._complete_multipart_upload
+
+        def join_then_drop(*args: Any, **kwargs: Any) -> Any:
+            join(*args, **kwargs)
+            raise ConnectionResetError(104, "Connection reset by peer")
+
+        store.client._complete_multipart_upload = join_then_drop  # type: ignore[method-assign]
+        db = jobs.connect(s.database())
+        _, key = jobs.create_key(db, "team-a")
+        auth = {"Authorization": f"Bearer {key}"}
+        with serving(create_app(s, db=db, objects=store, worker=False)) as base:
+            plan = httpx.post(f"{base}/v1/uploads", headers=auth, timeout=30,
+                              json={"filename": "lift.mp4", "size_bytes": len(clip)}).json()
+            put = httpx.put(plan["parts"][0]["url"], content=clip, timeout=30)
+            done = httpx.post(f"{base}{plan['complete']}", headers=auth, timeout=60,
+                              json={"etags": [put.headers["ETag"]]})
+        assert done.status_code == 202, done.text
+        with db() as session:
+            assert [j.id for j in session.query(Job).all()] == [done.json()["id"]]

@@ -110,7 +110,10 @@ class S3Store:
             for n in range(1, parts + 1)]
 
     def complete_multipart(self, key: str, upload_id: str, etags: list[str]) -> int:
-        """Join the parts; returns the stored object's size in bytes."""
+        """Join the parts; returns the stored object's size in bytes. Where joining fails
+        but the object is there (a racing completion of the same upload won, or this one's
+        answer was lost: S3 servers answer the loser with NoSuchUpload or a 500), the
+        object is the answer: completing is idempotent."""
         from minio.datatypes import Part
 
         try:
@@ -119,11 +122,22 @@ class S3Store:
                 [Part(n, etag) for n, etag in enumerate(etags, start=1)])
             return int(self.client.stat_object(self.bucket, key).size or 0)
         except S3Error as exc:
+            if (joined := self._size(key)) is not None:
+                return joined
             if exc.code in CLIENT_PART_ERRORS:
                 raise UploadRefused(CLIENT_PART_ERRORS[exc.code]) from None
             raise StorageUnavailable(f"cannot complete the upload ({exc.code})") from None
         except (HTTPError, OSError) as exc:
+            if (joined := self._size(key)) is not None:
+                return joined
             raise StorageUnavailable(f"cannot complete the upload: {exc}") from None
+
+    def _size(self, key: str) -> int | None:
+        """The object's size, or None where it is missing or cannot be read."""
+        try:
+            return int(self.client.stat_object(self.bucket, key).size or 0)
+        except (S3Error, HTTPError, OSError):
+            return None
 
     def remove(self, key: str) -> None:
         try:
