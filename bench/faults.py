@@ -2,6 +2,8 @@
 
     python bench/faults.py [--trials 50] [--lease 6] [--sweep 2] [--redis redis://127.0.0.1:6379/14]
 
+Ctrl-C (SIGINT) ends the run after the trial under way and still reports.
+
 One `hingecheck worker` (prefork, one child) runs under a supervisor loop here that starts
 it again whenever it exits, as systemd or compose would; nothing else restarts anything.
 Each trial submits a generated 2-rep clip (as the API does: the source in the local store,
@@ -168,6 +170,8 @@ def main() -> None:
             time.sleep(0.2)
         return None
 
+    stopping = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
     supervisor = Supervisor(env, tmp / "worker.log")
     supervisor.start()
     rng = random.Random(0)
@@ -185,6 +189,8 @@ def main() -> None:
         one_run = (ref.finished_at - ref.created_at).total_seconds() if ref.finished_at \
             and ref.created_at else 30.0
         for trial in range(args.trials):
+            if stopping.is_set():  # Ctrl-C: end after the trial under way, then report
+                break
             counts["trials"] += 1
             job_id = submit()
             deadline = time.monotonic() + 120
