@@ -6,6 +6,7 @@ never sits in memory. Links to videos and posters are presigned GETs that expire
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +19,7 @@ from hingecheck.settings import Settings
 from hingecheck.storage import ObjectMissing, StorageUnavailable, StoredObject, UploadRefused
 
 PART_SIZE = 16 * 1024 * 1024  # multipart parts: 16 MiB
+JOIN_WAIT_S = 3.0  # how long a failed completion looks for a racing one's object
 
 
 # What S3 answers when the client's parts are wrong, in words for the client.
@@ -132,12 +134,21 @@ class S3Store:
                 return joined
             raise StorageUnavailable(f"cannot complete the upload: {exc}") from None
 
-    def _size(self, key: str) -> int | None:
-        """The object's size, or None where it is missing or cannot be read."""
-        try:
-            return int(self.client.stat_object(self.bucket, key).size or 0)
-        except (S3Error, HTTPError, OSError):
-            return None
+    def _size(self, key: str, wait_s: float = JOIN_WAIT_S) -> int | None:
+        """The object's size once it is there: a racing completion may still be joining
+        the parts, so a missing object is looked for again for up to ``wait_s``. None where
+        it does not appear, or the store cannot be read."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                return int(self.client.stat_object(self.bucket, key).size or 0)
+            except S3Error as exc:
+                if exc.code not in ("NoSuchKey", "NoSuchObject", "NotFound") \
+                        or time.monotonic() > deadline:
+                    return None
+            except (HTTPError, OSError):
+                return None
+            time.sleep(0.2)
 
     def remove(self, key: str) -> None:
         try:
