@@ -14,6 +14,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -200,6 +201,34 @@ class CutProxy:
                     sock.shutdown(socket.SHUT_RDWR)
             with self._lock:
                 self._open.discard(src)
+
+
+PG_URL = os.environ.get("HINGECHECK_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
+
+
+@contextmanager
+def scratch_postgres(prefix: str = "hingecheck_test") -> Iterator[tuple[Any, str, str]]:
+    """A fresh database on the machine's PostgreSQL (HINGECHECK_TEST_POSTGRES), dropped
+    after: yields an autocommit admin connection, the database's name and its URL. Skips
+    where PostgreSQL cannot be reached, or fails with HINGECHECK_REQUIRE_SERVICES=1."""
+    import psycopg
+    import pytest
+
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin_url = PG_URL.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+    try:
+        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        if os.environ.get("HINGECHECK_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"PostgreSQL required (HINGECHECK_REQUIRE_SERVICES=1) but: {exc}")
+        pytest.skip(f"PostgreSQL not reachable at {admin_url}: {exc}")
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin, name, f"{PG_URL}/{name}"
+    finally:
+        admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')  # a test may bar them
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.close()
 
 
 @contextmanager

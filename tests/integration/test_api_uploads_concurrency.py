@@ -22,10 +22,8 @@ from hingecheck.settings import Settings
 from hingecheck.storage.s3 import S3Store
 
 from services.api.app import create_app
-from tests.servers import moto_s3, serving
+from tests.servers import moto_s3, scratch_postgres, serving
 
-REQUIRE = os.environ.get("HINGECHECK_REQUIRE_SERVICES") == "1"
-PG_URL = os.environ.get("HINGECHECK_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
 RETRIES = 6
 
 
@@ -35,22 +33,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield None
         return
-    import psycopg
-
-    name = f"hingecheck_test_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = psycopg.connect(PG_URL.replace("+psycopg", "") + "/postgres", autocommit=True,
-                                connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        if REQUIRE:
-            pytest.fail(f"PostgreSQL required (HINGECHECK_REQUIRE_SERVICES=1) but: {exc}")
-        pytest.skip(f"PostgreSQL not reachable at 127.0.0.1:5432: {exc}")
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{PG_URL}/{name}"
-    finally:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.close()
+    with scratch_postgres() as (_, _, url):
+        yield url
 
 
 def test_concurrent_completes_of_one_upload_return_one_job(tmp_path: Path,

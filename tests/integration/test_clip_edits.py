@@ -6,8 +6,6 @@ recorded directly (no analysis is needed to edit a clip)."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime
@@ -23,11 +21,8 @@ from hingecheck.storage import ObjectStore, job_key, open_store
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.api.app import create_app
-from tests.servers import moto_s3
+from tests.servers import moto_s3, scratch_postgres
 
-PG_URL = os.environ.get("HINGECHECK_TEST_POSTGRES",
-                        "postgresql+psycopg://postgres@127.0.0.1:5432")
-REQUIRE = os.environ.get("HINGECHECK_REQUIRE_SERVICES") == "1"
 OUTPUTS = ("result.json", "annotated.mp4", "poster.jpg")
 
 
@@ -38,23 +33,11 @@ def setup(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Any,
         if request.param == "sqlite-local":
             s = Settings(data_dir=tmp_path)
         else:
-            import psycopg
-
-            name = f"hingecheck_edits_{uuid.uuid4().hex[:8]}"
-            admin_url = PG_URL.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
-            try:
-                admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
-            except psycopg.OperationalError as exc:
-                if REQUIRE:
-                    pytest.fail(f"PostgreSQL required but: {exc}")
-                pytest.skip(f"PostgreSQL not reachable: {exc}")
-            admin.execute(f'CREATE DATABASE "{name}"')
-            stack.callback(admin.close)
-            stack.callback(admin.execute, f'DROP DATABASE "{name}" WITH (FORCE)')
+            _, _, url = stack.enter_context(scratch_postgres("hingecheck_edits"))
             _, endpoint = stack.enter_context(moto_s3())
             s = Settings(data_dir=tmp_path, storage="s3", s3_endpoint=endpoint,
                          s3_access_key="test", s3_secret_key="testtest", s3_bucket="hc-edits",
-                         database_url=f"{PG_URL}/{name}")
+                         database_url=url)
         yield jobs.connect(s.database()), open_store(s), s
 
 

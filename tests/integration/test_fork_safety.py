@@ -5,7 +5,6 @@ socket mixes two processes' conversations on one session (seen as INTRANS errors
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -14,26 +13,13 @@ from hingecheck.jobs import store as jobs
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-PG_URL = os.environ.get("HINGECHECK_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
-REQUIRE = os.environ.get("HINGECHECK_REQUIRE_SERVICES") == "1"
+from tests.servers import scratch_postgres
 
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    import psycopg
-
-    name = f"hingecheck_fork_{uuid.uuid4().hex[:8]}"
-    admin_url = PG_URL.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
-    try:
-        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        if REQUIRE:
-            pytest.fail(f"PostgreSQL required but: {exc}")
-        pytest.skip(f"PostgreSQL not reachable: {exc}")
-    admin.execute(f'CREATE DATABASE "{name}"')
-    yield f"{PG_URL}/{name}"
-    admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-    admin.close()
+    with scratch_postgres("hingecheck_fork") as (_, _, url):
+        yield url
 
 
 def _backend_pid(db: sessionmaker[Session]) -> int:

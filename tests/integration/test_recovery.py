@@ -14,7 +14,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -33,10 +32,13 @@ from hingecheck.synth.truth import ClipParams
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.api.app import create_app
-from tests.servers import api_process, assert_loop_stayed_free, free_port, wait_for_port
-
-PG_URL = os.environ.get("HINGECHECK_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
-REQUIRE = os.environ.get("HINGECHECK_REQUIRE_SERVICES") == "1"
+from tests.servers import (
+    api_process,
+    assert_loop_stayed_free,
+    free_port,
+    scratch_postgres,
+    wait_for_port,
+)
 
 
 def _job(db: sessionmaker[Session], tenant: str) -> Job:
@@ -110,21 +112,8 @@ def test_a_short_store_outage_delays_storing_instead_of_failing(tmp_path: Path) 
 
 @pytest.fixture
 def postgres_db() -> Iterator[tuple[Any, str, str]]:
-    import psycopg
-
-    name = f"hingecheck_outage_{uuid.uuid4().hex[:8]}"
-    admin_url = PG_URL.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
-    try:
-        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        if REQUIRE:
-            pytest.fail(f"PostgreSQL required but: {exc}")
-        pytest.skip(f"PostgreSQL not reachable: {exc}")
-    admin.execute(f'CREATE DATABASE "{name}"')
-    yield admin, name, f"{PG_URL}/{name}"
-    admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
-    admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-    admin.close()
+    with scratch_postgres("hingecheck_outage") as made:
+        yield made
 
 
 def test_the_api_answers_503_while_the_database_is_down(tmp_path: Path, postgres_db: tuple[Any,

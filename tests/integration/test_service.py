@@ -4,7 +4,6 @@ server cannot be installed on these machines), the real model in the worker."""
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -27,12 +26,10 @@ from hingecheck.synth.truth import ClipParams
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.api.app import create_app
-from tests.servers import moto_s3
+from tests.servers import moto_s3, scratch_postgres
 
-REQUIRE = os.environ.get("HINGECHECK_REQUIRE_SERVICES") == "1"
 METRICS_TOKEN = "operator-token-0123456789"
 METRICS = {"Authorization": f"Bearer {METRICS_TOKEN}"}
-PG_URL = os.environ.get("HINGECHECK_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
 
 
 FILMED = "2026-11-20T08:30:00.000000Z"
@@ -313,20 +310,8 @@ def test_s3_store_over_http_and_storage_down_gives_503_with_no_job(tmp_path: Pat
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database on 127.0.0.1, dropped afterwards."""
-    import psycopg
-
-    name = f"hingecheck_test_{uuid.uuid4().hex[:8]}"
-    admin = PG_URL.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
-    try:
-        conn = psycopg.connect(admin, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        if REQUIRE:
-            pytest.fail(f"PostgreSQL required (HINGECHECK_REQUIRE_SERVICES=1) but: {exc}")
-        pytest.skip(f"PostgreSQL not reachable at 127.0.0.1:5432: {exc}")
-    conn.execute(f'CREATE DATABASE "{name}"')
-    yield f"{PG_URL}/{name}"
-    conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-    conn.close()
+    with scratch_postgres() as (_, _, url):
+        yield url
 
 
 def test_job_records_on_postgresql(postgres_url: str) -> None:
