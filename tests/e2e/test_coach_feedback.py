@@ -50,7 +50,8 @@ def clips(server):  # type: ignore[no-untyped-def]  # noqa: F811
             ("desktop", "img_2026-12-01_desktop.mp4", "Img", {"scenario": "good_hinge", "seed": 2}),
             ("phone", "img_2026-12-01_phone.mp4", "Pxl", {"scenario": "good_hinge", "seed": 3})):
         path = root / name
-        generate_clip(ClipParams.model_validate({"reps": 2, **params}), path)
+        generate_clip(ClipParams.model_validate({"reps": 2, "resolution": 480, **params}),
+                      path)
         ids[tag] = httpx.post(base + "/v1/videos", headers=_auth(key),
                               data={"athlete": athlete, "batch": batch},
                               files={"file": (name, path.read_bytes(), "video/mp4")}).json()["id"]

@@ -54,7 +54,7 @@ def team(server):  # type: ignore[no-untyped-def]  # noqa: F811
             ("vic_rdl_2026-11-02.mp4", "Vic", {"scenario": "squat_substitution", "reps": 2,
                                                "seed": 5, "fps": 24})):
         path = root / name
-        generate_clip(ClipParams.model_validate(params), path)
+        generate_clip(ClipParams.model_validate({"resolution": 480, **params}), path)
         ids.append(httpx.post(base + "/v1/videos", headers=auth, data={"athlete": athlete},
                               files={"file": (name, path.read_bytes(), "video/mp4")}).json()["id"])
     deadline = time.monotonic() + 400
