@@ -26,13 +26,14 @@ from hingecheck.synth.generate import generate_clip
 from hingecheck.synth.truth import ClipParams
 from hingecheck.video.encode import write_h264
 from hingecheck.vocab import FaultName
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 pytestmark = pytest.mark.model
-Served = tuple[str, str | None, Path]  # the server's address, its key, its folder
+Served = tuple[str, str, Path]  # the server's address, its key, its folder
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).resolve().parents[2] / ".cache/npm/node_modules/axe-core/axe.min.js"
-WIDTHS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
+WIDTHS: dict[str, ViewportSize] = {"desktop": {"width": 1440, "height": 900},
+                                   "phone": {"width": 390, "height": 844}}
 # Clips are drawn at 480p: the page shows any size the same way, and each one is analysed
 # by the real model on two cores while the test waits.
 CLIPS = {  # file name → (scenario, extra params); the athlete comes from the file name
@@ -86,6 +87,7 @@ def server(tmp_path_factory: pytest.TempPathFactory,
             break
         except httpx.HTTPError:
             time.sleep(0.2)
+    assert key is not None, "hingecheck serve printed no API key"
     yield base, key, root
     proc.terminate()
     proc.wait(10)
@@ -350,6 +352,7 @@ def test_failures_are_shown_with_their_reasons(browser: Browser, server: Served,
     page.set_input_files("#files", [str(notes), str(empty)])
     page.click("#send")
     alert = page.wait_for_selector("#upload-result [role=alert]", timeout=60_000)
+    assert alert is not None
     assert "1 of 2 files were not accepted" in alert.inner_text()
     refused = page.locator("#queue li", has_text=notes.name).inner_text()
     assert "not accepted" in refused and "not a video" in refused
@@ -384,6 +387,7 @@ def _no_sideways_scroll(page: Page) -> None:
         ".map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + "
         "(e.className ? '.' + String(e.className).split(' ').join('.') : '') + ' ' + "
         "Math.round(e.getBoundingClientRect().right) + 'px').slice(0, 8)")
+    assert page.viewport_size is not None
     assert wide <= page.viewport_size["width"] + 1, f"laid out {wide} px wide: {outside}"
 
 
@@ -499,6 +503,7 @@ def test_a_clip_not_ready_then_not_scored_says_so_on_a_phone(browser: Browser, s
     phone.evaluate(f"sessionStorage.setItem('hingecheck-key', '{key}')")
     phone.goto(f"{base}/#/clip/{ids[1]}")
     waiting = phone.wait_for_selector("#clip-summary [role=status]", timeout=10_000)
+    assert waiting is not None
     assert waiting.inner_text().startswith("Not ready yet: "), waiting.inner_text()
     assert "shows it once it is done" in waiting.inner_text()
     assert phone.locator(".player").is_hidden()
