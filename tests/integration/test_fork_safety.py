@@ -78,3 +78,31 @@ def test_the_celery_child_builds_its_own_resources(pg_url: str, tmp_path: Path,
     first = _in_child(child)
     assert first not in (-1, -2, parent)
     assert _backend_pid(db) == parent
+
+
+def test_a_child_forked_mid_migration_can_migrate() -> None:
+    """The sweep thread migrating (holding the one-at-a-time lock) as a replacement child
+    is forked: the child's copy of the lock must not stay held by a thread it lacks."""
+    import threading
+
+    from hingecheck.jobs import migrate
+
+    held, release = threading.Event(), threading.Event()
+
+    def migrating() -> None:
+        with migrate._ONE_AT_A_TIME:
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=migrating)
+    thread.start()
+    try:
+        assert held.wait(10)
+        pid = os.fork()
+        if pid == 0:  # the child: exit 0 if it can take the lock
+            os._exit(0 if migrate._ONE_AT_A_TIME.acquire(timeout=3) else 1)
+        _, status = os.waitpid(pid, 0)
+    finally:
+        release.set()
+        thread.join()
+    assert os.waitstatus_to_exitcode(status) == 0

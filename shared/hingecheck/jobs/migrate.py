@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -14,6 +15,16 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # that two threads cannot share: two upgrades at once in one process (the embedded runner's
 # thread and a request's, say) fail with KeyError: 'config'. One at a time per process.
 _ONE_AT_A_TIME = threading.Lock()
+
+
+def _fresh_lock_after_fork() -> None:
+    """A child forked while another thread held the lock (a Celery child replacing a
+    killed one while the sweep thread migrates) would wait on it forever."""
+    global _ONE_AT_A_TIME
+    _ONE_AT_A_TIME = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_fresh_lock_after_fork)
 
 
 def alembic_config(url: str) -> Config:

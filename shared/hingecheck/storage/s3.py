@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from minio import Minio
-from minio.error import S3Error
+from minio.error import MinioException, S3Error
 from urllib3.exceptions import HTTPError
 
 from hingecheck.settings import Settings
@@ -124,17 +124,20 @@ class S3Store:
                 [Part(n, etag) for n, etag in enumerate(etags, start=1)])
             return int(self.client.stat_object(self.bucket, key).size or 0)
         except S3Error as exc:
-            if (joined := self._size(key)) is not None:
+            # Wrong parts are the client's: looked at once. NoSuchUpload and server errors
+            # are what the loser of a race is told while the winner may still be joining.
+            racing = exc.code not in CLIENT_PART_ERRORS or exc.code == "NoSuchUpload"
+            if (joined := self._size(key, JOIN_WAIT_S if racing else 0.0)) is not None:
                 return joined
             if exc.code in CLIENT_PART_ERRORS:
                 raise UploadRefused(CLIENT_PART_ERRORS[exc.code]) from None
             raise StorageUnavailable(f"cannot complete the upload ({exc.code})") from None
-        except (HTTPError, OSError) as exc:
-            if (joined := self._size(key)) is not None:
+        except (MinioException, HTTPError, OSError) as exc:  # 5xx without XML, resets
+            if (joined := self._size(key, JOIN_WAIT_S)) is not None:
                 return joined
             raise StorageUnavailable(f"cannot complete the upload: {exc}") from None
 
-    def _size(self, key: str, wait_s: float = JOIN_WAIT_S) -> int | None:
+    def _size(self, key: str, wait_s: float) -> int | None:
         """The object's size once it is there: a racing completion may still be joining
         the parts, so a missing object is looked for again for up to ``wait_s``. None where
         it does not appear, or the store cannot be read."""
@@ -146,7 +149,7 @@ class S3Store:
                 if exc.code not in ("NoSuchKey", "NoSuchObject", "NotFound") \
                         or time.monotonic() > deadline:
                     return None
-            except (HTTPError, OSError):
+            except (MinioException, HTTPError, OSError):
                 return None
             time.sleep(0.2)
 
