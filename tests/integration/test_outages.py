@@ -10,8 +10,8 @@ API over HTTP (TestClient) and one Celery worker process with the real model.
 
 While it is away the API says so: uploads are still taken at once without a broker, and
 answered 503 problem+json with Retry-After without a database or a store; ``/readyz``
-names what is down. Afterwards every accepted job succeeds within 60 s of the recovery,
-with its result stored: nothing is lost.
+names what is down. Afterwards every accepted job succeeds, with its result stored, and
+none fails: nothing is lost.
 """
 
 from __future__ import annotations
@@ -41,7 +41,10 @@ from tests.servers import CutProxy, PostgresServer, RedisServer, moto_s3
 
 pytestmark = pytest.mark.model
 OUTAGE_S = 60.0
-DRAINED_WITHIN_S = 60.0
+# How long the backlog may take to drain once the dependency is back: a bound on waiting,
+# not a speed target (on a quiet 2-core machine it drains in 31–51 s, README; with other
+# work on the cores, a 1-rep clip alone can take a minute). A job lost for good never ends.
+DRAINED_WITHIN_S = 240.0
 REPO = Path(__file__).resolve().parents[2]
 
 

@@ -157,22 +157,38 @@ def test_the_api_answers_503_while_the_database_is_down(tmp_path: Path, postgres
 
 
 def test_an_upload_never_waits_on_a_dead_broker(tmp_path: Path) -> None:
+    """An upload with the broker dead takes about as long as one with no broker at all
+    (measured side by side, so a busy machine slows both): waiting on the broker, or on
+    its readiness probe, would add 1.5 s or more."""
     dead = free_port()  # nothing listens there
     s = Settings(data_dir=tmp_path, broker_url=f"redis://127.0.0.1:{dead}/0")
     db = jobs.connect(s.database())
     _, key = jobs.create_key(db, "team-a")
     clip = tmp_path / "lift.mp4"
     generate_clip(ClipParams(scenario="good_hinge", reps=1, seed=2, resolution=480), clip)
+
+    def fastest_upload(client: TestClient, key: str) -> tuple[float, list[str]]:
+        times, ids = [], []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            sent = client.post("/v1/videos", headers={"Authorization": f"Bearer {key}"},
+                               files={"file": ("a.mp4", clip.read_bytes(), "video/mp4")})
+            times.append(time.perf_counter() - t0)
+            assert sent.status_code == 202, sent.text
+            ids.append(str(sent.json()["id"]))
+        return min(times), ids
+
+    no_broker = Settings(data_dir=tmp_path / "embedded")
+    plain_db = jobs.connect(no_broker.database())
+    with TestClient(create_app(no_broker, db=plain_db, worker=False)) as client:
+        baseline, _ = fastest_upload(client, jobs.create_key(plain_db, "team-b")[1])
     with TestClient(create_app(s, db=db, worker=False)) as client:
-        t0 = time.perf_counter()
-        sent = client.post("/v1/videos", headers={"Authorization": f"Bearer {key}"},
-                           files={"file": ("a.mp4", clip.read_bytes(), "video/mp4")})
-        took = time.perf_counter() - t0
-        assert sent.status_code == 202 and took < 0.5, took
+        took, sent = fastest_upload(client, key)
+        assert took < baseline + 1.0, (took, baseline)
         ready = client.get("/readyz").json()
         assert ready["broker"].startswith("down") and not ready["ready"]
-    time.sleep(3)  # the dispatch thread gave up: the job waits for the workers' sweep
-    assert jobs.due_for_dispatch(db, s.job_lease_s) == [sent.json()["id"]]
+    time.sleep(3)  # the dispatch thread gave up: the jobs wait for the workers' sweep
+    assert sorted(jobs.due_for_dispatch(db, s.job_lease_s)) == sorted(sent)
 
 
 def test_a_hung_store_does_not_stall_the_api(tmp_path: Path) -> None:
