@@ -53,8 +53,8 @@ app.conf.update(
     worker_proc_alive_timeout=120.0,
 )
 _process: dict[str, Any] = {}
-# The sweep thread and the task both open the resources; the first open runs the database
-# migrations, which must not run twice at once (alembic keeps its context in globals).
+# The sweep thread and the task both open the resources: opened once per process, not
+# twice at once (the migrations the first open runs are serialised in jobs/migrate.py too).
 _process_lock = threading.Lock()
 
 

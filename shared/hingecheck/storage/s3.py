@@ -20,6 +20,7 @@ from hingecheck.storage import ObjectMissing, StorageUnavailable, StoredObject, 
 
 PART_SIZE = 16 * 1024 * 1024  # multipart parts: 16 MiB
 JOIN_WAIT_S = 3.0  # how long a failed completion looks for a racing one's object
+STAT_MISSING = ("NoSuchKey", "NoSuchObject", "NotFound")  # a stat (HEAD) of no object
 
 
 # What S3 answers when the client's parts are wrong, in words for the client.
@@ -82,7 +83,7 @@ class S3Store:
             self.client.stat_object(self.bucket, key)
             return True
         except S3Error as exc:
-            if exc.code in ("NoSuchKey", "NoSuchObject", "NotFound"):
+            if exc.code in STAT_MISSING:
                 return False
             raise StorageUnavailable(str(exc)) from None
         except (HTTPError, OSError) as exc:
@@ -146,8 +147,7 @@ class S3Store:
             try:
                 return int(self.client.stat_object(self.bucket, key).size or 0)
             except S3Error as exc:
-                if exc.code not in ("NoSuchKey", "NoSuchObject", "NotFound") \
-                        or time.monotonic() > deadline:
+                if exc.code not in STAT_MISSING or time.monotonic() > deadline:
                     return None
             except (MinioException, HTTPError, OSError):
                 return None
