@@ -37,6 +37,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from hingecheck.jobs import rendering
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import Job
 from hingecheck.settings import Settings
@@ -165,7 +166,9 @@ def main() -> None:
         deadline = time.monotonic() + limit_s
         while time.monotonic() < deadline:
             job = jobs.get_job(db, tenant, job_id)
-            if job is not None and JobStatus(job.status).ended:
+            # Ended, and (the verdict comes first) a success's drawings stored.
+            if job is not None and JobStatus(job.status).ended and (
+                    job.status != JobStatus.SUCCEEDED or rendering.outputs_ready(job)):
                 return job
             time.sleep(0.2)
         return None

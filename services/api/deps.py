@@ -14,6 +14,7 @@ from fastapi import Depends, Request, Security
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from hingecheck.jobs import rendering
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import Job
 from hingecheck.netcheck import is_inner_text
@@ -166,6 +167,29 @@ def finished_job(job: OwnedJob) -> Job:
 
 
 FinishedJob = Annotated[Job, Depends(finished_job)]
+
+# How long a client is told to wait before asking again for an output being drawn.
+RENDERING_RETRY_S = 2
+
+
+def being_drawn(job: Job) -> Problem:
+    """409 ``rendering``: the verdict is ready, the annotated clip, poster and chart are
+    still being drawn (the verdict comes first: jobs/rendering.py)."""
+    return Problem(409, "rendering", "Being drawn",
+                   f"job {job.id}'s verdict is ready (its result); its annotated clip, "
+                   "poster and chart are being drawn: ask again shortly",
+                   headers={"Retry-After": str(RENDERING_RETRY_S)})
+
+
+def rendered_job(job: FinishedJob) -> Job:
+    """The caller's job, once its rendered outputs are stored; 409 before (``not-ready``
+    while it is analysed, ``rendering`` while they are drawn)."""
+    if not rendering.outputs_ready(job):
+        raise being_drawn(job)
+    return job
+
+
+RenderedJob = Annotated[Job, Depends(rendered_job)]
 
 
 def accepted(view: JobView) -> JSONResponse:

@@ -20,6 +20,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from hingecheck.jobs import rendering
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import Job, Share, now
 from hingecheck.schemas.api import (
@@ -37,7 +38,15 @@ from hingecheck.storage import job_key
 from hingecheck.vocab import JobStatus, OutputKind
 from starlette.convertors import register_url_convertor
 
-from services.api.deps import Config, Db, JobId, Store, TenantId, bearer_token
+from services.api.deps import (
+    Config,
+    Db,
+    JobId,
+    Store,
+    TenantId,
+    bearer_token,
+    being_drawn,
+)
 from services.api.notes import note_view
 from services.api.problems import Problem, documented, not_found
 from services.api.videos import kind_convertor, stored_object
@@ -163,12 +172,14 @@ def add_reply(job_id: JobId, share: SharedTo, db: Db, body: ReplyIn) -> NoteView
                                      if k is OutputKind.RESULT else
                                      {"type": "string", "format": "binary"}}
                       for k in SHARED_KINDS}},
-    307: {"description": "S3 storage: a presigned URL"}, **documented(401, 404, 503)})
+    307: {"description": "S3 storage: a presigned URL"}, **documented(401, 404, 409, 503)})
 def get_shared_output(job_id: JobId, kind: SharedKind, share: SharedTo, db: Db,
                       objects: Store, settings: Config) -> Response:
     job = shared_job(share, db, job_id, kind)  # another athlete's: not there
     if kind not in SHARED_KINDS:
         raise not_found(f"/v1/shared/jobs/{job_id}/{kind}")
     output = OutputKind(kind)
+    if output is not OutputKind.RESULT and not rendering.outputs_ready(job):
+        raise being_drawn(job)
     return stored_object(objects, job_key(share.tenant_id, job.id, output.file_name),
                          output.media_type, settings.presign_ttl_s)

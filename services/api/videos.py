@@ -45,6 +45,7 @@ from services.api.deps import (
     FinishedJob,
     JobId,
     OwnedJob,
+    RenderedJob,
     Store,
     TenantId,
     accepted,
@@ -255,7 +256,7 @@ register_url_convertor("rendered", kind_convertor((OutputKind.VIDEO, OutputKind.
                       for k in (OutputKind.VIDEO, OutputKind.POSTER, OutputKind.CHART)}},
     307: {"description": "S3 storage: a presigned URL of the file"},
     **documented(401, 404, 409, 503)})
-def get_output(kind: RenderedKind, job: FinishedJob, objects: Store,
+def get_output(kind: RenderedKind, job: RenderedJob, objects: Store,
                settings: Config) -> Response:
     return stored_object(objects, job_key(job.tenant_id, job.id, kind.file_name),
                          kind.media_type, settings.presign_ttl_s)

@@ -6,7 +6,10 @@
         job = hc.upload("anna_rdl.mp4", exercise="rdl", athlete="Anna")
         job = hc.wait(job.id)                       # polls until it ends
         result = hc.result(job.id)                  # AnalysisResult (docs/result.md)
-        hc.download(job.id, "video", "anna_annotated.mp4")
+        hc.download(job.id, "video", "anna_annotated.mp4")  # waits while it is drawn
+
+The verdict comes first: a job succeeds (and ``result`` answers) before its annotated clip,
+poster and chart are stored (``JobView.outputs_ready``); ``download`` waits for them.
 
 Every error answer becomes ``ApiError`` with the problem's type, title and detail.
 """
@@ -34,19 +37,24 @@ ENDED = tuple(sorted(ENDED_STATUSES))
 class ApiError(Exception):
     """An error answer (RFC 9457 problem details)."""
 
-    def __init__(self, status: int, kind: str, title: str, detail: str) -> None:
+    def __init__(self, status: int, kind: str, title: str, detail: str,
+                 retry_after_s: float | None = None) -> None:
         super().__init__(f"{status} {kind}: {detail}")
         self.status, self.kind, self.title, self.detail = status, kind, title, detail
+        self.retry_after_s = retry_after_s  # the server's Retry-After (seconds), if any
 
     @classmethod
     def of(cls, response: httpx.Response) -> ApiError:
+        retry = response.headers.get("retry-after", "")
+        retry_s = float(retry) if retry.isdigit() else None
         try:
             body = response.json()
             kind = str(body.get("type", "")).rsplit("/", 1)[-1] or "error"
             return cls(response.status_code, kind, str(body.get("title", "")),
-                       str(body.get("detail", response.text)))
+                       str(body.get("detail", response.text)), retry_s)
         except ValueError:
-            return cls(response.status_code, "error", response.reason_phrase, response.text)
+            return cls(response.status_code, "error", response.reason_phrase, response.text,
+                       retry_s)
 
 
 class _CountingFile:
@@ -71,7 +79,9 @@ class _CountingFile:
 
 class Client:
     def __init__(self, base_url: str, key: str, *, timeout_s: float = 120.0,
+                 outputs_wait_s: float = 600.0,
                  transport: httpx.BaseTransport | None = None) -> None:
+        self.outputs_wait_s = outputs_wait_s
         self.http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout_s,
                                  headers={"Authorization": f"Bearer {key}"},
                                  transport=transport)
@@ -142,10 +152,21 @@ class Client:
         return target
 
     def _fetch(self, job_id: str, kind: OutputKind | str) -> bytes:
+        """An output's bytes. The verdict comes first: an annotated clip, poster or chart
+        still being drawn (409 ``rendering``) is waited for, as long as the server asks,
+        up to ``outputs_wait_s``."""
         if kind not in OUTPUTS:
             raise ValueError(f"kind must be one of {', '.join(OUTPUTS)}")
         kind = OutputKind(kind)
-        response = self._send("GET", f"/v1/jobs/{job_id}/{kind}")
+        deadline = time.monotonic() + self.outputs_wait_s
+        while True:
+            try:
+                response = self._send("GET", f"/v1/jobs/{job_id}/{kind}")
+                break
+            except ApiError as exc:
+                if exc.kind != "rendering" or time.monotonic() > deadline:
+                    raise
+                time.sleep(exc.retry_after_s or 1.0)
         if response.status_code == 307:  # presigned: the store itself, without our key
             stored = httpx.get(response.headers["location"], timeout=self.http.timeout)
             if stored.status_code >= 400:

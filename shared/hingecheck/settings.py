@@ -132,7 +132,7 @@ class Settings(BaseSettings):
     # as the clip is judged; the annotated clip, poster and chart follow (the job's
     # progress stays below 1 until they are stored; jobs/rendering.py). Off: they are
     # drawn before the job succeeds, and every output exists once it has.
-    render_after_verdict: bool = False
+    render_after_verdict: bool = True
     job_hard_limit_s: int = Field(default=1800, gt=0)
 
     def decode_side(self) -> int:

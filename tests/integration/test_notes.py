@@ -26,7 +26,7 @@ def test_notes_on_reps_are_kept_listed_checked_and_removed(tmp_path: Path) -> No
     _, other = jobs.create_key(db, "team-b")
     job = jobs.add_job(db, Job(id=jobs.new_job_id(), tenant_id=tenant, exercise="rdl",
                                source_name="anna.mp4", source_key="k", status="succeeded",
-                               rep_count=3))
+                               progress=1.0, rep_count=3))
     mine, theirs = {"Authorization": f"Bearer {key}"}, {"Authorization": f"Bearer {other}"}
     url = f"/v1/jobs/{job.id}/notes"
     with TestClient(create_app(s, db=db, worker=False)) as client:
@@ -89,7 +89,7 @@ def test_a_note_at_a_moment_with_a_drawing_is_checked_and_kept(tmp_path: Path) -
     tenant, key = jobs.create_key(db, "team-a")
     job = jobs.add_job(db, Job(id=jobs.new_job_id(), tenant_id=tenant, exercise="rdl",
                                source_name="anna.mp4", source_key="k", status="succeeded",
-                               rep_count=3))
+                               progress=1.0, rep_count=3))
     auth = {"Authorization": f"Bearer {key}"}
     url = f"/v1/jobs/{job.id}/notes"
     drawing = [
@@ -147,7 +147,7 @@ def test_the_openapi_states_what_a_note_needs(tmp_path: Path) -> None:
     tenant, key = jobs.create_key(db, "team-a")
     job = jobs.add_job(db, Job(id=jobs.new_job_id(), tenant_id=tenant, exercise="rdl",
                                source_name="anna.mp4", source_key="k", status="succeeded",
-                               rep_count=3))
+                               progress=1.0, rep_count=3))
     auth = {"Authorization": f"Bearer {key}"}
     line = {"kind": "line", "start": {"x": 0.1, "y": 0.2}, "end": {"x": 0.3, "y": 0.9}}
     with TestClient(create_app(s, db=db, worker=False)) as client:

@@ -70,7 +70,9 @@ def _wait(client: TestClient, key: str, job_id: str,
     while time.monotonic() < deadline:
         body = client.get(f"/v1/jobs/{job_id}", headers={"Authorization": f"Bearer {key}"}).json()
         seen_progress.add(body["progress"])
-        if body["status"] not in ("queued", "running"):
+        # The verdict comes first: a succeeded job's drawings follow (outputs_ready).
+        if body["status"] not in ("queued", "running") and (
+                body["status"] != "succeeded" or body["outputs_ready"]):
             body["seen_progress"] = sorted(seen_progress)
             return body  # type: ignore[no-any-return]
         time.sleep(0.3)

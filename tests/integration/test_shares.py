@@ -23,7 +23,8 @@ def _job(db: sessionmaker[Session], store: ObjectStore, tenant: str, athlete: st
          tmp: Path) -> str:
     job = jobs.add_job(db, Job(id=jobs.new_job_id(), tenant_id=tenant, exercise="rdl",
                                athlete=athlete, source_name=f"{athlete}.mp4", source_key="k",
-                               status=status, rep_count=2 if status == "succeeded" else None))
+                               status=status, rep_count=2 if status == "succeeded" else None,
+                               progress=1.0 if status == "succeeded" else 0.0))
     if status == "succeeded":
         result = tmp / f"{job.id}.json"
         result.write_text(json.dumps({"athlete": athlete}))

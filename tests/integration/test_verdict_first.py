@@ -3,17 +3,20 @@ result.json is stored and its webhook sent before the annotated clip is drawn; a
 that dies while drawing costs the clip, never the verdict, and the drawing is redone.
 
 Real parts: SQLite job records, the local object store, the real model, an HTTP receiver
-on loopback for the webhook. The "worker killed" is an exception no handler catches,
-raised from inside the drawing (the process's state is what a kill leaves: the job's
-rendering held under a lease nobody renews)."""
+on loopback for the webhook, the API served by uvicorn on loopback. The "worker killed" is
+an exception no handler catches, raised from inside the drawing (the process's state is
+what a kill leaves: the job's rendering held under a lease nobody renews)."""
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from hingecheck.client import Client
 from hingecheck.jobs import rendering, runner
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import Job
@@ -26,7 +29,9 @@ from hingecheck.synth.truth import ClipParams
 from hingecheck.vocab import RENDERED_OUTPUTS, JobStatus, OutputKind
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.api.app import create_app
 from tests.integration.test_job_endings import Receiver
+from tests.servers import serving
 
 pytestmark = pytest.mark.model
 
@@ -153,3 +158,67 @@ def test_a_drawing_that_keeps_failing_is_given_up_the_verdict_stays(
     row = _row(db, job.id)
     assert row.status == JobStatus.SUCCEEDED and row.score is not None and row.attempts == 4
     assert not rendering.outputs_ready(row)
+
+
+def test_while_the_clip_is_drawn_the_api_answers_the_verdict_and_the_client_waits(
+        tmp_path: Path, clip: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a client sees between the verdict and the drawing: the job succeeded with
+    outputs_ready false, its result, and 409 ``rendering`` (with Retry-After) for the
+    annotated clip, poster and chart, on the team's routes and a share link's; a
+    ``Client.download`` asked then waits and gets the clip once it is stored."""
+    s, db, store, job = _setup(tmp_path, clip, settings, "")
+    _, key = jobs.create_key(db, "team-a")
+    auth = {"Authorization": f"Bearer {key}"}
+    seen: dict[str, Any] = {}
+    draw = runner._draw
+    with serving(create_app(s, db=db, objects=store, worker=False)) as base:
+        share = httpx.post(f"{base}/v1/shares", headers=auth, json={"athlete": "Anna"})
+        assert share.status_code == 201, share.text
+        with db.begin() as session:  # the share link's athlete
+            row = session.get(Job, job.id)
+            assert row is not None
+            row.athlete = "Anna"
+        shared = {"Authorization": f"Bearer {share.json()['token']}"}
+        downloaded: dict[str, Any] = {}
+
+        def download() -> None:
+            with Client(base, key) as hc:
+                downloaded["path"] = hc.download(job.id, "video", tmp_path / "annotated.mp4")
+                downloaded["at"] = time.monotonic()
+
+        def watching(*args: Any, **kwargs: Any) -> None:
+            seen["view"] = httpx.get(f"{base}/v1/jobs/{job.id}", headers=auth).json()
+            seen["result"] = httpx.get(f"{base}/v1/jobs/{job.id}/result", headers=auth)
+            seen["outputs"] = [httpx.get(f"{base}/v1/jobs/{job.id}/{k}", headers=auth)
+                               for k in RENDERED_OUTPUTS]
+            seen["shared"] = httpx.get(f"{base}/v1/shared/jobs/{job.id}/video", headers=shared)
+            seen["shared result"] = httpx.get(f"{base}/v1/shared/jobs/{job.id}/result",
+                                              headers=shared)
+            waiter = threading.Thread(target=download)
+            waiter.start()
+            seen["waiter"] = waiter
+            time.sleep(1.0)  # the client has asked, and been told to wait
+            assert "path" not in downloaded
+            draw(*args, **kwargs)
+            seen["drawn at"] = time.monotonic()
+
+        monkeypatch.setattr(runner, "_draw", watching)
+        assert EmbeddedWorker(db, store, s).run_once() == JobStatus.SUCCEEDED
+        seen["waiter"].join(30)
+        after = httpx.get(f"{base}/v1/jobs/{job.id}", headers=auth).json()
+        video = httpx.get(f"{base}/v1/jobs/{job.id}/video", headers=auth)
+        shared_video = httpx.get(f"{base}/v1/shared/jobs/{job.id}/video", headers=shared)
+    view = seen["view"]
+    assert view["status"] == "succeeded" and view["outputs_ready"] is False
+    assert view["score"] is not None
+    assert seen["result"].status_code == 200 and seen["result"].json()["summary"]["judged"]
+    assert seen["shared result"].status_code == 200
+    for answer in (*seen["outputs"], seen["shared"]):
+        assert answer.status_code == 409, answer.text
+        assert answer.json()["type"].endswith("/rendering")
+        assert answer.headers["retry-after"] == "2"
+    # Once drawn: ready, and the client that waited has the clip.
+    assert after["outputs_ready"] is True and after["progress"] == 1.0
+    assert video.status_code == 200 and shared_video.status_code == 200
+    assert downloaded["path"].read_bytes() == video.content
+    assert downloaded["at"] >= seen["drawn at"]

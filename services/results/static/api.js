@@ -61,13 +61,33 @@ let onSignedOut = () => {};
 /** @param {() => void} fn */
 export const whenSignedOut = fn => { onSignedOut = fn; };
 
+/** How long an output being drawn is waited for (the verdict comes first: a clip's
+ * annotated video follows its result by a few seconds; 409 "rendering" until then). */
+const DRAWN_WITHIN_MS = 10 * 60 * 1000;
+
+/** ``send()``'s answer, asked again while the server says the output is being drawn (409
+ * rendering, after its Retry-After), until ``view`` is left or DRAWN_WITHIN_MS pass.
+ * Any other answer is returned as it is.
+ * @param {View} owner @param {() => Promise<Response>} send */
+export async function untilDrawn(owner, send) {
+  const until = Date.now() + DRAWN_WITHIN_MS;
+  for (;;) {
+    const res = await send();
+    owner.check();
+    if (res.status !== 409 || Date.now() > until) return res;
+    const p = await res.clone().json().catch(() => ({}));
+    if (!String(p.type).endsWith("/rendering")) return res;
+    await new Promise(done => setTimeout(done, 1000 * Number(res.headers.get("Retry-After") || 2)));
+    owner.check();
+  }
+}
+
 /** An authorised request, cancelled with the view that made it.
  * @param {string} path @param {RequestInit} [options] */
 export async function api(path, options = {}) {
   const owner = current;
-  const res = await fetch(path, {signal: owner.signal, ...options,
-                                 headers: {...(options.headers || {}), Authorization: `Bearer ${key()}`}});
-  owner.check();
+  const res = await untilDrawn(owner, () => fetch(path, {signal: owner.signal, ...options,
+    headers: {...(options.headers || {}), Authorization: `Bearer ${key()}`}}));
   if (res.status === 401) { sessionStorage.removeItem("hingecheck-key"); onSignedOut(); throw new Error("signed out"); }
   if (!res.ok) { const p = await res.json().catch(() => ({})); throw new Error(p.detail || res.statusText); }
   return res;

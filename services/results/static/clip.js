@@ -51,7 +51,15 @@ export async function clipView(view, id, rep) {
   $("#cues").replaceChildren(.../** @type {string[]} */ (s.cues).map(c => el("p", {}, c)));
   $("#reps").replaceChildren(...result.reps.map(/** @param {any} r */ r => repCard(r, s.judged, refs)));
   const video = $("#video");
-  video.src = view.objectUrl(await blob(`/v1/jobs/${id}/video`));
+  // The verdict first: the annotated clip may still be drawn; it plays once it is stored.
+  const drawing = $("#clip-drawing");
+  drawing.hidden = job.outputs_ready;
+  blob(`/v1/jobs/${id}/video`).then(body => { video.src = view.objectUrl(body); drawing.hidden = true; })
+    .catch(err => {
+      if (view.isLeft(err)) return;
+      drawing.hidden = false;
+      drawing.textContent = `The annotated clip could not be loaded: ${err instanceof Error ? err.message : err}`;
+    });
   const duration = result.video.duration_s, fps = result.video.fps || 30;
   const opening = result.reps[rep - 1];
   if (opening) video.addEventListener("loadedmetadata", () => { video.currentTime = opening.start_s; }, {once: true});

@@ -1,6 +1,7 @@
 // @ts-check
 // What the athlete sees from a share link: their analysed clips, read-only, with the
 // link's own token (never the team's key).
+import {untilDrawn} from "./api.js";
 import {cue, grade, label} from "./catalogue.js";
 import {el, exerciseCell, faultChips, labelCells, repScore, scoreCell, show} from "./dom.js";
 import {playerControls} from "./player.js";
@@ -12,8 +13,7 @@ export async function sharedView(view, token, clipId) {
   const {$} = show("t-shared");
   /** @param {string} path */
   const get = async path => {
-    const res = await fetch(path, {headers: {Authorization: `Bearer ${token}`}, signal: view.signal});
-    view.check();
+    const res = await untilDrawn(view, () => fetch(path, {headers: {Authorization: `Bearer ${token}`}, signal: view.signal}));
     if (!res.ok) throw new Error(res.status === 401 ? "This link has expired or was revoked: ask your coach for a new one." : res.statusText);
     return res;
   };

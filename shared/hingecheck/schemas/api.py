@@ -119,6 +119,10 @@ class JobView(BaseModel):
     id: str
     status: JobStatus
     progress: float = Field(ge=0, le=1)
+    outputs_ready: bool = Field(default=False, description="true once the annotated clip, "
+                                "poster and chart are stored; a succeeded job's verdict "
+                                "(result) comes first, so they may follow a few seconds "
+                                "later (409 rendering until then)")
     attempts: int
     exercise: ExerciseChoice = Field(description="as asked: an exercise or auto")
     exercise_found: str | None = Field(default=None, description="the profile the reps "
@@ -163,10 +167,13 @@ class JobView(BaseModel):
     @classmethod
     def from_job(cls, job: Job, superseded_by: str | None = None) -> JobView:
         """The view of a job record; ``superseded_by`` from triage.counted_under."""
+        from hingecheck.jobs.rendering import outputs_ready  # the database layer, lazily
+
         faults = json.loads(job.faults) if job.faults else []
         guessed = job.athlete is None and athlete_from_file_name(job.source_name) is not None
         return cls(
             id=job.id, status=JobStatus(job.status), progress=job.progress,
+            outputs_ready=outputs_ready(job),
             attempts=job.attempts or 0, exercise=ExerciseChoice(job.exercise),
             exercise_found=job.exercise_found, reanalysis_of=job.reanalysis_of,
             athlete=job.athlete if not guessed else athlete_from_file_name(job.source_name),
