@@ -58,7 +58,7 @@ def clips(server):  # type: ignore[no-untyped-def]  # noqa: F811
     deadline = time.monotonic() + 500
     for job in ids.values():
         while httpx.get(f"{base}/v1/jobs/{job}",
-                        headers=_auth(key)).json()["status"] != "succeeded":
+                        headers=_auth(key)).json()["outputs_ready"] is not True:
             assert time.monotonic() < deadline, f"job {job} never analysed"
             time.sleep(1)
     return batch, ids

@@ -2,7 +2,8 @@
 (300 ms, 1.6 Mbit/s) a clip opened and left at once never draws into the next one, and no
 route throws, also when the home view is left before its list arrives.
 
-Also: the page's modules are served as JavaScript (native ES modules need it), each is
+Also: a clip's verdict is shown while its annotated video is still being drawn. And the
+page's modules are served as JavaScript (native ES modules need it), each is
 type-checked (`// @ts-check`) and small, and the page asks for no file that is not there.
 """
 
@@ -15,8 +16,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hingecheck.jobs import rendering
+from hingecheck.jobs import store as jobs
+from hingecheck.jobs.models import Job, now
+from hingecheck.settings import Settings
 from hingecheck.synth.generate import generate_clip
 from hingecheck.synth.truth import ClipParams
+from sqlalchemy import update
 
 from tests.e2e.test_coach_page import WIDTHS, browser, server  # noqa: F401  (fixtures)
 
@@ -83,7 +89,7 @@ def two_clips(server) -> tuple[str, str]:  # type: ignore[no-untyped-def]  # noq
                    {"scenario": "good_hinge", "reps": 3, "seed": 2, "resolution": 480})
     deadline = time.monotonic() + 300
     for job in (first, second):
-        while httpx.get(f"{base}/v1/jobs/{job}", headers=auth).json()["status"] != "succeeded":
+        while httpx.get(f"{base}/v1/jobs/{job}", headers=auth).json()["outputs_ready"] is not True:
             assert time.monotonic() < deadline, f"job {job} never analysed"
             time.sleep(1)
     httpx.post(f"{base}/v1/jobs/{first}/notes", headers=auth, json={"rep": 0, "text": "Nia's note"})
@@ -154,7 +160,7 @@ def test_a_view_refused_for_its_camera_angle_offers_no_compare(browser, server) 
                 {"scenario": "good_hinge", "reps": 1, "resolution": 480, "view_deg": 60,
                  "seed": 4})
     deadline = time.monotonic() + 300
-    while httpx.get(f"{base}/v1/jobs/{job}", headers=auth).json()["status"] != "succeeded":
+    while httpx.get(f"{base}/v1/jobs/{job}", headers=auth).json()["outputs_ready"] is not True:
         assert time.monotonic() < deadline, f"job {job} never analysed"
         time.sleep(1)
     shots = Path(os.environ.get("HINGECHECK_SCREENSHOTS", root))
@@ -176,3 +182,35 @@ def test_a_view_refused_for_its_camera_angle_offers_no_compare(browser, server) 
         assert page.locator("#compare-play").is_hidden()
         page.close()
         assert problems == []
+
+
+def test_the_verdict_shows_at_once_and_the_clip_plays_once_drawn(browser, server,  # type: ignore[no-untyped-def]  # noqa: F811
+                                                                   two_clips) -> None:
+    """The verdict first: a clip whose annotated video is still being drawn shows its
+    score, reps and cues at once, says the video is on its way, and plays it when it is
+    stored, without a reload. The drawing is held back by putting the job in the state a
+    worker drawing it leaves (progress 0.9, a fresh lease) in the server's own database."""
+    base, key, root = server
+    _, second = two_clips
+    db = jobs.connect(Settings(data_dir=root / "data").database())
+    with db.begin() as s:
+        s.execute(update(Job).where(Job.id == second).values(
+            progress=rendering.RENDERING_PROGRESS, started_at=now()))
+    try:
+        page = browser.new_page(viewport=WIDTHS["phone"])
+        page.goto(base + "/#/")
+        page.evaluate(f"sessionStorage.setItem('hingecheck-key', {key!r})")
+        page.goto(f"{base}/#/clip/{second}")
+        page.wait_for_selector(".rep-card")
+        assert "/100" in page.inner_text("#clip-summary")
+        assert page.locator("#clip-drawing").is_visible()
+        assert "being drawn" in page.inner_text("#clip-drawing")
+        page.wait_for_timeout(3000)  # asked, told to wait, asked again
+        assert page.evaluate("document.querySelector('#video').getAttribute('src')") is None
+        rendering.mark_rendered(db, second)
+        page.wait_for_function("() => document.querySelector('#video')?.readyState >= 1",
+                               timeout=20_000)
+        assert page.locator("#clip-drawing").is_hidden()
+        page.close()
+    finally:
+        rendering.mark_rendered(db, second)

@@ -59,7 +59,7 @@ def team(server):  # type: ignore[no-untyped-def]  # noqa: F811
                               files={"file": (name, path.read_bytes(), "video/mp4")}).json()["id"])
     deadline = time.monotonic() + 400
     for job in ids:
-        while httpx.get(f"{base}/v1/jobs/{job}", headers=auth).json()["status"] != "succeeded":
+        while httpx.get(f"{base}/v1/jobs/{job}", headers=auth).json()["outputs_ready"] is not True:
             assert time.monotonic() < deadline, f"job {job} never analysed"
             time.sleep(1)
     return ids
