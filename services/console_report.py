@@ -25,7 +25,7 @@ def _facts(result: AnalysisResult) -> Table:
     table.add_row("athlete", f"{a.selection_reason}; found in {a.detected_fraction:.0%} "
                   "of analysed frames")
     view_style = "green" if result.view.side_view_ok else "bold yellow"
-    table.add_row("view", f"[{view_style}]{result.view.message}[/]")
+    table.add_row("view", f"[{view_style}]{result.view.message}[/]" + _yaw_3d(result))
     exercise = result.exercise
     guessed = (f" (guessed, {exercise.guess_confidence:.0%} sure)"
                if exercise.guess_confidence is not None else "")
@@ -71,3 +71,12 @@ def print_report(console: Console, result: AnalysisResult) -> None:
                       f"— {summary.reason}")
     for cue in summary.cues:
         console.print(f"  → {cue}")
+
+
+def _yaw_3d(result: AnalysisResult) -> str:
+    """The camera's yaw measured in 3D, where it was read (beside the 2D reading)."""
+    view = result.view
+    if view.yaw_3d_deg is None:
+        return ""
+    return (f"; in 3D {view.yaw_3d_deg:.0f}° ± {view.yaw_3d_spread_deg or 0:.0f}° off the "
+            f"side, seen from the {view.seen_from}")

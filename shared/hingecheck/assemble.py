@@ -16,6 +16,7 @@ from hingecheck.analysis.catalogue import CUES, FAULT_WEIGHTS
 from hingecheck.analysis.faults import RepFaults
 from hingecheck.analysis.profiles import PROFILES
 from hingecheck.analysis.report import HingeReport
+from hingecheck.analysis.world import CameraYaw
 from hingecheck.backshape import BackShape
 from hingecheck.pose.model import ModelSpec
 from hingecheck.pose.track import COCO_KEYPOINTS, PoseTrack
@@ -127,7 +128,8 @@ def summarise(report: HingeReport) -> schema.Summary:
 
 def build_result(source_name: str, requested: ExerciseChoice, info: VideoInfo, stats: DecodeStats,
                  track: PoseTrack, back: BackShape, report: HingeReport, spec: ModelSpec,
-                 settings: Settings, t: StageTimings) -> schema.AnalysisResult:
+                 settings: Settings, t: StageTimings,
+                 yaw: CameraYaw | None = None) -> schema.AnalysisResult:
     kin = report.kinematics
     analysed = max(track.n_frames, 1)
     duration = stats.last_time_s + (1.0 / info.fps if info.fps else 0.0)
@@ -158,6 +160,9 @@ def build_result(source_name: str, requested: ExerciseChoice, info: VideoInfo, s
             facing=track.view.facing,
             near_side=track.view.near_side,
             side_view_ok=track.view.side_view_ok, message=track.view.message,
+            yaw_3d_deg=num(yaw.yaw_deg, 1) if yaw else None,
+            yaw_3d_spread_deg=num(yaw.spread_deg, 1) if yaw else None,
+            seen_from=yaw.seen_from if yaw else None,
         ),
         athlete=schema.AthleteTrack(
             track_id=track.track_id, selection_reason=track.selection_reason,

@@ -29,7 +29,7 @@ from hingecheck.analysis.back.outline import (
     OutlineSource,
     PersonOutline,
 )
-from hingecheck.pose.personmask import PersonMasker, crop_for, get_masker
+from hingecheck.pose.personmask import BODY_LANDMARKS, PersonMasker, crop_for, get_masker
 from hingecheck.pose.track import PoseTrack
 from hingecheck.settings import BackOutline, Settings
 from hingecheck.video import VideoInfo, VideoLimits, decode_frames
@@ -126,6 +126,9 @@ class SecondPass:
 
     backs: dict[float, BackShape]
     landmarks: np.ndarray | None  # (n, 17, 3) COCO order, display pixels, visibility
+    # (n, 33, 5) BlazePose's world landmarks (metres, image axes, visibility, presence;
+    # analysis.world), NaN where the network did not run; None where it never runs.
+    world: np.ndarray | None = None
 
 
 def _unmeasured(n: int, ends: tuple[float, ...], motion: float, note: str) -> SecondPass:
@@ -171,6 +174,7 @@ def measure_back_shape(info: VideoInfo, settings: Settings, track: PoseTrack,
     heights = {end: np.full((n, steps), np.nan) for end in ends}
     surfaces = {end: np.full((n, steps, 2), np.nan) for end in ends}
     landmarks = np.full((n, 17, 3), np.nan) if masker is not None else None
+    world = np.full((n, BODY_LANDMARKS, 5), np.nan) if masker is not None else None
     for pos, (small, to_display) in enumerate(_small_frames(info, settings, sampler, n)):
         xy = track.xy[pos] * to_display
         hip, shoulder = _pair_mean(xy, 11, 12), _pair_mean(xy, 5, 6)
@@ -182,10 +186,12 @@ def measure_back_shape(info: VideoInfo, settings: Settings, track: PoseTrack,
             if crop is None and outline.needs_person:
                 continue
             if crop is not None:
-                person, points = masker.read(small, crop)
-                assert landmarks is not None
-                landmarks[pos] = points
+                reading = masker.read_all(small, crop)
+                person = reading.mask
+                assert landmarks is not None and world is not None
+                landmarks[pos] = reading.landmarks
                 landmarks[pos, :, :2] /= to_display
+                world[pos] = reading.world  # metres: the same at any image scale
         if not outline.needs_person:
             person = None  # read for its landmarks only
         for end in ends:
@@ -198,7 +204,7 @@ def measure_back_shape(info: VideoInfo, settings: Settings, track: PoseTrack,
                                                           facing_sign, end) / to_display
     return SecondPass({end: BackShape(bulge[end], coverage[end], heights[end], surfaces[end],
                                       background.camera_motion, background.still, None,
-                                      source) for end in ends}, landmarks)
+                                      source) for end in ends}, landmarks, world)
 
 
 def _small_frames(info: VideoInfo, settings: Settings, sampler: BackgroundSampler,

@@ -19,6 +19,7 @@ import numpy as np
 from hingecheck.analysis.motion import decide_motion
 from hingecheck.analysis.profiles import PROFILES, parse_choice
 from hingecheck.analysis.report import judge
+from hingecheck.analysis.world import camera_yaw, clean_world
 from hingecheck.assemble import StageTimings, build_result
 from hingecheck.backshape import BackgroundSampler, measure_back_shape
 from hingecheck.pose.model import FrameDetections, ModelSpec, PoseModel, get_pose_model
@@ -154,6 +155,10 @@ def finish_analysis(source_name: str, out: PoseStageOutput, settings: Settings,
     if settings.second_opinion and second.landmarks is not None:
         track = with_second_opinion(track, second.landmarks, max_gap_s=settings.max_gap_s,
                                     smooth_window_s=settings.smooth_window_s)
+    # The camera's yaw in 3D, reported beside the 2D view reading (docs/views.md).
+    yaw = None if second.world is None else camera_yaw(clean_world(
+        second.world, track.times_s, max_gap_s=settings.max_gap_s,
+        window_s=settings.smooth_window_s))
     back_s = time.perf_counter() - back_started
 
     analysis_started = time.perf_counter()
@@ -168,4 +173,4 @@ def finish_analysis(source_name: str, out: PoseStageOutput, settings: Settings,
     timings = StageTimings(model_load_s, out.decode_and_pose_s, out.tracking_s, back_s,
                            analysis_s, time.perf_counter() - started)
     return build_result(source_name, choice, out.info, out.stats, track, back, report, spec,
-                        settings, timings)
+                        settings, timings, yaw)

@@ -37,6 +37,9 @@ def test_synth_then_analyze_writes_a_valid_result(tmp_path: Path) -> None:
     assert result.athlete.detected_fraction >= 0.95
     assert len(result.pose.keypoints[0]) == 17
     assert result.view.side_view_ok and result.view.facing == "right"
+    # The camera's yaw measured in 3D, in the file and on the screen.
+    assert result.view.yaw_3d_deg is not None and result.view.yaw_3d_deg < 20
+    assert f"in 3D {result.view.yaw_3d_deg:.0f}°" in done.stdout
 
 
 def test_synth_refuses_an_unknown_scenario(tmp_path: Path) -> None:

@@ -59,6 +59,16 @@ class ViewCheck(BaseModel):
     near_side: Literal["left", "right"] | None = Field(description="body side toward the camera")
     side_view_ok: bool
     message: str
+    yaw_3d_deg: float | None = Field(
+        default=None, description="the camera's yaw off a side view (0 side, 90 front or "
+        "back) measured in 3D from BlazePose's world landmarks (shoulder and hip lines), "
+        "the median over frames; null where they were not read. Reported beside offset_deg; "
+        "the side-view check still rests on offset_deg")
+    yaw_3d_spread_deg: float | None = Field(
+        default=None, description="how far the per-frame 3D readings scatter around "
+        "yaw_3d_deg (1.4826 × their median absolute deviation)")
+    seen_from: Literal["front", "back"] | None = Field(
+        default=None, description="which half of the lifter faces the camera, in 3D")
 
 
 class AthleteTrack(BaseModel):
