@@ -26,9 +26,9 @@ from typing import Any
 from celery import Celery
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_process_init, worker_ready
-from hingecheck.jobs import housekeeping
+from hingecheck.jobs import housekeeping, rendering
 from hingecheck.jobs import store as jobs
-from hingecheck.jobs.runner import run_job, send_due_webhooks, take
+from hingecheck.jobs.runner import render_job, run_job, send_due_webhooks, take
 from hingecheck.settings import get_settings
 from hingecheck.vocab import JobStatus
 from sqlalchemy.exc import SQLAlchemyError
@@ -119,16 +119,35 @@ def analyse(self: Any, job_id: str) -> str:
         jobs.mark_dispatched(db, job_id)
         raise self.retry(countdown=jobs.retry_wait_s(job.attempts, settings.retry_backoff_s)
                          + 0.5)
+    if status == JobStatus.SUCCEEDED and rendering.is_pending(db, job_id, settings.job_lease_s):
+        # Its drawing was deferred (other clips wait): queued behind their analyses.
+        jobs.mark_dispatched(db, job_id)
+        render.apply_async(args=[job_id], queue=settings.queue)
     return status
 
 
+@app.task(name="hingecheck.render")
+def render(job_id: str) -> str:
+    """Draw a succeeded job's annotated clip, poster and chart (deferred, or its worker
+    died while drawing)."""
+    db, objects = _resources()
+    job = rendering.claim(db, job_id, settings.job_lease_s, settings.max_attempts)
+    if job is None:
+        return "not pending (drawn, being drawn, or given up)"
+    return "drawn" if render_job(job, db, objects, settings) else "given back"
+
+
 def sweep() -> int:
-    """Send a message for every claimable job that has had none for a lease; how many."""
+    """Send a message for every claimable job, and every pending rendering, that has had
+    none for a lease; how many."""
     db, _ = _resources()
     ids = jobs.due_for_dispatch(db, settings.job_lease_s)
     for job_id in ids:
         analyse.apply_async(args=[job_id], queue=settings.queue)
-    return len(ids)
+    drawings = rendering.due_for_dispatch(db, settings.job_lease_s)
+    for job_id in drawings:
+        render.apply_async(args=[job_id], queue=settings.queue)
+    return len(ids) + len(drawings)
 
 
 # Housekeeping (dead processes' folders, rejected sources, orphan objects) lists the whole

@@ -133,6 +133,9 @@ class Settings(BaseSettings):
     # progress stays below 1 until they are stored; jobs/rendering.py). Off: they are
     # drawn before the job succeeds, and every output exists once it has.
     render_after_verdict: bool = True
+    # With the verdict first, a clip's drawings wait while other clips wait to be judged
+    # (a coach's batch: every verdict before the first drawing), at most this long.
+    render_defer_max_s: float = Field(default=300.0, ge=0)
     job_hard_limit_s: int = Field(default=1800, gt=0)
 
     def decode_side(self) -> int:

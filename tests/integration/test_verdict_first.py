@@ -222,3 +222,41 @@ def test_while_the_clip_is_drawn_the_api_answers_the_verdict_and_the_client_wait
     assert video.status_code == 200 and shared_video.status_code == 200
     assert downloaded["path"].read_bytes() == video.content
     assert downloaded["at"] >= seen["drawn at"]
+
+
+def test_a_batchs_verdicts_all_come_before_its_drawings_and_none_waits_too_long(
+        tmp_path: Path, clip: Path, settings: Settings) -> None:
+    """Two clips queued together: the first is judged, its drawing waits while the second
+    waits to be judged; the second, with nothing behind it, is drawn at once; then the
+    first's drawing. A drawing deferred past render_defer_max_s is drawn before the next
+    analysis."""
+    s, db, store, first = _setup(tmp_path, clip, settings, "")
+    s = s.model_copy(update={"render_defer_max_s": 3.0})
+
+    def queue(name: str) -> Job:
+        job = Job(id=jobs.new_job_id(), tenant_id=first.tenant_id, exercise="rdl",
+                  source_name=name, source_key=job_key(first.tenant_id, "x", "x"))
+        job.source_key = job_key(first.tenant_id, job.id, "source.mp4")
+        store.put_file(job.source_key, clip, "video/mp4")
+        return jobs.add_job(db, job)
+
+    second = queue("b.mp4")
+    worker = EmbeddedWorker(db, store, s)
+    assert worker.run_once() == JobStatus.SUCCEEDED  # the first: judged, drawing deferred
+    assert _row(db, first.id).status == JobStatus.SUCCEEDED
+    assert not rendering.outputs_ready(_row(db, first.id))
+    assert rendering.pending(db, s.job_lease_s) == [first.id]
+    assert worker.run_once() == JobStatus.SUCCEEDED  # the second: judged and drawn
+    assert rendering.outputs_ready(_row(db, second.id))
+    assert not rendering.outputs_ready(_row(db, first.id))
+    assert worker.run_once() == JobStatus.SUCCEEDED  # now the first's drawing
+    assert rendering.outputs_ready(_row(db, first.id))
+    assert all(_stored(store, j, k) for j in (first, second) for k in OutputKind)
+    # Overdue: a deferred drawing older than render_defer_max_s goes before new work.
+    third, fourth = queue("c.mp4"), queue("d.mp4")
+    assert worker.run_once() == JobStatus.SUCCEEDED  # the third judged, drawing deferred
+    assert rendering.pending(db, s.job_lease_s) == [third.id]
+    time.sleep(s.render_defer_max_s + 0.5)
+    assert worker.run_once() == JobStatus.SUCCEEDED  # the third's drawing, not the fourth
+    assert rendering.outputs_ready(_row(db, third.id))
+    assert _row(db, fourth.id).status == JobStatus.QUEUED

@@ -1,6 +1,7 @@
 """Distributed mode with real parts: the API over HTTP (TestClient), Redis as the Celery
 broker, Celery worker processes running the real model, SQLite job records shared
-between them, a local object store. A worker is killed with SIGKILL mid-job."""
+between them, a local object store. A worker is killed with SIGKILL mid-job; a drawing's
+worker "dies" (an exception nothing catches, raised in this process) and another draws it."""
 
 from __future__ import annotations
 
@@ -14,8 +15,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hingecheck.jobs import runner
 from hingecheck.jobs import store as jobs
+from hingecheck.jobs.models import Job
+from hingecheck.jobs.runner import run_job, take
 from hingecheck.settings import Settings
+from hingecheck.storage import job_key
+from hingecheck.storage.local import LocalStore
 from hingecheck.synth.generate import generate_clip
 from hingecheck.synth.truth import ClipParams
 
@@ -102,3 +108,79 @@ def test_worker_killed_mid_job_the_job_still_succeeds_once(redis_up: None, tmp_p
     job_dir = next((tmp_path / "data" / "objects").glob(f"tenants/*/jobs/{job_id}"))
     assert sorted(p.name for p in job_dir.iterdir()) == [
         "angles.png", "annotated.mp4", "poster.jpg", "result.json", "source.mp4"]
+
+
+class Killed(BaseException):
+    """Stands in for SIGKILL inside a drawing: nothing in the worker catches it."""
+
+
+def test_drawings_wait_behind_verdicts_and_a_dead_drawing_is_redrawn(
+        redis_up: None, tmp_path: Path, settings: Settings,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The verdict first, in distributed mode: of two clips uploaded together, the first's
+    drawing waits behind the second's analysis (a render message queued behind it), and a
+    job whose drawing's worker died is found by the sweep and drawn by another worker."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "HINGECHECK_DATA_DIR": str(tmp_path / "data"),
+           "HINGECHECK_BROKER_URL": REDIS, "HINGECHECK_QUEUE": queue,
+           "HINGECHECK_JOB_LEASE_S": "3", "HINGECHECK_SWEEP_INTERVAL_S": "1"}
+    s = Settings(data_dir=tmp_path / "data", broker_url=REDIS, queue=queue, job_lease_s=3,
+                 model_dir=settings.model_dir)
+    db = jobs.connect(s.database())
+    tenant, key = jobs.create_key(db, "team-a")
+    store = LocalStore(s.objects_dir())
+    clips = []
+    for name, seed in (("dead.mp4", 3), ("first.mp4", 4), ("second.mp4", 5)):
+        clips.append(tmp_path / name)
+        generate_clip(ClipParams(scenario="good_hinge", reps=1, seed=seed, resolution=480),
+                      clips[-1])
+    # A job judged here whose drawing's worker "died": succeeded, drawing held, no worker.
+    dead = Job(id=jobs.new_job_id(), tenant_id=tenant, exercise="rdl", source_name="dead.mp4",
+               source_key="")
+    dead.source_key = job_key(tenant, dead.id, "source.mp4")
+    store.put_file(dead.source_key, clips[0], "video/mp4")
+    jobs.add_job(db, dead)
+
+    def killed(*args: object, **kwargs: object) -> None:
+        raise Killed
+
+    monkeypatch.setattr(runner, "_draw", killed)
+    claimed = take(db, dead.id, s)
+    assert claimed is not None
+    with pytest.raises(Killed):
+        run_job(claimed, db, store, s)
+    log = tmp_path / "worker.log"
+    worker = _worker(env, log)
+    seen: dict[str, dict[str, float]] = {}
+    try:
+        with TestClient(create_app(s, db=db)) as client:
+            ids = [dead.id]
+            for path in clips[1:]:
+                with path.open("rb") as f:
+                    sent = client.post("/v1/videos", headers={"Authorization": f"Bearer {key}"},
+                                       files={"file": (path.name, f, "video/mp4")})
+                assert sent.status_code == 202, sent.text
+                ids.append(sent.json()["id"])
+            deadline = time.monotonic() + 240
+            while len(seen) < 3 or any("drawn" not in t for t in seen.values()):
+                assert time.monotonic() < deadline, (seen, log.read_text()[-3000:])
+                for job_id in ids:
+                    body = _status(client, key, job_id)
+                    assert body["status"] not in ("failed", "rejected"), body
+                    times = seen.setdefault(job_id, {}) if body["status"] == "succeeded" \
+                        else {}
+                    times.setdefault("verdict", time.monotonic())
+                    if body["outputs_ready"]:
+                        times.setdefault("drawn", time.monotonic())
+                time.sleep(0.1)
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(10)
+    _, first, second = ids
+    assert seen[first]["drawn"] > seen[second]["verdict"], seen  # the verdicts came first
+    for job_id in ids:
+        job_dir = next((tmp_path / "data" / "objects").glob(f"tenants/*/jobs/{job_id}"))
+        assert sorted(p.name for p in job_dir.iterdir()) == [
+            "angles.png", "annotated.mp4", "poster.jpg", "result.json", "source.mp4"]
+    text = log.read_text()
+    assert "drawing deferred" in text

@@ -18,6 +18,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from hingecheck.jobs import store
 from hingecheck.jobs.models import Job, now
 from hingecheck.vocab import JobStatus
 
@@ -68,6 +69,27 @@ def release(db: sessionmaker[Session], job_id: str) -> None:
     with db.begin() as s:
         s.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.SUCCEEDED,
                                     Job.progress < 1.0).values(started_at=None))
+
+
+def is_pending(db: sessionmaker[Session], job_id: str, lease_s: float) -> bool:
+    """Whether ``job_id``'s rendering waits for a worker (deferred, or its worker died)."""
+    with db() as s:
+        return s.scalar(select(Job.id).where(Job.id == job_id, _pending(lease_s))) is not None
+
+
+def overdue(db: sessionmaker[Session], lease_s: float, after_s: float) -> list[str]:
+    """Pending renderings whose verdict is older than ``after_s``: drawn before the next
+    analysis, so that a steady stream of uploads never keeps a clip undrawn for long."""
+    old = now() - timedelta(seconds=after_s)
+    with db() as s:
+        return list(s.scalars(select(Job.id).where(_pending(lease_s), Job.finished_at < old)
+                              .order_by(Job.finished_at).limit(5)).all())
+
+
+def due_for_dispatch(db: sessionmaker[Session], lease_s: float) -> list[str]:
+    """Pending renderings with no message for a lease (distributed mode: the sweep sends
+    each a render message, once, as ``store.due_for_dispatch`` does for analyses)."""
+    return store.due_for_dispatch(db, lease_s, limit=100, waiting=_pending(lease_s))
 
 
 def pending(db: sessionmaker[Session], lease_s: float, limit: int = 5) -> list[str]:

@@ -9,7 +9,8 @@ With ``Settings.render_after_verdict`` the verdict comes first: result.json is s
 job recorded as succeeded and its webhook sent as soon as the clip is judged, and the
 annotated clip, poster and chart are drawn after, from the source already fetched
 (``render_job``; a rendering whose worker died is drawn again by ``render_pending``, the
-verdict untouched: ``jobs/rendering.py``).
+verdict untouched: ``jobs/rendering.py``). While other clips wait to be judged the drawing
+waits too (a coach's batch gets every verdict first), at most ``render_defer_max_s``.
 """
 
 from __future__ import annotations
@@ -86,18 +87,37 @@ def run_job(job: Job, db: sessionmaker[Session], objects: ObjectStore, settings:
             if status in ENDED_STATUSES:
                 notify(db, job.id, settings.webhook_hosts())
             if status == JobStatus.SUCCEEDED and settings.render_after_verdict and judged:
-                _render_stored(job, db, objects, settings, stop, work, judged[0])
+                if _others_waiting(db, job.id, settings):
+                    # Drawn once no clip waits to be judged (render_pending), or once
+                    # overdue (settings.render_defer_max_s).
+                    rendering.release(db, job.id)
+                    log.info("job %s: drawing deferred: other clips wait to be judged",
+                             job.id)
+                else:
+                    _render_stored(job, db, objects, settings, stop, work, judged[0])
         return status
     finally:
         current_job.reset(token)
         release_freed_memory()
 
 
+def _others_waiting(db: sessionmaker[Session], job_id: str, settings: Settings) -> bool:
+    """Whether another clip waits to be judged (its verdict comes before this drawing)."""
+    if settings.render_defer_max_s <= 0:
+        return False
+    return any(other != job_id for other in jobs.claimable(db, settings.job_lease_s, 2))
+
+
 def render_pending(db: sessionmaker[Session], objects: ObjectStore, settings: Settings,
-                   *, stop: threading.Event | None = None) -> str | None:
-    """Draw one succeeded job's rendered outputs where nobody is drawing them (a worker
-    died, or stopped, while it drew); the job's id, or None when none is pending."""
-    for job_id in rendering.pending(db, settings.job_lease_s):
+                   *, stop: threading.Event | None = None,
+                   overdue_only: bool = False) -> str | None:
+    """Draw one succeeded job's rendered outputs where nobody is drawing them (deferred
+    while other clips waited, or a worker died or stopped while it drew); the job's id,
+    or None when none is pending. ``overdue_only``: only one deferred past
+    ``settings.render_defer_max_s``."""
+    lease_s = settings.job_lease_s
+    for job_id in (rendering.overdue(db, lease_s, settings.render_defer_max_s) if overdue_only
+                   else rendering.pending(db, lease_s)):
         job = rendering.claim(db, job_id, settings.job_lease_s, settings.max_attempts)
         if job is not None:
             render_job(job, db, objects, settings, stop=stop)
@@ -381,8 +401,12 @@ class EmbeddedWorker:
         self._thread.join(timeout)
 
     def run_once(self) -> str | None:
-        """Run one claimable job; else draw one pending rendering (its job's status, still
-        succeeded); None when there was nothing to do."""
+        """Draw an overdue rendering; else run one claimable job; else draw one pending
+        rendering (a drawing's job status is still succeeded); None when there was nothing
+        to do. So a batch's verdicts all come before its drawings."""
+        if render_pending(self.db, self.objects, self.settings, stop=self._stop,
+                          overdue_only=True) is not None:
+            return JobStatus.SUCCEEDED
         for job_id in jobs.claimable(self.db, self.settings.job_lease_s):
             job = take(self.db, job_id, self.settings)
             if job is not None:

@@ -13,7 +13,7 @@ import weakref
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from sqlalchemy import create_engine, select, update
+from sqlalchemy import ColumnElement, create_engine, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -177,12 +177,15 @@ def claimable(db: sessionmaker[Session], lease_s: float, limit: int = 5) -> list
                               .order_by(Job.created_at).limit(limit)).all())
 
 
-def due_for_dispatch(db: sessionmaker[Session], lease_s: float, limit: int = 1000) -> list[str]:
-    """Claimable jobs whose last message is older than the lease (or was never sent): the
-    message was lost, dropped, or waits out a broker's visibility timeout. Each is marked
-    as dispatched now, once: of several sweepers at the same moment only one gets it."""
+def due_for_dispatch(db: sessionmaker[Session], lease_s: float, limit: int = 1000,
+                     waiting: ColumnElement[bool] | None = None) -> list[str]:
+    """Claimable jobs (or those ``waiting`` selects: a condition on Job) whose last message
+    is older than the lease (or was never sent): the message was lost, dropped, or waits
+    out a broker's visibility timeout. Each is marked as dispatched now, once: of several
+    sweepers at the same moment only one gets it."""
     stale = now() - timedelta(seconds=lease_s)
-    due = (Job.dispatched_at.is_(None) | (Job.dispatched_at < stale)) & _claimable(lease_s)
+    waiting = _claimable(lease_s) if waiting is None else waiting
+    due = (Job.dispatched_at.is_(None) | (Job.dispatched_at < stale)) & waiting
     with db() as s:
         ids = list(s.scalars(select(Job.id).where(due).order_by(Job.created_at)
                              .limit(limit)).all())
