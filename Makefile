@@ -67,7 +67,7 @@ lint: install dev
 	$(VENV)/bin/mypy
 
 test: install dev browser
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q --durations=25
 
 # The coach page test drives Debian's Chromium (playwright cannot download browsers here)
 # and checks every view with axe-core from npm, pinned by version and sha256.
