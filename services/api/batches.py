@@ -27,7 +27,7 @@ from hingecheck.schemas.api import (
 from hingecheck.vocab import JobStatus
 
 from services.api.clips import remove_clips
-from services.api.deps import Db, Store, TenantId
+from services.api.deps import Config, Db, Store, TenantId
 from services.api.problems import documented, not_found
 from services.api.views import job_views, most_urgent_first
 
@@ -66,11 +66,11 @@ def get_batch(batch_id: Annotated[str, Path(max_length=64)], tenant_id: TenantId
 @router.delete("/v1/batches/{batch_id}", status_code=204, operation_id="delete_batch",
                responses=documented(401, 404, 409, 503))
 def delete_batch(batch_id: Annotated[str, Path(max_length=64)], tenant_id: TenantId,
-                 db: Db, objects: Store) -> Response:
+                 db: Db, objects: Store, settings: Config) -> Response:
     if jobs.get_batch(db, tenant_id, batch_id) is None:
         raise not_found(f"batch {batch_id}")
     remove_clips(db, objects, tenant_id, jobs.list_jobs(db, tenant_id, batch=batch_id,
-                                                         limit=100_000))
+                                                         limit=100_000), settings.job_lease_s)
     clips.delete_batch(db, tenant_id, batch_id)
     return Response(status_code=204)
 

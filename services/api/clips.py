@@ -16,7 +16,7 @@ import logging
 from collections.abc import Iterable
 
 from fastapi import APIRouter, Response
-from hingecheck.jobs import clips
+from hingecheck.jobs import clips, rendering
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import Job
 from hingecheck.schemas.api import JobChange, JobPatch, clean_name
@@ -24,7 +24,7 @@ from hingecheck.storage import ObjectStore, StorageUnavailable, job_key
 from hingecheck.vocab import JobStatus
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.api.deps import Db, Dispatch, JobId, OwnedJob, Store, TenantId, owned
+from services.api.deps import Config, Db, Dispatch, JobId, OwnedJob, Store, TenantId, owned
 from services.api.problems import Problem, documented
 from services.api.videos import reanalysis
 from services.api.views import job_view
@@ -65,16 +65,18 @@ def change_job(job_id: JobId, tenant_id: TenantId, db: Db, dispatch: Dispatch,
 
 @router.delete("/v1/jobs/{job_id}", status_code=204, operation_id="delete_job",
                responses=documented(401, 404, 409, 503))
-def delete_job(job: OwnedJob, db: Db, objects: Store) -> Response:
-    remove_clips(db, objects, job.tenant_id, clips.clip_jobs(db, job.tenant_id, job))
+def delete_job(job: OwnedJob, db: Db, objects: Store, settings: Config) -> Response:
+    remove_clips(db, objects, job.tenant_id, clips.clip_jobs(db, job.tenant_id, job),
+                 settings.job_lease_s)
     return Response(status_code=204)
 
 
 def remove_clips(db: sessionmaker[Session], objects: ObjectStore, tenant_id: str,
-                 found: Iterable[Job]) -> list[str]:
+                 found: Iterable[Job], lease_s: float) -> list[str]:
     """Remove the jobs in ``found`` with every judgement of the same uploads, their notes
-    and their stored files (sources and outputs); the ids removed. 409 if one is running
-    (its worker would write outputs for a job that is gone). The rows go first: a file the
+    and their stored files (sources and outputs); the ids removed. 409 if one is running or
+    its drawing is (its worker would write outputs for a job that is gone; ``lease_s``
+    tells a live drawing from a dead one's). The rows go first: a file the
     store cannot remove now has no job left, and the store's sweep of objects no job owns
     removes it."""
     family: dict[str, Job] = {}
@@ -84,6 +86,11 @@ def remove_clips(db: sessionmaker[Session], objects: ObjectStore, tenant_id: str
     if running:
         raise Problem(409, "job-running", "Job running",
                       f"job {running[0]} is being analysed; remove it once it has ended")
+    drawing = rendering.held(db, family, lease_s)
+    if drawing:
+        raise Problem(409, "job-running", "Job running",
+                      f"job {drawing[0]}'s annotated clip is being drawn; remove it once "
+                      "it is drawn (a few seconds)")
     removed = clips.delete_jobs(db, tenant_id, sorted(family))
     keys = {j.source_key for j in family.values() if j.id in removed}
     try:

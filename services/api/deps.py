@@ -181,11 +181,26 @@ def being_drawn(job: Job) -> Problem:
                    headers={"Retry-After": str(RENDERING_RETRY_S)})
 
 
-def rendered_job(job: FinishedJob) -> Job:
-    """The caller's job, once its rendered outputs are stored; 409 before (``not-ready``
-    while it is analysed, ``rendering`` while they are drawn)."""
+def not_drawn(job: Job) -> Problem:
+    """404 ``not-drawn``: the drawing was given up (its attempts ran out); the verdict
+    stands and nothing will be drawn."""
+    return Problem(404, rendering.NOT_DRAWN, "Not drawn", job.error_message or
+                   f"job {job.id}'s annotated clip, poster and chart could not be drawn")
+
+
+def drawn_or_problem(job: Job) -> None:
+    """Nothing where the job's rendered outputs are stored; else the problem to answer."""
+    if rendering.given_up(job):
+        raise not_drawn(job)
     if not rendering.outputs_ready(job):
         raise being_drawn(job)
+
+
+def rendered_job(job: FinishedJob) -> Job:
+    """The caller's job, once its rendered outputs are stored; 409 before (``not-ready``
+    while it is analysed, ``rendering`` while they are drawn), 404 ``not-drawn`` where
+    their drawing was given up."""
+    drawn_or_problem(job)
     return job
 
 

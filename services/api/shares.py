@@ -20,7 +20,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from hingecheck.jobs import rendering
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import Job, Share, now
 from hingecheck.schemas.api import (
@@ -45,7 +44,7 @@ from services.api.deps import (
     Store,
     TenantId,
     bearer_token,
-    being_drawn,
+    drawn_or_problem,
 )
 from services.api.notes import note_view
 from services.api.problems import Problem, documented, not_found
@@ -179,7 +178,7 @@ def get_shared_output(job_id: JobId, kind: SharedKind, share: SharedTo, db: Db,
     if kind not in SHARED_KINDS:
         raise not_found(f"/v1/shared/jobs/{job_id}/{kind}")
     output = OutputKind(kind)
-    if output is not OutputKind.RESULT and not rendering.outputs_ready(job):
-        raise being_drawn(job)
+    if output is not OutputKind.RESULT:
+        drawn_or_problem(job)
     return stored_object(objects, job_key(share.tenant_id, job.id, output.file_name),
                          output.media_type, settings.presign_ttl_s)

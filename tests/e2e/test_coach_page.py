@@ -93,6 +93,17 @@ def server(tmp_path_factory: pytest.TempPathFactory,
     proc.wait(10)
 
 
+def wait_drawn(base: str, key: str, job_ids: list[str], timeout_s: float = 300) -> None:
+    """Until every job's annotated clip is stored (the verdict comes first; a batch's
+    drawings follow its verdicts)."""
+    deadline = time.monotonic() + timeout_s
+    for job in job_ids:
+        while not httpx.get(f"{base}/v1/jobs/{job}", headers={
+                "Authorization": f"Bearer {key}"}).json()["outputs_ready"]:
+            assert time.monotonic() < deadline, f"job {job}'s clip never drawn"
+            time.sleep(0.5)
+
+
 def test_coach_uploads_reviews_and_exports_a_batch(browser: Browser, server: Served,
                                                    tmp_path: Path) -> None:
     base, key, root = server
@@ -122,6 +133,7 @@ def test_coach_uploads_reviews_and_exports_a_batch(browser: Browser, server: Ser
     rows = page.locator("#jobs tbody tr")
     athletes = [rows.nth(i).locator("td").first.inner_text() for i in range(3)]
     rows_ids = [rows.nth(i).get_attribute("data-job") or "" for i in range(3)]
+    wait_drawn(base, key, rows_ids)
     assert sorted(athletes) == ["Anna", "Ben", "Cara"]  # taken from the file names
     assert athletes[0] == "Cara"  # the rounded back needs the coach first
     assert "Rounded back" in rows.nth(0).inner_text()
@@ -242,6 +254,7 @@ def test_coach_uploads_reviews_and_exports_a_batch(browser: Browser, server: Ser
     page.screenshot(path=str(shots / "4-athlete.png"), full_page=True)
 
     # A read-only link for the athlete: their clips, without the team's key, until revoked.
+    wait_drawn(base, key, [again.json()["id"]])
     page.click("#share-form button[type=submit]")
     page.wait_for_selector("#shares li")
     link = page.input_value("#share-url")
@@ -429,6 +442,7 @@ def test_every_view_passes_axe_at_both_widths(browser: Browser, server: Served,
         while httpx.get(f"{base}/v1/jobs/{job}", headers=auth).json()["status"] != wanted:
             assert time.monotonic() < deadline, f"job {job} never {wanted}"
             time.sleep(1)
+    wait_drawn(base, key, [ids["succeeded"]])
 
     share = httpx.post(base + "/v1/shares", headers=auth, json={"athlete": "Fay"}).json()["token"]
     views = {"home": ("#/", "#batches li"), "batch": (f"#/batch/{batch}", "#jobs tbody tr"),
@@ -593,8 +607,10 @@ def _keyboard_run(page: Page, base: str, key: str, paths: list[Path]) -> None:
     _tab_to(page, "#jobs tbody tr:first-child a")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(rf".*#/clip/{job_id}"))
+    # The verdict comes first: the clip plays once drawn (a batch's drawings follow its
+    # verdicts), which the page waits for itself.
     page.wait_for_function("() => document.querySelector('#video')?.readyState >= 2 && "
-                           "document.activeElement?.id === 'clip-title'", timeout=30_000)
+                           "document.activeElement?.id === 'clip-title'", timeout=120_000)
 
     page.keyboard.press(" ")  # plays
     page.wait_for_function("() => !document.querySelector('#video').paused")

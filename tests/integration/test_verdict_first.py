@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from hingecheck.client import Client
 from hingecheck.jobs import rendering, runner
 from hingecheck.jobs import store as jobs
@@ -158,6 +159,18 @@ def test_a_drawing_that_keeps_failing_is_given_up_the_verdict_stays(
     row = _row(db, job.id)
     assert row.status == JobStatus.SUCCEEDED and row.score is not None and row.attempts == 4
     assert not rendering.outputs_ready(row)
+    # Given up for good: no longer pending, and said so (not "being drawn" forever).
+    assert rendering.given_up(row) and rendering.pending(db, s.job_lease_s) == []
+    _, key = jobs.create_key(db, "team-a")
+    auth = {"Authorization": f"Bearer {key}"}
+    with TestClient(create_app(s, db=db, objects=store, worker=False)) as client:
+        view = client.get(f"/v1/jobs/{job.id}", headers=auth).json()
+        video = client.get(f"/v1/jobs/{job.id}/video", headers=auth)
+        result = client.get(f"/v1/jobs/{job.id}/result", headers=auth)
+    assert view["status"] == "succeeded" and view["error"]["code"] == "not-drawn"
+    assert view["outputs_ready"] is False
+    assert video.status_code == 404 and video.json()["type"].endswith("/not-drawn")
+    assert result.status_code == 200
 
 
 def test_while_the_clip_is_drawn_the_api_answers_the_verdict_and_the_client_waits(
@@ -194,6 +207,7 @@ def test_while_the_clip_is_drawn_the_api_answers_the_verdict_and_the_client_wait
             seen["shared"] = httpx.get(f"{base}/v1/shared/jobs/{job.id}/video", headers=shared)
             seen["shared result"] = httpx.get(f"{base}/v1/shared/jobs/{job.id}/result",
                                               headers=shared)
+            seen["delete"] = httpx.delete(f"{base}/v1/jobs/{job.id}", headers=auth)
             waiter = threading.Thread(target=download)
             waiter.start()
             seen["waiter"] = waiter
@@ -213,6 +227,9 @@ def test_while_the_clip_is_drawn_the_api_answers_the_verdict_and_the_client_wait
     assert view["score"] is not None
     assert seen["result"].status_code == 200 and seen["result"].json()["summary"]["judged"]
     assert seen["shared result"].status_code == 200
+    # Not removed while a worker draws it (it would write files for a job that is gone).
+    assert seen["delete"].status_code == 409, seen["delete"].text
+    assert seen["delete"].json()["type"].endswith("/job-running")
     for answer in (*seen["outputs"], seen["shared"]):
         assert answer.status_code == 409, answer.text
         assert answer.json()["type"].endswith("/rendering")

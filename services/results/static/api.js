@@ -77,7 +77,8 @@ export async function untilDrawn(owner, send) {
     if (res.status !== 409 || Date.now() > until) return res;
     const p = await res.clone().json().catch(() => ({}));
     if (!String(p.type).endsWith("/rendering")) return res;
-    await new Promise(done => setTimeout(done, 1000 * Number(res.headers.get("Retry-After") || 2)));
+    const wait = Math.max(1, Number(res.headers.get("Retry-After")) || 2);  // seconds
+    await new Promise(done => setTimeout(done, 1000 * wait));
     owner.check();
   }
 }

@@ -13,9 +13,10 @@ a pending rendering.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from hingecheck.jobs import store
@@ -25,9 +26,10 @@ from hingecheck.vocab import JobStatus
 # A succeeded job's progress while its rendered outputs are drawn (1.0 once stored).
 RENDERING_PROGRESS = 0.9
 # A rendering that keeps failing (its worker killed each time, an error) is given up after
-# this many attempts of the job in all (analysis and renderings): the verdict stays, and
-# the outputs answer "not ready".
+# this many attempts of the job in all (analysis and renderings): the verdict stays, the
+# job is marked NOT_DRAWN (its error, on a succeeded job) and the outputs answer 404.
 MAX_ATTEMPTS_FACTOR = 2
+NOT_DRAWN = "not-drawn"
 
 
 def outputs_ready(job: Job) -> bool:
@@ -35,18 +37,32 @@ def outputs_ready(job: Job) -> bool:
     return job.status == JobStatus.SUCCEEDED and job.progress >= 1.0
 
 
-def _pending(lease_s: float):  # type: ignore[no-untyped-def]
-    stale = now() - timedelta(seconds=lease_s)
+def given_up(job: Job) -> bool:
+    """Whether the job's rendered outputs will never be drawn (their attempts ran out)."""
+    return (job.status == JobStatus.SUCCEEDED and job.progress < 1.0
+            and job.error_code == NOT_DRAWN)
+
+
+def _waiting() -> ColumnElement[bool]:
+    """Succeeded, its drawings not stored, not given up."""
     return ((Job.status == JobStatus.SUCCEEDED) & (Job.progress < 1.0)
-            & (Job.started_at.is_(None) | (Job.started_at < stale)))
+            & Job.error_code.is_(None))
 
 
-def mark_pending(db: sessionmaker[Session], job_id: str) -> None:
-    """The verdict is recorded; the rendered outputs are drawn next (by this worker: its
-    lease starts now)."""
-    with db.begin() as s:
-        s.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.SUCCEEDED)
-                  .values(progress=RENDERING_PROGRESS, started_at=now()))
+def _pending(lease_s: float) -> ColumnElement[bool]:
+    stale = now() - timedelta(seconds=lease_s)
+    return _waiting() & (Job.started_at.is_(None) | (Job.started_at < stale))
+
+
+def held(db: sessionmaker[Session], job_ids: Iterable[str], lease_s: float) -> list[str]:
+    """Those of ``job_ids`` whose outputs a worker is drawing now (a fresh lease)."""
+    stale = now() - timedelta(seconds=lease_s)
+    ids, found = sorted(set(job_ids)), list[str]()
+    with db() as s:
+        for i in range(0, len(ids), 500):
+            found += s.scalars(select(Job.id).where(Job.id.in_(ids[i:i + 500]), _waiting(),
+                                                    Job.started_at >= stale)).all()
+    return sorted(found)
 
 
 def renew(db: sessionmaker[Session], job_id: str) -> None:
@@ -102,12 +118,18 @@ def pending(db: sessionmaker[Session], lease_s: float, limit: int = 5) -> list[s
 def claim(db: sessionmaker[Session], job_id: str, lease_s: float,
           max_attempts: int) -> Job | None:
     """Take ``job_id``'s pending rendering (one attempt more); None if it is not pending,
-    another worker has it, or its attempts are used up."""
+    another worker has it, or its attempts are used up (then it is marked NOT_DRAWN)."""
     with db.begin() as s:
+        cap = MAX_ATTEMPTS_FACTOR * max_attempts
         taken = s.execute(update(Job).where(
-            Job.id == job_id, _pending(lease_s),
-            Job.attempts < MAX_ATTEMPTS_FACTOR * max_attempts).values(
+            Job.id == job_id, _pending(lease_s), Job.attempts < cap).values(
             started_at=now(), attempts=Job.attempts + 1))
         if taken.rowcount != 1:  # type: ignore[attr-defined]
+            # Pending with its attempts used up: given up, once and for all.
+            s.execute(update(Job).where(Job.id == job_id, _pending(lease_s),
+                                        Job.attempts >= cap).values(
+                error_code=NOT_DRAWN,
+                error_message=f"the annotated clip, poster and chart could not be drawn "
+                              f"({cap} attempts in all); the verdict stands"))
             return None
         return s.get(Job, job_id)

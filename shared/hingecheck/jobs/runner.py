@@ -84,9 +84,15 @@ def run_job(job: Job, db: sessionmaker[Session], objects: ObjectStore, settings:
             if status == JobStatus.REJECTED and settings.rejected_source_keep_s <= 0:
                 with contextlib.suppress(StorageUnavailable, OperationalError):
                     housekeeping.remove_rejected_sources(db, objects, 0.0)
+            drawing = status == JobStatus.SUCCEEDED and settings.render_after_verdict
             if status in ENDED_STATUSES:
-                notify(db, job.id, settings.webhook_hosts())
-            if status == JobStatus.SUCCEEDED and settings.render_after_verdict and judged:
+                # The drawing's lease (taken with the verdict) is kept while the webhook
+                # is sent: a slow receiver must not let another worker take the drawing.
+                with (LeaseKeeper(db, job.id, settings.job_lease_s / 3,
+                                  renew=rendering.renew) if drawing
+                      else contextlib.nullcontext()):
+                    notify(db, job.id, settings.webhook_hosts())
+            if drawing and judged:
                 if _others_waiting(db, job.id, settings):
                     # Drawn once no clip waits to be judged (render_pending), or once
                     # overdue (settings.render_defer_max_s).
@@ -342,9 +348,8 @@ def _run(job: Job, db: sessionmaker[Session], objects: ObjectStore, settings: Se
             reps=[{"index": r.index, "start_s": r.start_s, "end_s": r.end_s,
                    "score": r.score, "faults": [f.name for f in r.faults]}
                   for r in result.reps],
-            video_created_at=result.video.created_at)
-        if verdict_first:
-            rendering.mark_pending(db, job.id)
+            video_created_at=result.video.created_at,
+            progress=rendering.RENDERING_PROGRESS if verdict_first else 1.0)
 
     # The outputs are stored: a database outage now delays the record, it does not cost a
     # second run of the whole analysis.

@@ -256,14 +256,17 @@ def finish(db: sessionmaker[Session], job_id: str, *, score: float | None, model
            analysis_s: float | None = None, frames_per_second: float | None = None,
            exercise_found: str | None = None, unscored_reason: str | None = None,
            reps: list[dict[str, object]] | None = None,
-           video_created_at: datetime | None = None) -> None:
+           video_created_at: datetime | None = None, progress: float = 1.0) -> None:
     """Record a succeeded job's outcome; ``video_created_at`` is result.json's
-    ``video.created_at`` (when the clip was filmed; None where the file has none)."""
+    ``video.created_at`` (when the clip was filmed; None where the file has none).
+    ``progress`` below 1: its drawings are still to come, by this worker, whose lease
+    (``started_at``) starts now, in the same write (jobs/rendering.py)."""
     worst = max((float(f["worst_severity"]) for f in faults or []),  # type: ignore[arg-type]
                 default=None)
     with db.begin() as s:
         s.execute(update(Job).where(Job.id == job_id).values(
-            status=JobStatus.SUCCEEDED, progress=1.0, score=score, model=model, finished_at=now(),
+            status=JobStatus.SUCCEEDED, progress=progress, started_at=now(), score=score,
+            model=model, finished_at=now(),
             error_code=None, error_message=None, faults=json.dumps(faults or []),
             worst_severity=worst, rep_count=rep_count, analysis_s=analysis_s,
             frames_per_second=frames_per_second, exercise_found=exercise_found,
