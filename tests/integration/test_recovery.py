@@ -8,6 +8,7 @@ outage while a finished analysis stores its outputs."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -257,3 +258,41 @@ def test_two_threads_can_open_job_databases_at_once(tmp_path: Path) -> None:
         dbs = list(pool.map(jobs.connect, urls))
     for db in dbs:  # each one migrated and usable
         assert jobs.create_key(db, "t")[1]
+
+
+def _open_at(url: str, start: float, answers: Any) -> None:
+    """In a process of its own: open ``url`` at the moment ``start``; say how it went."""
+    while time.time() < start:
+        pass
+    try:
+        jobs.connect(url)
+        answers.put("ok")
+    except Exception as exc:  # what a second API process met at start
+        answers.put(f"{type(exc).__name__}: {str(exc)[:200]}")
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_processes_opening_one_new_database_at_once_all_migrate(tmp_path: Path,
+                                                                  kind: str) -> None:
+    """`hingecheck api --workers 2` on a new database: each process migrates it as it
+    starts. Two at once both created its tables ("table already exists", on PostgreSQL a
+    unique violation) and the loser answered 503 until its retry. Four processes at the
+    same moment, three rounds: each one opens the database."""
+    import multiprocessing
+
+    spawn = multiprocessing.get_context("spawn")
+    with contextlib.ExitStack() as stack:
+        for round_ in range(3):
+            if kind == "sqlite":
+                url = f"sqlite:///{tmp_path / f'new{round_}.db'}"
+            else:
+                _, _, url = stack.enter_context(scratch_postgres("hingecheck_migrate"))
+            answers = spawn.Queue()
+            start = time.time() + 4.0  # every process started and waiting
+            procs = [spawn.Process(target=_open_at, args=(url, start, answers))
+                     for _ in range(4)]
+            for p in procs:
+                p.start()
+            for p in procs:
+                p.join(120)
+            assert [answers.get(timeout=5) for _ in procs] == ["ok"] * 4

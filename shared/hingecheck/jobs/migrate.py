@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -34,7 +37,26 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+@contextmanager
+def _across_processes(url: str) -> Iterator[None]:
+    """Another process migrating the same SQLite file waits for this one (two API
+    processes starting at once on a new file both created its tables: "table already
+    exists"). A lock file beside the database; PostgreSQL takes an advisory lock in the
+    migration's own transaction instead (migrations/env.py)."""
+    if not url.startswith("sqlite:///") or ":memory:" in url:
+        yield
+        return
+    lock = Path(url.removeprefix("sqlite:///") + ".migrate-lock")
+    with lock.open("a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
 def upgrade(url: str) -> None:
-    """Apply every migration not yet applied (safe to run again)."""
-    with _ONE_AT_A_TIME:
+    """Apply every migration not yet applied (safe to run again, and from several
+    threads or processes at once: one migrates, the others then find nothing to do)."""
+    with _ONE_AT_A_TIME, _across_processes(url):
         command.upgrade(alembic_config(url), "head")
