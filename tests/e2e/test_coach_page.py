@@ -126,6 +126,7 @@ def test_coach_uploads_reviews_and_exports_a_batch(browser: Browser, server: Ser
     page.screenshot(path=str(shots / "1-upload.png"), full_page=True)
     page.click("#send")
     page.wait_for_url(re.compile(r".*#/batch/.*"), timeout=60_000)
+    batch_id = page.url.rsplit("#/batch/", 1)[1]
     page.wait_for_function(
         "() => [...document.querySelectorAll('#jobs tbody tr')].length === 3 && "
         "[...document.querySelectorAll('#jobs tbody tr td:nth-child(3)')]"
@@ -242,9 +243,10 @@ def test_coach_uploads_reviews_and_exports_a_batch(browser: Browser, server: Ser
     page.wait_for_selector("#athlete-jobs tbody tr")
     assert "Rounded back" in page.inner_text("#athlete-recurring")
     assert page.locator("#athlete-jobs tbody td").first.inner_text() == "2026-11-20"  # filmed
-    # The same file uploaded again is one clip in the athlete's history, not two.
+    # The same file uploaded again (to the same batch) is one clip in the athlete's history
+    # and in the batch, not two, whether or not the new upload is judged yet.
     again = httpx.post(f"{base}/v1/videos", headers={"Authorization": f"Bearer {key}"},
-                       data={"athlete": "Cara"}, files={"file": (
+                       data={"athlete": "Cara", "batch": batch_id}, files={"file": (
                            "cara_rdl_2026-11-20.mp4", paths[2].read_bytes(), "video/mp4")})
     assert again.status_code == 202
     page.reload()
