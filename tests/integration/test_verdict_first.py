@@ -63,6 +63,23 @@ def _setup(tmp_path: Path, clip: Path, settings: Settings,
     return s, db, store, jobs.add_job(db, job)
 
 
+def killed_while_drawing(db: sessionmaker[Session], store: LocalStore, s: Settings,
+                         job_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Judge ``job_id`` here, its worker "killed" (Killed) inside the drawing: the job
+    succeeded, its drawing held under a lease nobody renews. The drawing is restored."""
+    draw = runner._draw
+
+    def killed(*args: Any, **kwargs: Any) -> None:
+        raise Killed
+
+    monkeypatch.setattr(runner, "_draw", killed)
+    claimed = take(db, job_id, s)
+    assert claimed is not None
+    with pytest.raises(Killed):
+        run_job(claimed, db, store, s)
+    monkeypatch.setattr(runner, "_draw", draw)
+
+
 def _stored(store: LocalStore, job: Job, kind: OutputKind) -> bool:
     path = store.local_path(job_key(job.tenant_id, job.id, kind.file_name))
     return path is not None and path.is_file()
@@ -109,16 +126,7 @@ def test_a_worker_killed_while_drawing_keeps_the_verdict_and_the_drawing_is_redo
         tmp_path: Path, clip: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     receiver = Receiver()
     s, db, store, job = _setup(tmp_path, clip, settings, receiver.url)
-    draw = runner._draw
-
-    def killed(*args: Any, **kwargs: Any) -> None:
-        raise Killed
-
-    monkeypatch.setattr(runner, "_draw", killed)
-    claimed = take(db, job.id, s)
-    assert claimed is not None
-    with pytest.raises(Killed):
-        run_job(claimed, db, store, s)
+    killed_while_drawing(db, store, s, job.id, monkeypatch)
     row = _row(db, job.id)
     score = row.score
     assert row.status == JobStatus.SUCCEEDED and score is not None
@@ -126,7 +134,6 @@ def test_a_worker_killed_while_drawing_keeps_the_verdict_and_the_drawing_is_redo
     assert not any(_stored(store, job, k) for k in RENDERED_OUTPUTS)
     # Its lease is still held: nobody takes the drawing yet; once it has run out, a worker
     # draws it (the verdict and its one webhook unchanged).
-    monkeypatch.setattr(runner, "_draw", draw)
     worker = EmbeddedWorker(db, store, s)
     assert rendering.pending(db, s.job_lease_s) == []
     time.sleep(s.job_lease_s + 0.5)

@@ -15,10 +15,8 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from hingecheck.jobs import runner
 from hingecheck.jobs import store as jobs
 from hingecheck.jobs.models import Job
-from hingecheck.jobs.runner import run_job, take
 from hingecheck.settings import Settings
 from hingecheck.storage import job_key
 from hingecheck.storage.local import LocalStore
@@ -26,6 +24,7 @@ from hingecheck.synth.generate import generate_clip
 from hingecheck.synth.truth import ClipParams
 
 from services.api.app import create_app
+from tests.integration.test_verdict_first import killed_while_drawing
 
 pytestmark = pytest.mark.model
 REDIS = "redis://127.0.0.1:6379/15"
@@ -110,10 +109,6 @@ def test_worker_killed_mid_job_the_job_still_succeeds_once(redis_up: None, tmp_p
         "angles.png", "annotated.mp4", "poster.jpg", "result.json", "source.mp4"]
 
 
-class Killed(BaseException):
-    """Stands in for SIGKILL inside a drawing: nothing in the worker catches it."""
-
-
 def test_drawings_wait_behind_verdicts_and_a_dead_drawing_is_redrawn(
         redis_up: None, tmp_path: Path, settings: Settings,
         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -140,15 +135,7 @@ def test_drawings_wait_behind_verdicts_and_a_dead_drawing_is_redrawn(
     dead.source_key = job_key(tenant, dead.id, "source.mp4")
     store.put_file(dead.source_key, clips[0], "video/mp4")
     jobs.add_job(db, dead)
-
-    def killed(*args: object, **kwargs: object) -> None:
-        raise Killed
-
-    monkeypatch.setattr(runner, "_draw", killed)
-    claimed = take(db, dead.id, s)
-    assert claimed is not None
-    with pytest.raises(Killed):
-        run_job(claimed, db, store, s)
+    killed_while_drawing(db, store, s, dead.id, monkeypatch)
     log = tmp_path / "worker.log"
     worker = _worker(env, log)
     seen: dict[str, dict[str, float]] = {}
